@@ -1,0 +1,86 @@
+"""2-D Playground: TF Playground's lab on a real PyTorch MLP, without its limits."""
+
+import streamlit as st
+
+from playground.presets import get_preset
+from playground.probes import diagnose
+from playground.ui.controls import config_controls
+from playground.ui.guard import guard
+from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.session import lab_session
+from playground.views.plane import boundary_view, curves_view, gradient_view, network_view, set_weight
+
+st.title("2-D Playground")
+st.caption("Pick data, shape a network, press Play. Every number comes from a real PyTorch model: the "
+           "background is its prediction over the plane, each neuron's square shows what that neuron "
+           "computes, and blue/orange lines are positive/negative weights, thicker for larger ones.")
+
+session = lab_session("playground", get_preset("tf_circle"))
+
+with st.sidebar:
+    preset_picker(session)
+    with guard("Settings"):
+        st.subheader("Data")
+        config_controls(session, ["data.name", "data.noise", "data.n_samples", "data.train_fraction",
+                                  "data.features", "data.n_classes"])
+        st.subheader("Network")
+        config_controls(session, ["model.hidden", "model.activation", "model.dropout", "model.batch_norm",
+                                  "model.init"])
+        st.subheader("Training")
+        config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.momentum",
+                                  "train.l1", "train.l2", "train.loss"])
+        with st.expander("More: schedule, clipping, early stopping, seed"):
+            config_controls(session, ["train.schedule", "train.weight_decay", "train.grad_clip",
+                                      "train.early_stopping", "train.patience", "train.restore_best",
+                                      "data.val_fraction", "model.layer_activations", "model.layer_dropout",
+                                      "seed"])
+
+play_controls(session)
+if session.notice:
+    st.info(session.notice, icon="ℹ️")
+view = st.columns(3)
+discretize = view[0].toggle("Discretize output", key="playground:discretize")
+show_test = view[1].toggle("Show test data", value=True, key="playground:show_test")
+log_loss = view[2].toggle("Log-scale loss", key="playground:log_loss")
+
+
+def render(s) -> None:
+    exp, playing = s.exp, s.running
+    left, right = st.columns([1.25, 1])
+    with left:
+        event = st.plotly_chart(network_view(exp, resolution=16 if playing else 24, selected=s.extra.get("weight")),
+                                key="playground:network", on_select="rerun", selection_mode="points",
+                                width="stretch")
+        weight_editor(s, event)
+    with right:
+        st.plotly_chart(boundary_view(exp, resolution=50 if playing else 100, discretize=discretize,
+                                      show_test=show_test), key="playground:boundary", width="stretch")
+    st.plotly_chart(curves_view(exp, log_loss=log_loss), key="playground:curves", width="stretch")
+    grads, notes = st.columns([1.25, 1])
+    grads.plotly_chart(gradient_view(exp), key="playground:gradients", width="stretch")
+    with notes:
+        st.markdown("**Diagnoses**")
+        found = diagnose(exp.model, exp.dataset, exp.trainer.history)
+        for d in found:
+            (st.warning if d.level == "warning" else st.info)(d.message)
+        if not found:
+            st.success("No problems seen: gradients reach every layer, no dead or saturated units.")
+
+
+def weight_editor(s, event) -> None:
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
+    if picked:
+        s.extra["weight"] = tuple(int(v) for v in picked)
+    if s.extra.get("weight") and not s.running:
+        gap, to, frm = s.extra["weight"]
+        w = float(s.exp.model.linears()[gap].weight[to, frm])
+        value = st.number_input(f"Weight {frm + 1}→{to + 1} of layer {gap + 1} (click another line to pick it)",
+                                value=w, step=0.1, format="%.4f", key=f"playground:w:{gap}:{to}:{frm}")
+        if value != w:
+            set_weight(s.exp, gap, to, frm, value)
+    elif not s.running:
+        st.caption("Click a line's hover point in the network to edit that weight.")
+
+
+live_fragment(session, render)

@@ -1,0 +1,30 @@
+"""Gradient-flow figure: the gradient norm of every weight layer over epochs, on a log scale.
+
+Vanishing gradients show as the first layers' lines sitting decades below the last's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from playground.figures.palette import LAYOUT, SEQUENTIAL
+
+
+def gradient_flow_figure(epochs: list[int], grad_norms: list[list[float]], layer_names: list[str],
+                         *, height: int = 300) -> go.Figure:
+    """grad_norms: per epoch, one norm per weight layer (input side first)."""
+    fig = go.Figure()
+    g = np.array([row for row in grad_norms if row], dtype=np.float64)
+    ep = [e for e, row in zip(epochs, grad_norms) if row]
+    colors = sample_colorscale(SEQUENTIAL, np.linspace(0, 0.9, max(len(layer_names), 2)))
+    for i, name in enumerate(layer_names):
+        if g.ndim == 2 and i < g.shape[1]:
+            fig.add_trace(go.Scatter(x=ep, y=np.maximum(g[:, i], 1e-12), mode="lines", name=name,
+                                     line=dict(color=colors[i], width=2),
+                                     hovertemplate=f"{name}: %{{y:.2e}}<br>epoch %{{x}}<extra></extra>"))
+    fig.update_layout(**LAYOUT, height=height, title="gradient norm per layer (last batch of each epoch)",
+                      yaxis=dict(type="log", title="‖∂L/∂W‖"), xaxis=dict(title="epoch"),
+                      legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -1,0 +1,115 @@
+"""The network diagram: every neuron as a small map of what it computes over the input plane, every
+weight as a line coloured by sign and drawn as thick as its size, with hover values.
+
+Neuron maps become tiny PNG layout images (cheap for the browser: one image per node, not one
+trace). Edges are binned into a few width classes per sign, so a 128-wide layer costs 12 traces,
+not 16,000. Edge midpoints carry (layer, to, from) as customdata so a page can let the user pick one.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from playground.figures.palette import INK, LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
+
+MAX_SHOWN = 16      # neurons drawn per layer; the rest are summarised as "+N more"
+WIDTH_BINS = 6      # distinct line widths per sign
+
+
+def map_to_png(values: np.ndarray, limit: float) -> str:
+    """A [R, R] map -> data-URI PNG, flipped so +y is up, coloured on the shared diverging scale."""
+    img = Image.fromarray(diverging_rgb(values[::-1], limit), "RGB")
+    buf = io.BytesIO()
+    img.save(buf, "PNG", optimize=False, compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray],
+                   biases: list[np.ndarray], *, node_labels: list[list[str]] | None = None,
+                   selected: tuple[int, int, int] | None = None, height: int = 420) -> go.Figure:
+    """layer_names: one per column; maps: per column [n_i, R, R]; weights: per gap [n_{i+1}, n_i]."""
+    shown = [min(len(m), MAX_SHOWN) for m in maps]
+    pos = [_column(i, n) for i, n in enumerate(shown)]
+    fig = go.Figure()
+    fig.add_traces(_edge_traces(weights, pos, shown))
+    fig.add_trace(_edge_hover(weights, pos, shown))
+    fig.add_trace(_node_hover(layer_names, biases, pos, node_labels))
+    size = 0.34
+    images = []
+    for col, (m, p) in enumerate(zip(maps, pos)):
+        limit = 1.0 if col == len(maps) - 1 else float(np.abs(m).max() or 1.0)
+        for j, (x, y) in enumerate(p):
+            # the output map of a binary classifier is p(class 1) in [0, 1]: centre it at 0.5
+            values = (m[j] - 0.5) * 2 if col == len(maps) - 1 and m[j].min() >= 0 else m[j]
+            images.append(dict(source=map_to_png(values, limit), xref="x", yref="y", x=x - size / 2, y=y + size / 2,
+                               sizex=size, sizey=size, sizing="stretch", layer="above"))
+        if len(m) > shown[col]:
+            fig.add_annotation(x=col, y=-0.55, text=f"+{len(m) - shown[col]} more", showarrow=False)
+    if selected is not None:
+        g, to, frm = selected
+        if to < shown[g + 1] and frm < shown[g]:
+            (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
+            fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
+                                     line=dict(color="#facc15", width=6)))
+    for col, name in enumerate(layer_names):
+        fig.add_annotation(x=col, y=max(shown) * 0.5 + 0.45, text=f"<b>{name}</b>", showarrow=False)
+    fig.update_layout(**LAYOUT, images=images, height=height, showlegend=False, hovermode="closest",
+                      xaxis=dict(visible=False, range=[-0.5, len(maps) - 0.5]),
+                      yaxis=dict(visible=False, range=[-max(shown) * 0.5 - 0.7, max(shown) * 0.5 + 0.7]),
+                      clickmode="event+select", dragmode=False)
+    return fig
+
+
+def _column(i: int, n: int) -> list[tuple[float, float]]:
+    return [(float(i), (n - 1) / 2 - j) for j in range(n)]
+
+
+def _edge_traces(weights: list[np.ndarray], pos, shown) -> list[go.Scatter]:
+    limit = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
+    buckets: dict[tuple[bool, int], tuple[list, list]] = {}
+    for g, w in enumerate(weights):
+        for to in range(shown[g + 1]):
+            for frm in range(shown[g]):
+                v = float(w[to, frm])
+                key = (v >= 0, min(int(abs(v) / limit * WIDTH_BINS), WIDTH_BINS - 1))
+                xs, ys = buckets.setdefault(key, ([], []))
+                (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
+                xs += [x0, x1, None]
+                ys += [y0, y1, None]
+    return [go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                       line=dict(color=POSITIVE if positive else NEGATIVE, width=0.5 + 1.1 * b),
+                       opacity=0.35 + 0.1 * b)
+            for (positive, b), (xs, ys) in sorted(buckets.items())]
+
+
+def _edge_hover(weights, pos, shown) -> go.Scatter:
+    xs, ys, text, data = [], [], [], []
+    for g, w in enumerate(weights):
+        for to in range(shown[g + 1]):
+            for frm in range(shown[g]):
+                (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
+                xs.append(x0 + (x1 - x0) * 0.3)
+                ys.append(y0 + (y1 - y0) * 0.3)
+                text.append(f"weight {frm + 1}→{to + 1} (layer {g + 1}): {w[to, frm]:.4f}")
+                data.append((g, to, frm))
+    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=7, color="rgba(0,0,0,0.01)"), text=text,
+                      customdata=data, hovertemplate="%{text}<extra></extra>", showlegend=False, name="weights")
+
+
+def _node_hover(layer_names, biases, pos, node_labels) -> go.Scatter:
+    xs, ys, text = [], [], []
+    for col, p in enumerate(pos):
+        for j, (x, y) in enumerate(p):
+            label = node_labels[col][j] if node_labels and j < len(node_labels[col]) else f"neuron {j + 1}"
+            bias = f"<br>bias {biases[col - 1][j]:.4f}" if col > 0 and j < len(biases[col - 1]) else ""
+            xs.append(x)
+            ys.append(y)
+            text.append(f"{layer_names[col]}: {label}{bias}")
+    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=26, color="rgba(0,0,0,0)",
+                                                              line=dict(color=INK, width=1)),
+                      text=text, hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons")

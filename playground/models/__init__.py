@@ -1,0 +1,45 @@
+"""Model builders: the registry and `build_model`. Importing this package registers every family.
+
+Registry entry: key -> builder(cfg: ModelConfig, spec: DataSpec) -> nn.Module; meta `inputs` says
+which data the family accepts ("vector", "image", "sequence", "tokens").
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from playground.data.base import DataSpec
+from playground.models.layers import ACTIVATIONS, INITS, init_weights
+from playground.models.mlp import MLP, build_mlp
+from playground.registry import ConfigError, Registry
+
+MODELS: Registry = Registry("model")
+MODELS.add("mlp", build_mlp, "MLP", "fully connected layers", inputs="vector")
+
+MAX_PARAMETERS = 5_000_000  # a 2-core laptop CPU should still step in well under a second
+
+
+def build_model(cfg, spec: DataSpec, seed: int = 0) -> nn.Module:
+    """Build and initialise the model a ModelConfig names; same (cfg, spec, seed) -> same weights."""
+    builder = MODELS.get(cfg.kind, "model.kind")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        try:
+            model = builder(cfg, spec)
+        except (ValueError, RuntimeError) as err:
+            if isinstance(err, ConfigError):
+                raise
+            raise ConfigError("model", f"cannot build this architecture: {err}") from None
+        init_weights(model, cfg.init)
+    n = sum(p.numel() for p in model.parameters())
+    if n > MAX_PARAMETERS:
+        raise ConfigError("model", f"{n:,} parameters is over the limit of {MAX_PARAMETERS:,}; make it smaller")
+    return model
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+__all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "MLP", "MODELS", "build_model", "count_parameters"]

@@ -1,0 +1,205 @@
+"""Looking inside a model: activations, maps over the input plane, gradient flow, and diagnoses.
+
+Probes use forward hooks and read `.grad`; they never change weights or training state. Outputs are
+numpy float32 arrays and small dataclasses, ready for the figure builders. Functions that evaluate
+the model run it in eval mode under `torch.inference_mode` and restore its mode afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from playground.data.base import CLASSIFICATION, Dataset
+from playground.models.layers import ACTIVATIONS
+from playground.models.mlp import MLP
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    was = model.training
+    model.eval()
+    try:
+        with torch.inference_mode():
+            yield model
+    finally:
+        model.train(was)
+
+
+def probe_layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The modules whose outputs count as a model's 'layers': MLP blocks, else activation modules."""
+    if isinstance(model, MLP):
+        return [(f"hidden {i + 1}", block) for i, block in enumerate(model.hidden)]
+    act_types = tuple(type(ACTIVATIONS.get(k)()) for k in ACTIVATIONS)
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, act_types) and name]
+
+
+def layer_outputs(model: nn.Module, x: torch.Tensor,
+                  layers: list[tuple[str, nn.Module]] | None = None) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """(model output, [output of each probe layer]) for inputs x, in eval mode."""
+    layers = probe_layers(model) if layers is None else layers
+    outs: list[torch.Tensor] = []
+    handles = [m.register_forward_hook(lambda _m, _i, o: outs.append(o)) for _, m in layers]
+    try:
+        with eval_mode(model):
+            y = model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return y, outs
+
+
+# ---------------------------------------------------------------- the input plane (2-D data)
+
+@dataclass(frozen=True)
+class Grid:
+    """A square grid over the plane: axis coordinates [R] and the points [R*R, 2] (row-major in y)."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    points: np.ndarray
+
+
+def make_grid(extent: tuple[float, float, float, float], resolution: int) -> Grid:
+    xs = np.linspace(extent[0], extent[1], resolution, dtype=np.float32)
+    ys = np.linspace(extent[2], extent[3], resolution, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    return Grid(xs, ys, np.stack([gx.ravel(), gy.ravel()], 1))
+
+
+def output_on_grid(model: nn.Module, dataset: Dataset, grid: Grid) -> np.ndarray:
+    """Model output over the plane: class probabilities [R, R, k], or regression values [R, R]."""
+    r = len(grid.xs)
+    x = torch.from_numpy(dataset.featurize(grid.points))
+    with eval_mode(model):
+        out = model(x)
+    if dataset.task == CLASSIFICATION:
+        return torch.softmax(out, -1).numpy().reshape(r, r, -1)
+    return out[:, 0].numpy().reshape(r, r)
+
+
+def neuron_maps(model: MLP, dataset: Dataset, grid: Grid) -> list[np.ndarray]:
+    """What every neuron computes over the plane: [inputs [F,R,R], hidden 1 [H1,R,R], ..., output [1,R,R]].
+
+    The output map is p(class 1) for two classes, the winning class's probability for k classes,
+    or the regression value.
+    """
+    r = len(grid.xs)
+    x = torch.from_numpy(dataset.featurize(grid.points))                     # (R*R, F)
+    out, hidden = layer_outputs(model, x)
+    maps = [x.T.reshape(-1, r, r)] + [h.T.reshape(-1, r, r) for h in hidden]
+    if dataset.task == CLASSIFICATION:
+        p = torch.softmax(out, -1)
+        final = p[:, 1] if p.shape[1] == 2 else p.max(-1).values
+    else:
+        final = out[:, 0]
+    maps.append(final.reshape(1, r, r))
+    return [m.numpy().astype(np.float32) for m in maps]
+
+
+# ---------------------------------------------------------------- gradients and diagnoses
+
+@dataclass(frozen=True)
+class LayerGrad:
+    name: str
+    weight_norm: float
+    grad_norm: float
+    grad_mean_abs: float
+
+    @property
+    def ratio(self) -> float:
+        """|grad| / |w|: the relative size of one step's update (times the lr)."""
+        return self.grad_norm / self.weight_norm if self.weight_norm else 0.0
+
+
+def gradient_flow(model: nn.Module) -> list[LayerGrad]:
+    """Per weight matrix: norms of the weights and of their current gradient (from the last step)."""
+    rows = []
+    for name, p in model.named_parameters():
+        if p.dim() < 2:
+            continue
+        g = p.grad
+        rows.append(LayerGrad(name.removesuffix(".weight"), float(p.detach().norm()),
+                              float(g.norm()) if g is not None else 0.0,
+                              float(g.abs().mean()) if g is not None else 0.0))
+    return rows
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    level: str      # "warning" or "info"
+    code: str       # vanishing, exploding, dead_relu, saturation, overfitting, plateau
+    message: str
+
+
+def _layer_activation_keys(model: nn.Module) -> list[str]:
+    if not isinstance(model, MLP):
+        return []
+    keys = {type(ACTIVATIONS.get(k)()): k for k in ACTIVATIONS}
+    return [keys.get(type(block.act), "") for block in model.hidden]
+
+
+def diagnose(model: nn.Module, dataset: Dataset, history) -> list[Diagnosis]:
+    """Read the latest gradients, the training activations and the curves; say what looks wrong."""
+    found: list[Diagnosis] = []
+    grads = history["grad_norms"][-1] if len(history) else []
+    if len(grads) >= 3 and grads[-1] > 0:
+        ratio = grads[0] / grads[-1]
+        if ratio < 1e-3:
+            found.append(Diagnosis("warning", "vanishing",
+                                   f"Vanishing gradients: the first layer's gradient is {1 / max(ratio, 1e-30):.0e}× "
+                                   "smaller than the last layer's, so early layers barely learn. Try ReLU-like "
+                                   "activations, He/Xavier init, batch norm, or fewer layers."))
+    if grads and max(grads) > 1e3:
+        found.append(Diagnosis("warning", "exploding",
+                               f"Exploding gradients: a gradient norm reached {max(grads):.3g}. Lower the learning "
+                               "rate or turn on gradient clipping."))
+    found += _activation_diagnoses(model, dataset)
+    found += _curve_diagnoses(history)
+    return found
+
+
+def _activation_diagnoses(model: nn.Module, dataset: Dataset) -> list[Diagnosis]:
+    keys = _layer_activation_keys(model)
+    if not keys or len(dataset.train) == 0:
+        return []
+    _, outs = layer_outputs(model, dataset.train.x, [(str(i), b.act) for i, b in enumerate(model.hidden)])
+    found = []
+    for i, (key, a) in enumerate(zip(keys, outs)):
+        if key == "relu":
+            dead = int((a.abs().amax(0) == 0).sum())
+            if dead and dead / a.shape[1] >= 0.25:
+                found.append(Diagnosis("warning", "dead_relu",
+                                       f"Dead ReLUs: {dead} of {a.shape[1]} units in hidden layer {i + 1} output zero "
+                                       "for every training sample and no longer learn. Try leaky ReLU, a lower "
+                                       "learning rate or He init."))
+        elif key in ("tanh", "sigmoid"):
+            edge = (a.abs() > 0.99) if key == "tanh" else ((a < 0.01) | (a > 0.99))
+            share = float(edge.float().mean())
+            if share > 0.5:
+                found.append(Diagnosis("warning", "saturation",
+                                       f"Saturation: {share:.0%} of the {key} outputs in hidden layer {i + 1} sit at "
+                                       "the flat ends, where the gradient is near zero. Try smaller inputs or "
+                                       "weights, batch norm, or ReLU."))
+    return found
+
+
+def _curve_diagnoses(history) -> list[Diagnosis]:
+    val, train = [v for v in history["val_loss"] if v == v], history["train_loss"]
+    found = []
+    if len(val) >= 20:
+        best = min(val)
+        if val[-1] > 1.2 * best + 1e-3 and train[-1] <= min(train[-20:]) * 1.01:
+            found.append(Diagnosis("info", "overfitting",
+                                   f"Overfitting: validation loss rose from {best:.3f} to {val[-1]:.3f} while the "
+                                   "training loss keeps falling. Try L2, dropout, early stopping or more data."))
+    if len(train) >= 100 and min(train[-50:]) >= 0.999 * min(train[:-50]):
+        found.append(Diagnosis("info", "plateau",
+                               "Plateau: the training loss has not improved for 50 epochs. Try a larger learning "
+                               "rate, another optimizer, or a bigger network."))
+    return found

@@ -1,0 +1,363 @@
+"""The Trainer: steppable, UI-agnostic training of any model on any Dataset, plus its registries.
+
+`Trainer(model, dataset, cfg.train, seed).step(n)` runs n optimizer steps and returns a Snapshot;
+`history` holds one record per epoch (losses and metrics of every split, learning rate, gradient
+norms). It handles batch modes, schedules, L1/L2, clipping, early stopping with restore-best, and
+divergence (NaN/inf loss: stop, restore the last good weights, say so). It never sleeps, draws,
+or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from playground.data.base import CLASSIFICATION, Dataset, Split
+from playground.registry import ConfigError, Registry
+
+# ---------------------------------------------------------------- registries
+
+LOSSES: Registry[Callable[[str], nn.Module]] = Registry("loss")
+LOSSES.add("auto", lambda task: nn.CrossEntropyLoss() if task == CLASSIFICATION else nn.MSELoss(),
+           "Auto", "cross-entropy for classes, mean squared error for numbers")
+LOSSES.add("cross_entropy", lambda task: nn.CrossEntropyLoss(), "Cross-entropy",
+           "softmax + negative log-likelihood of the true class", task=CLASSIFICATION)
+LOSSES.add("mse", lambda task: nn.MSELoss(), "Mean squared error", "average (ŷ - y)²", task="regression")
+LOSSES.add("huber", lambda task: nn.HuberLoss(), "Huber", "squared near zero, linear for outliers",
+           task="regression")
+LOSSES.add("mae", lambda task: nn.L1Loss(), "Mean absolute error", "average |ŷ - y|", task="regression")
+
+
+def make_loss(name: str, task: str) -> nn.Module:
+    entry = LOSSES.entry(name, "train.loss")
+    if entry.meta.get("task") not in (None, task):
+        raise ConfigError("train.loss", f"{entry.label} is for {entry.meta['task']}, but this task is {task}")
+    return entry.obj(task)
+
+
+OPTIMIZERS: Registry[Callable[..., torch.optim.Optimizer]] = Registry("optimizer")
+
+
+def _sgd(params, c, momentum=None, nesterov=None):
+    m = c.momentum if momentum is None else momentum
+    nest = (c.nesterov if nesterov is None else nesterov) and m > 0
+    return torch.optim.SGD(params, lr=c.lr, momentum=m, nesterov=nest, weight_decay=c.weight_decay)
+
+
+OPTIMIZERS.add("sgd", _sgd, "SGD", "w ← w − lr·g (momentum and Nesterov optional)")
+OPTIMIZERS.add("momentum", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9), "Momentum",
+               "SGD with a velocity term (0.9 unless set)")
+OPTIMIZERS.add("nesterov", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9, nesterov=True), "Nesterov",
+               "momentum that looks ahead")
+OPTIMIZERS.add("adam", lambda p, c: torch.optim.Adam(p, lr=c.lr, betas=(c.beta1, c.beta2),
+                                                     weight_decay=c.weight_decay),
+               "Adam", "per-weight step sizes from running moments")
+OPTIMIZERS.add("adamw", lambda p, c: torch.optim.AdamW(p, lr=c.lr, betas=(c.beta1, c.beta2),
+                                                       weight_decay=c.weight_decay),
+               "AdamW", "Adam with decoupled weight decay")
+OPTIMIZERS.add("rmsprop", lambda p, c: torch.optim.RMSprop(p, lr=c.lr, momentum=c.momentum,
+                                                           weight_decay=c.weight_decay),
+               "RMSprop", "divides by a running RMS of gradients")
+OPTIMIZERS.add("adagrad", lambda p, c: torch.optim.Adagrad(p, lr=c.lr, weight_decay=c.weight_decay),
+               "AdaGrad", "divides by the root of all past squared gradients")
+
+
+def make_optimizer(cfg, model: nn.Module) -> torch.optim.Optimizer:
+    return OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(model.parameters(), cfg)
+
+
+# Schedules map (epoch, cfg) -> multiplier of the base learning rate; warm-up applies to all.
+SCHEDULES: Registry[Callable[[int, Any], float]] = Registry("schedule")
+SCHEDULES.add("constant", lambda e, c: 1.0, "Constant", "the same rate every epoch")
+SCHEDULES.add("step", lambda e, c: c.gamma ** (e // c.step_size), "Step decay",
+              "multiply by gamma every step_size epochs")
+SCHEDULES.add("exponential", lambda e, c: c.gamma ** (e / c.step_size), "Exponential decay",
+              "smooth decay: gamma per step_size epochs")
+SCHEDULES.add("cosine", lambda e, c: 0.5 * (1 + math.cos(math.pi * min(e / _period(c), 1.0))), "Cosine",
+              "half a cosine from lr to 0 over max_epochs (or step_size)")
+SCHEDULES.add("cosine_restarts", lambda e, c: 0.5 * (1 + math.cos(math.pi * (e % c.step_size) / c.step_size)),
+              "Cosine with restarts", "cosine over step_size epochs, then again (SGDR)")
+SCHEDULES.add("inverse_sqrt", lambda e, c: 1.0 / math.sqrt(1 + e / c.step_size), "Inverse square root",
+              "lr / √(1 + epoch/step_size)")
+
+
+def _period(c) -> int:
+    return c.max_epochs or c.step_size
+
+
+def lr_at(cfg, epoch: int) -> float:
+    """The learning rate the schedule (and warm-up) gives for `epoch` (0-based)."""
+    mult = SCHEDULES.get(cfg.schedule, "train.schedule")(epoch, cfg)
+    if cfg.warmup_epochs:
+        mult *= min(1.0, (epoch + 1) / (cfg.warmup_epochs + 1))
+    return cfg.lr * mult
+
+
+# ---------------------------------------------------------------- metrics
+
+def metric_name(task: str) -> str:
+    return "accuracy" if task == CLASSIFICATION else "r2"
+
+
+def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str) -> float:
+    """Accuracy of argmax over the last axis, or R² over all regression targets."""
+    if task == CLASSIFICATION:
+        return (out.argmax(-1) == y).float().mean().item()
+    ss_res = ((out - y) ** 2).sum()
+    ss_tot = ((y - y.mean()) ** 2).sum()
+    return (1 - ss_res / ss_tot).item() if ss_tot > 0 else float("nan")
+
+
+# ---------------------------------------------------------------- history and snapshots
+
+class History:
+    """Columnar per-epoch records: `history["val_loss"]` is a list aligned with `history["epoch"]`."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[Any]] = {}
+
+    def append(self, record: dict[str, Any]) -> None:
+        n = len(self)
+        for key, value in record.items():
+            self.columns.setdefault(key, [None] * n).append(value)
+        for key, col in self.columns.items():
+            if len(col) == n:
+                col.append(None)
+
+    def __getitem__(self, key: str) -> list[Any]:
+        return self.columns.get(key, [])
+
+    def __len__(self) -> int:
+        return len(self.columns.get("epoch", []))
+
+    def last(self) -> dict[str, Any]:
+        return {k: v[-1] for k, v in self.columns.items()} if len(self) else {}
+
+
+READY, DIVERGED, EARLY_STOPPED, FINISHED = "ready", "diverged", "early_stopped", "finished"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Where training stands: counters, status, the newest epoch record and a human message."""
+
+    epoch: int
+    steps: int
+    status: str
+    message: str
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- the trainer
+
+class Trainer:
+    """Trains `model` on `dataset.train`; evaluates every split at the end of each epoch."""
+
+    def __init__(self, model: nn.Module, dataset: Dataset, cfg, seed: int = 0,
+                 callbacks: list[Callable[[Trainer, dict[str, Any]], None]] | None = None):
+        self.model, self.dataset, self.cfg, self.seed = model, dataset, cfg, seed
+        self.callbacks = list(callbacks or [])
+        self.task = dataset.task
+        if cfg.batch_size == 1 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+            raise ConfigError("train.batch_size", "batch norm needs at least 2 samples per batch")
+        self.loss_fn = make_loss(cfg.loss, self.task)
+        self.optimizer = make_optimizer(cfg, model)
+        self._weights = [p for n, p in model.named_parameters() if p.dim() > 1]  # L1/L2 act on weights only
+        self._gen = torch.Generator().manual_seed(seed)
+        self.epoch = 0           # completed epochs
+        self.steps = 0           # optimizer steps taken
+        self.train_seconds = 0.0
+        self.status, self.message = READY, ""
+        self.history = History()
+        self._batches: list[tuple[torch.Tensor, torch.Tensor]] = []  # the rest of this epoch
+        self._good = self._copy_state()                               # last weights with finite loss
+        self._good_epoch = 0
+        self._best: tuple[float, dict[str, torch.Tensor] | None, int] = (math.inf, None, 0)
+        self._record_epoch()
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.status != READY
+
+    def step(self, n: int = 1) -> Snapshot:
+        """Run up to n optimizer steps (fewer if training stops)."""
+        t0 = time.perf_counter()
+        for _ in range(n):
+            if self.status != READY:
+                break
+            self._one_step()
+        self.train_seconds += time.perf_counter() - t0
+        return self.snapshot()
+
+    def run_epochs(self, n: int = 1) -> Snapshot:
+        """Train until n more epochs have completed (or training stops)."""
+        target = self.epoch + n
+        t0 = time.perf_counter()
+        while self.epoch < target and self.status == READY:
+            self._one_step()
+        self.train_seconds += time.perf_counter() - t0
+        return self.snapshot()
+
+    def train_for(self, seconds: float, max_epochs: int | None = None) -> Snapshot:
+        """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs."""
+        t0 = time.perf_counter()
+        deadline, target = t0 + seconds, None if max_epochs is None else self.epoch + max_epochs
+        while self.status == READY and time.perf_counter() < deadline:
+            if target is not None and self.epoch >= target:
+                break
+            self._one_step()
+        self.train_seconds += time.perf_counter() - t0
+        return self.snapshot()
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(self.epoch, self.steps, self.status, self.message, self.history.last())
+
+    def update_config(self, cfg) -> None:
+        """Apply a changed TrainConfig without touching the weights (lr, momentum, optimizer, ...)."""
+        old, self.cfg = self.cfg, cfg
+        if (cfg.optimizer, cfg.nesterov) != (old.optimizer, old.nesterov):
+            self.optimizer = make_optimizer(cfg, self.model)   # new optimizer: moments start over
+        else:
+            self._set_group("momentum", cfg.momentum)
+            self._set_group("weight_decay", cfg.weight_decay)
+            self._set_group("betas", (cfg.beta1, cfg.beta2))
+        if cfg.loss != old.loss:
+            self.loss_fn = make_loss(cfg.loss, self.task)
+        self._set_group("lr", lr_at(cfg, self.epoch))
+        if self.status in (FINISHED, EARLY_STOPPED) and (cfg.max_epochs == 0 or cfg.max_epochs > self.epoch):
+            self.resume()
+
+    def resume(self) -> None:
+        """Allow training again after a stop (after the user changed something, e.g. the lr)."""
+        self.status, self.message = READY, ""
+        self._best = (self._best[0], self._best[1], self.epoch)  # patience counts from now
+
+    def evaluate(self, split: Split) -> tuple[float, float]:
+        """(loss, metric) on a split, in eval mode (dropout off, batch-norm running stats)."""
+        if len(split) == 0:
+            return float("nan"), float("nan")
+        was_training = self.model.training
+        self.model.eval()
+        with torch.inference_mode():
+            out = self.model(split.x)
+            loss = self.loss_fn(out, split.y).item()
+            metric = compute_metric(out, split.y, self.task)
+        self.model.train(was_training)
+        return loss, metric
+
+    def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        self.model.load_state_dict(state)
+        self.optimizer = make_optimizer(self.cfg, self.model)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _set_group(self, key: str, value: Any) -> None:
+        for group in self.optimizer.param_groups:
+            if key in group:
+                group[key] = value
+
+    def _copy_state(self) -> dict[str, torch.Tensor]:
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+    def _start_epoch(self) -> None:
+        """Shuffle once per epoch and cut into batches (views), so a step does no indexing."""
+        train = self.dataset.train
+        n = len(train)
+        bs = n if self.cfg.batch_size == 0 else min(self.cfg.batch_size, n)
+        if bs >= n:
+            self._batches = [(train.x, train.y)]
+        else:
+            perm = torch.randperm(n, generator=self._gen)
+            x, y = train.x[perm], train.y[perm]
+            stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
+            self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
+        self._set_group("lr", lr_at(self.cfg, self.epoch))
+        self.model.train()
+
+    def _one_step(self) -> None:
+        if not self._batches:
+            self._start_epoch()
+        xb, yb = self._batches.pop()
+        loss = self.loss_fn(self.model(xb), yb)
+        if self.cfg.l1 or self.cfg.l2:
+            loss = loss + self._penalty()
+        if not math.isfinite(loss.item()):
+            self._diverge(loss.item())
+            return
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.cfg.grad_clip:
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.cfg.grad_clip)
+        self.optimizer.step()
+        self.steps += 1
+        if not self._batches:
+            self.epoch += 1
+            self._end_epoch()
+
+    def _penalty(self) -> torch.Tensor:
+        total = torch.zeros(())
+        for w in self._weights:
+            if self.cfg.l1:
+                total = total + self.cfg.l1 * w.abs().sum()
+            if self.cfg.l2:
+                total = total + self.cfg.l2 * 0.5 * (w * w).sum()
+        return total
+
+    def _end_epoch(self) -> None:
+        record = self._record_epoch()
+        if not math.isfinite(record["train_loss"]):  # the step's loss was finite, the weights are not
+            self._diverge(record["train_loss"])
+            return
+        self._good, self._good_epoch = self._copy_state(), self.epoch
+        self._check_early_stop(record)
+        if self.status == READY and self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
+            self.status, self.message = FINISHED, f"Reached the epoch limit ({self.cfg.max_epochs})."
+        for cb in self.callbacks:
+            cb(self, record)
+
+    def _record_epoch(self) -> dict[str, Any]:
+        name = metric_name(self.task)
+        record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
+                                  "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
+        for split in ("train", "val", "test"):
+            record[f"{split}_loss"], record[f"{split}_{name}"] = self.evaluate(self.dataset.split(split))
+        record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
+        self.history.append(record)
+        return record
+
+    def _check_early_stop(self, record: dict[str, Any]) -> None:
+        monitored = record["val_loss"] if len(self.dataset.val) else record["train_loss"]
+        best_loss, best_state, best_epoch = self._best
+        if monitored < best_loss:
+            self._best = (monitored, self._copy_state() if self.cfg.restore_best else None, self.epoch)
+        elif self.cfg.early_stopping and self.epoch - best_epoch >= self.cfg.patience:
+            self.status = EARLY_STOPPED
+            self.message = (f"Early stop at epoch {self.epoch}: validation loss has not improved for "
+                            f"{self.cfg.patience} epochs (best {best_loss:.4f} at epoch {best_epoch}).")
+            if self.cfg.restore_best and best_state is not None:
+                self.model.load_state_dict(best_state)
+                self.message += f" Restored the weights of epoch {best_epoch}."
+
+    def _diverge(self, value: float) -> None:
+        self.model.load_state_dict(self._good)
+        self.optimizer = make_optimizer(self.cfg, self.model)  # its moments may hold NaN too
+        self._batches = []
+        self.status = DIVERGED
+        lr = self.optimizer.param_groups[0]["lr"]
+        self.message = (f"The loss became {value} at epoch {self.epoch + 1} (step {self.steps}) with learning "
+                        f"rate {lr:g}: training stopped and the weights from epoch {self._good_epoch} are kept. "
+                        f"Try a learning rate 10× smaller, gradient clipping, or batch norm, then press Play.")
+
+
+def clone_model(model: nn.Module) -> nn.Module:
+    """An eval-mode deep copy, for explanations and probes that must not disturb training."""
+    return copy.deepcopy(model).eval()

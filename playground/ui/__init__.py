@@ -1,0 +1,1 @@
+"""The only streamlit code in the package: session state, generated controls, the live loop, error guard."""

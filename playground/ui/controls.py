@@ -1,0 +1,108 @@
+"""Config widgets generated from the config's field metadata and the registries.
+
+`config_controls(session, paths)` draws one keyed widget per dotted config path and returns the
+config they describe (or the old one, with the error shown, if a value is invalid). Registry fields
+become dropdowns, so a new registry entry appears in the UI without touching a page.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+import streamlit as st
+
+from playground.catalog import registry
+from playground.config import ExperimentConfig, flatten, with_values
+from playground.registry import ConfigError
+from playground.ui.session import LabSession, apply_config
+
+# Fields shown as a slider over fixed stops (TF Playground's learning rates, and so on).
+STOPS: dict[str, list[float]] = {
+    "train.lr": [1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0],
+    "train.l1": [0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0],
+    "train.l2": [0.0, 1e-5, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0],
+    "train.weight_decay": [0.0, 1e-5, 1e-4, 1e-3, 0.01, 0.05, 0.1, 0.3],
+    "data.noise": [round(i * 0.05, 2) for i in range(21)],
+    "data.train_fraction": [round(0.1 * i, 1) for i in range(1, 10)],
+    "data.val_fraction": [0.0, 0.05, 0.1, 0.15, 0.2, 0.3],
+    "model.dropout": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    "train.momentum": [0.0, 0.5, 0.8, 0.9, 0.95, 0.99],
+    "train.grad_clip": [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
+}
+LABELS = {"train.lr": "Learning rate", "train.l1": "L1", "train.l2": "L2", "data.noise": "Noise",
+          "data.train_fraction": "Training share", "data.val_fraction": "Validation share",
+          "model.hidden": "Hidden layers (neurons, comma-separated)", "data.n_samples": "Samples",
+          "data.n_classes": "Classes (k-class sets)", "train.batch_size": "Batch size (0 = full batch)",
+          "data.features": "Input features"}
+
+
+def _field(path: str) -> tuple[Any, dict[str, Any]]:
+    """(type, metadata) of a dotted path in ExperimentConfig."""
+    cls: Any = ExperimentConfig
+    *parents, leaf = path.split(".")
+    for p in parents:
+        cls = typing.get_type_hints(cls)[p]
+    f = {f.name: f for f in fields(cls)}[leaf]
+    return typing.get_type_hints(cls)[leaf], dict(f.metadata)
+
+
+def _to_widget(path: str, value: Any) -> Any:
+    tp, meta = _field(path)
+    if typing.get_origin(tp) is tuple:
+        return list(value) if meta["registry"] else ", ".join(str(v) for v in value)
+    return value
+
+
+def sync_widgets(session: LabSession, paths: list[str]) -> None:
+    """Push the session's config into widget state (after a preset, a reset or a URL load)."""
+    group = ("widget_cfg", *paths)
+    if session.extra.get(group) == session.cfg:
+        return
+    flat = flatten(session.cfg)
+    for path in paths:
+        st.session_state[f"{session.lab}:{path}"] = _to_widget(path, flat[path])
+    session.extra[group] = session.cfg
+
+
+def field_widget(lab: str, path: str, container=st) -> None:
+    tp, meta = _field(path)
+    key, label, help_ = f"{lab}:{path}", LABELS.get(path, path.split(".")[-1].replace("_", " ").capitalize()), meta["doc"]
+    if meta["registry"]:
+        reg = registry(meta["registry"])
+        widget = container.multiselect if typing.get_origin(tp) is tuple else container.selectbox
+        widget(label, reg.keys(), key=key, format_func=reg.label, help=help_)
+    elif tp is bool:
+        container.checkbox(label, key=key, help=help_)
+    elif path in STOPS:
+        stops = sorted(set(STOPS[path]) | {st.session_state.get(key, STOPS[path][0])})
+        container.select_slider(label, stops, key=key, help=help_, format_func=lambda v: f"{v:g}")
+    elif tp in (int, float):
+        step = 1 if tp is int else None
+        container.number_input(label, min_value=tp(meta["lo"]), max_value=tp(meta["hi"]), step=step, key=key,
+                                help=help_, format=None if tp is int else "%g")
+    else:
+        container.text_input(label, key=key, help=help_)
+
+
+def config_controls(session: LabSession, paths: list[str], container=st) -> None:
+    """Draw widgets for `paths` and adopt what they say; an invalid value is shown, nothing else changes."""
+    sync_widgets(session, paths)
+    for path in paths:
+        field_widget(session.lab, path, container)
+    flat = {p: st.session_state[f"{session.lab}:{p}"] for p in paths}
+    try:
+        apply_config(session, with_values(session.cfg, flat))
+    except ConfigError as err:
+        container.error(f"**{err.field}**: {err.message}. The previous value is still in use.", icon="⚠️")
+        return
+    session.extra[("widget_cfg", *paths)] = session.cfg
+
+
+def load_config(session: LabSession, cfg: ExperimentConfig) -> None:
+    """Adopt a whole config (a preset, an uploaded JSON): rebuild and sync widgets next run."""
+    apply_config(session, cfg)
+
+
+__all__ = ["config_controls", "field_widget", "load_config", "sync_widgets", "is_dataclass"]

@@ -1,0 +1,26 @@
+"""Errors shown to a person, never a traceback: ConfigError names the field; anything else is logged."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from playground.registry import ConfigError
+
+log = logging.getLogger("playground")
+
+
+@contextmanager
+def guard(what: str = "This step") -> Iterator[None]:
+    """Run a block; show a clear message in the page if it fails, and keep the page working."""
+    try:
+        yield
+    except ConfigError as err:
+        st.error(f"**Invalid setting `{err.field}`**: {err.message}", icon="⚠️")
+    except Exception as err:  # noqa: BLE001 (the server must never show a traceback)
+        log.exception("%s failed", what)
+        st.error(f"{what} failed: {type(err).__name__}: {err}. Nothing was lost; "
+                 "change a setting or press Reset.", icon="⚠️")

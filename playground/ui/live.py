@@ -1,0 +1,93 @@
+"""The live loop: Play/Pause/Step/Reset and a fragment that trains for a time budget, then redraws.
+
+No training thread (DESIGN.md section 4): while playing, `st.fragment(run_every=TICK)` trains for
+BUDGET seconds per tick and redraws only its own charts; the browser owns the timer, so training
+stops by itself when the tab closes. Step and Reset run synchronously in their callbacks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from playground.presets import PRESETS
+from playground.ui.guard import guard
+from playground.ui.session import LabSession, apply_config, reset
+
+TICK = 0.25     # seconds between chart updates while playing (4 per second)
+BUDGET = 0.17   # training seconds per tick; the rest of the tick draws
+SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
+
+
+def _toggle(session: LabSession) -> None:
+    session.running = not session.running
+    if session.running and session.exp.trainer.done:
+        session.exp.trainer.resume()
+    session.notice = ""
+
+
+def _step(session: LabSession) -> None:
+    session.running = False
+    trainer = session.exp.trainer
+    if trainer.done:
+        trainer.resume()
+    trainer.run_epochs(1)
+
+
+def _load_preset(session: LabSession, key: str) -> None:
+    name = st.session_state[key]
+    if name:
+        apply_config(session, PRESETS.get(name))
+        session.notice = f"Loaded preset **{PRESETS.label(name)}**: {PRESETS.entry(name).description}."
+
+
+def preset_picker(session: LabSession, container=st) -> None:
+    keys = [""] + PRESETS.keys(lab=session.lab)
+    container.selectbox("Preset", keys, key=f"{session.lab}:preset", format_func=lambda k: PRESETS.label(k) if k else "—",
+                        on_change=_load_preset, args=(session, f"{session.lab}:preset"))
+
+
+def play_controls(session: LabSession) -> None:
+    cols = st.columns([1.1, 1, 1, 2.2])
+    cols[0].button("⏸ Pause" if session.running else "▶ Play", key=f"{session.lab}:play", type="primary",
+                   on_click=_toggle, args=(session,), width="stretch")
+    cols[1].button("Step", key=f"{session.lab}:step", on_click=_step, args=(session,), help="train one epoch",
+                   width="stretch")
+    cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,),
+                   help="new initial weights from the seed; same data", width="stretch")
+    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed")
+
+
+def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> None:
+    """Train a slice per tick while playing, then call `render(session)` (charts of this lab)."""
+
+    @st.fragment(run_every=TICK if session.running else None)
+    def _live() -> None:
+        trainer = session.exp.trainer
+        if session.running:
+            with guard("Training"):
+                trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+            if trainer.done:
+                session.running = False
+                st.rerun()   # a full rerun turns the timer off and shows the Play button again
+        status_line(session)
+        with guard("Drawing"):
+            render(session)
+
+    _live()
+
+
+def status_line(session: LabSession) -> None:
+    snap = session.exp.trainer.snapshot()
+    rec = snap.record
+    metric = "test_accuracy" if "test_accuracy" in rec else "test_r2"
+    cols = st.columns(4)
+    cols[0].metric("Epoch", f"{snap.epoch:,}")
+    cols[1].metric("Train loss", f"{rec.get('train_loss', float('nan')):.4f}")
+    cols[2].metric("Test loss", f"{rec.get('test_loss', float('nan')):.4f}")
+    cols[3].metric("Test accuracy" if metric == "test_accuracy" else "Test R²", f"{rec.get(metric, float('nan')):.3f}")
+    if snap.status == "diverged":
+        st.error(snap.message, icon="💥")
+    elif snap.message:
+        st.info(snap.message, icon="⏹")

@@ -1,0 +1,71 @@
+"""The 2-D Playground lab's views: boundary, network diagram, curves and gradient flow of an Experiment.
+
+Each function reads the experiment (model in eval mode, no weight changes) and returns a go.Figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from playground.experiment import Experiment
+from playground.figures import boundary_figure, curves_figure, gradient_flow_figure, network_figure
+from playground.models.mlp import MLP
+from playground.probes import make_grid, neuron_maps, output_on_grid
+from playground.training import metric_name
+
+
+def boundary_view(exp: Experiment, *, resolution: int = 100, discretize: bool = False,
+                  show_test: bool = True, height: int = 420) -> go.Figure:
+    ds = exp.dataset
+    grid = make_grid(ds.extent, resolution)
+    output = output_on_grid(exp.model, ds, grid)
+    points = {"train": (ds.points["train"], ds.train.y.numpy())}
+    if show_test:
+        points["test"] = (ds.points["test"], ds.test.y.numpy())
+    return boundary_figure(grid.xs, grid.ys, output, points, class_names=ds.class_names,
+                           discretize=discretize, height=height)
+
+
+def layer_names(exp: Experiment) -> list[str]:
+    model = exp.model
+    hidden = [f"hidden {i + 1}" for i in range(len(model.hidden))] if isinstance(model, MLP) else []
+    return ["input"] + hidden + ["output"]
+
+
+def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, int, int] | None = None,
+                 height: int = 420) -> go.Figure:
+    model = exp.model
+    maps = neuron_maps(model, exp.dataset, make_grid(exp.dataset.extent, resolution))
+    linears = model.linears()
+    weights = [lin.weight.detach().numpy() for lin in linears]
+    biases = [lin.bias.detach().numpy() for lin in linears]
+    # the output column shows one map (p(class 1) or the winner); draw edges into it from its first row
+    if weights[-1].shape[0] != 1:
+        weights[-1] = weights[-1][-1:] if weights[-1].shape[0] == 2 else weights[-1][:1]
+        biases[-1] = biases[-1][-1:]
+    labels = [list(exp.dataset.feature_names)] + [[] for _ in maps[1:]]
+    return network_figure(layer_names(exp), maps, weights, biases, node_labels=labels, selected=selected,
+                          height=height)
+
+
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
+    return curves_figure(exp.trainer.history, metric_name(exp.dataset.task), log_loss=log_loss, height=height)
+
+
+def gradient_view(exp: Experiment, *, height: int = 300) -> go.Figure:
+    hist = exp.trainer.history
+    names = [name.removesuffix(".weight") for name, p in exp.model.named_parameters() if p.dim() > 1]
+    names = [n.replace("hidden.", "hidden ").replace(".linear", "") for n in names]
+    return gradient_flow_figure(hist["epoch"], hist["grad_norms"], names, height=height)
+
+
+def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:
+    """Edit one weight of the network diagram: gap g joins column g to column g+1 (0 = input side)."""
+    import torch
+
+    lin = exp.model.linears()[gap]
+    if not np.isfinite(value):
+        raise ValueError("a weight must be a finite number")
+    with torch.no_grad():
+        lin.weight[to, frm] = float(value)
