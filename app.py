@@ -1,13 +1,16 @@
 """The router: page config and navigation over the lab registry. Nothing else lives here."""
 
-import torch
 import streamlit as st
+import torch
 
 from playground.labs import LABS
 
 torch.set_num_threads(1)  # small models on a shared 2-core server: one intra-op thread is fastest
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
 
-pages = [st.Page(e.obj, title=e.label, icon=e.meta["icon"], url_path=e.meta["url_path"], default=i == 0)
-         for i, e in enumerate(e for e in LABS.entries() if e.meta["ready"])]
-st.navigation(pages).run()
+ready = [e for e in LABS.entries() if e.meta["ready"]]
+sections: dict[str, list] = {}
+for i, e in enumerate(ready):
+    page = st.Page(e.obj, title=e.label, icon=e.meta["icon"], url_path=e.meta["url_path"], default=i == 0)
+    sections.setdefault(e.meta["section"], []).append(page)
+st.navigation(sections).run()

@@ -10,7 +10,7 @@ from playground.registry import Registry
 
 
 def registries() -> dict[str, Registry]:
-    from playground import data, models, training
+    from playground import data, explain, models, training
 
     return {
         "datasets": data.DATASETS,
@@ -21,6 +21,7 @@ def registries() -> dict[str, Registry]:
         "losses": training.LOSSES,
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
+        "attributions": explain.ATTRIBUTIONS,
     }
 
 

@@ -30,6 +30,40 @@ def knob(default: Any, lo: float | None = None, hi: float | None = None, *, regi
     return field(default=default, metadata=meta)
 
 
+# ---- family sections: each lab fills in its own section (fields via `knob`, defaults = that lab's)
+
+@dataclass(frozen=True)
+class ImageDataConfig:
+    """Image data options (Images lab)."""
+
+
+@dataclass(frozen=True)
+class SequenceDataConfig:
+    """Sequence and text task options (Sequences and Transformers labs)."""
+
+
+@dataclass(frozen=True)
+class TabularDataConfig:
+    """Tabular and CSV options (Your data lab)."""
+
+
+@dataclass(frozen=True)
+class CNNConfig:
+    """Convolutional network options (Images lab)."""
+
+
+@dataclass(frozen=True)
+class RNNConfig:
+    """Recurrent network options (Sequences lab)."""
+
+
+@dataclass(frozen=True)
+class TransformerConfig:
+    """Transformer options (Transformers lab)."""
+
+
+# ---- the experiment tree
+
 @dataclass(frozen=True)
 class DataConfig:
     """What to learn from. `name` picks a dataset family entry; the rest are its common knobs."""
@@ -44,6 +78,9 @@ class DataConfig:
                                      doc="engineered inputs of 2-D datasets")
     seq_len: int = knob(20, 2, 512, doc="sequence length, for sequence tasks")
     source: str = knob("", doc="uploaded file id or column, for user data")
+    image: ImageDataConfig = field(default_factory=ImageDataConfig)
+    sequence: SequenceDataConfig = field(default_factory=SequenceDataConfig)
+    tabular: TabularDataConfig = field(default_factory=TabularDataConfig)
 
     def __post_init__(self) -> None:
         if self.train_fraction + self.val_fraction > 0.95:
@@ -65,6 +102,9 @@ class ModelConfig:
     batch_norm: bool = knob(False, doc="batch norm before every hidden activation")
     layer_batch_norm: tuple[bool, ...] = knob((), max_len=16, doc="per-layer override of `batch_norm`")
     init: str = knob("xavier_uniform", registry="inits", doc="weight initialisation scheme")
+    cnn: CNNConfig = field(default_factory=CNNConfig)
+    rnn: RNNConfig = field(default_factory=RNNConfig)
+    transformer: TransformerConfig = field(default_factory=TransformerConfig)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The lab registry: every page of the app, in menu order. app.py builds its navigation from it.
 
-An entry's object is the page script path; meta `icon`, `ready` (False = listed as coming, not
-linked) and `topics` (course-map topics it teaches). Adding a lab never edits app.py.
+An entry's object is the page script path; meta: `icon`, `ready` (False = listed as coming, not
+linked), `url_path`, `section` (menu group) and `topics` (course-map topics it teaches).
+Adding a lab is one entry here and one page file; app.py never changes.
 """
 
 from __future__ import annotations
@@ -9,6 +10,39 @@ from __future__ import annotations
 from playground.registry import Registry
 
 LABS: Registry[str] = Registry("lab")
-LABS.add("playground", "pages/playground_2d.py", "2-D Playground",
-         "Train an MLP on 2-D data and watch the decision boundary, every neuron and the gradients.",
-         icon="🧪", ready=True, url_path="playground", topics=("layers", "gradient descent", "regularization"))
+
+
+def _lab(key: str, page: str, label: str, description: str, icon: str, section: str, ready: bool,
+         topics: tuple[str, ...] = ()) -> None:
+    LABS.add(key, page, label, description, icon=icon, section=section, ready=ready,
+             url_path=key.replace("_", "-"), topics=topics)
+
+
+# The first ready entry is the landing page.
+_lab("playground", "pages/playground_2d.py", "2-D Playground",
+     "Train an MLP on 2-D data and watch the decision boundary, every neuron and the gradients.",
+     "🧪", "Labs", True, ("layers", "gradient descent", "regularization"))
+_lab("neuron", "pages/neuron.py", "A single neuron", "Weights, bias and activation of one neuron; the "
+     "perceptron and logistic rules step by step.", "⚪", "Basics", False, ("neurons",))
+_lab("activations", "pages/activations.py", "Activation functions", "Every activation with its "
+     "derivative, softmax, and vanishing gradients through depth.", "〰️", "Basics", False, ("activations",))
+_lab("backprop", "pages/backprop.py", "Backpropagation", "Forward and backward pass on a tiny network, "
+     "every value and gradient shown.", "🔁", "Basics", False, ("forward and back propagation",))
+_lab("images", "pages/images.py", "Images (CNN)", "Train a CNN on digits live; filters, feature maps and "
+     "Captum explanations.", "🖼️", "Labs", False, ("CNNs", "interpretability"))
+_lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on forecasting, memory and "
+     "text tasks; hidden states and gates.", "📈", "Labs", False, ("RNNs and LSTM/GRU",))
+_lab("transformers", "pages/transformers.py", "Transformers", "A Transformer trained from scratch; "
+     "attention maps forming live.", "🔭", "Labs", False, ("transformers",))
+_lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
+     "networks; schedules and loss landscapes.", "🏁", "Labs", False, ("gradient descent and its variants",))
+_lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin runs with and without "
+     "regularization; learning curves.", "🩺", "Labs", False, ("overfitting and regularization",))
+_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
+     ("hyperparameter tuning",))
+_lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",
+     "📋", "Tools", False, ("layers",))
+_lab("runs", "pages/runs.py", "Runs", "Run history: compare, reopen, export and import.", "🗂️", "Tools",
+     False, ())
+_lab("explain", "pages/explain.py", "Explain", "Captum attributions for any model of this session or the "
+     "run history.", "🔍", "Tools", False, ("interpretability",))

@@ -6,6 +6,9 @@ never edits a page. This module knows nothing about what is registered; it only 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -84,3 +87,14 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def import_families(package: str, names: tuple[str, ...]) -> None:
+    """Import `package.name` for each name whose module exists, so each can register itself.
+
+    Lets labs add a family module without editing the package's __init__; a module that exists but
+    fails to import still raises.
+    """
+    for name in names:
+        if importlib.util.find_spec(f"{package}.{name}") is not None:
+            importlib.import_module(f"{package}.{name}")

@@ -1,8 +1,5 @@
-"""Model builders: the registry and `build_model`. Importing this package registers every family.
-
-Registry entry: key -> builder(cfg: ModelConfig, spec: DataSpec) -> nn.Module; meta `inputs` says
-which data the family accepts ("vector", "image", "sequence", "tokens").
-"""
+"""Model builders: `build_model` over the MODELS registry. Importing this package registers every family
+(each family module, e.g. models/mlp.py, registers itself; FAMILIES lists the modules to import)."""
 
 from __future__ import annotations
 
@@ -11,11 +8,11 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.layers import ACTIVATIONS, INITS, init_weights
-from playground.models.mlp import MLP, build_mlp
-from playground.registry import ConfigError, Registry
+from playground.models.base import MODELS
+from playground.models.mlp import MLP
+from playground.registry import ConfigError, import_families
 
-MODELS: Registry = Registry("model")
-MODELS.add("mlp", build_mlp, "MLP", "fully connected layers", inputs="vector")
+import_families(__name__, ("mlp", "cnn", "rnn", "transformer"))
 
 MAX_PARAMETERS = 5_000_000  # a 2-core laptop CPU should still step in well under a second
 

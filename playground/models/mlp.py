@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
+from playground.models.base import MODELS
 from playground.models.layers import ACTIVATIONS
 
 
@@ -56,3 +57,6 @@ class MLP(nn.Module):
 
 def build_mlp(cfg, spec: DataSpec) -> MLP:
     return MLP(math.prod(spec.input_shape), layer_settings(cfg), spec.n_outputs)
+
+
+MODELS.add("mlp", build_mlp, "MLP", "fully connected layers", inputs="vector")

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from playground.config import ExperimentConfig
 from playground.presets.base import PRESETS, preset
+from playground.registry import import_families
 
-from playground.presets import toy2d  # noqa: E402,F401  (registers the 2-D lab's presets)
+# one module per lab, each registering its presets
+import_families(__name__, ("toy2d", "basics", "images", "sequences", "transformers", "optimizers",
+                           "regularization", "tabular"))
 
 
 def get_preset(name: str) -> ExperimentConfig:
