@@ -92,7 +92,7 @@ def _gradcam(model, x, target, **o):
          kinds=("image",), fast=False)
 def _occlusion(model, x, target, **o):
     from captum.attr import Occlusion
-    h, w = x.shape[-2:]
+    h = x.shape[-2]
     win = o.get("window", max(2, h // 4))
     stride = o.get("stride", max(1, win // 2))
     return Occlusion(model).attribute(x, sliding_window_shapes=(x.shape[1], win, win),

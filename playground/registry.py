@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar

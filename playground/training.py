@@ -127,7 +127,7 @@ class History:
         n = len(self)
         for key, value in record.items():
             self.columns.setdefault(key, [None] * n).append(value)
-        for key, col in self.columns.items():
+        for col in self.columns.values():
             if len(col) == n:
                 col.append(None)
 

@@ -8,7 +8,8 @@ import plotly.graph_objects as go
 from playground.figures.palette import CLASS_COLORS, DIVERGING, LAYOUT, class_colorscale
 
 
-def boundary_figure(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, points: dict[str, tuple[np.ndarray, np.ndarray]],
+def boundary_figure(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
+                    points: dict[str, tuple[np.ndarray, np.ndarray]],
                     *, class_names: tuple[str, ...] = (), discretize: bool = False,
                     title: str = "", height: int = 420) -> go.Figure:
     """output: class probabilities [R, R, k] or regression values [R, R]; points: split -> (xy [N, 2], y [N])."""

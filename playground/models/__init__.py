@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
-from playground.models.layers import ACTIVATIONS, INITS, init_weights
 from playground.models.base import MODELS
+from playground.models.layers import ACTIVATIONS, INITS, init_weights
 from playground.models.mlp import MLP
 from playground.registry import ConfigError, import_families
 

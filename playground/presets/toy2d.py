@@ -6,7 +6,8 @@ from playground.presets.base import preset
 
 # TF Playground's defaults: inputs X1, X2; network [4, 2]; tanh; lr 0.03; batch 10; 50% training data.
 TF_DEFAULTS = {"model.hidden": (4, 2), "model.activation": "tanh", "train.lr": 0.03, "train.batch_size": 10,
-               "train.optimizer": "sgd", "model.init": "tf_uniform", "data.train_fraction": 0.5, "data.features": ("x1", "x2")}
+               "train.optimizer": "sgd", "model.init": "tf_uniform", "data.train_fraction": 0.5,
+               "data.features": ("x1", "x2")}
 
 for name, label in [("circle", "Circle"), ("xor", "Exclusive or"), ("gauss", "Gaussian"), ("spiral", "Spiral")]:
     preset(f"tf_{name}", f"TF Playground: {label}",
@@ -40,6 +41,6 @@ preset("moons_dropout", "Noisy moons with dropout", "dropout and batch norm on a
 preset("sigmoid_deep", "Vanishing gradients", "eight sigmoid layers: the first layers barely learn",
        {"data.name": "circle", "model.hidden": (8,) * 8, "model.activation": "sigmoid",
         "model.init": "normal_small", "train.lr": 0.1})
-preset("diverge", "Too large a learning rate", "SGD with lr 5 on ReLU: the loss explodes and training stops",
-       {"data.name": "spiral", "model.hidden": (16, 16), "model.activation": "relu", "train.lr": 5.0,
-        "model.init": "kaiming_normal"})
+preset("diverge", "Too large a learning rate", "SGD with lr 3 on a regression: the loss explodes within "
+       "a few steps, training stops and the last good weights are kept",
+       {**TF_DEFAULTS, "data.name": "plane", "model.hidden": (8, 8), "model.activation": "relu", "train.lr": 3.0})

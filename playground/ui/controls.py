@@ -68,7 +68,8 @@ def sync_widgets(session: LabSession, paths: list[str]) -> None:
 
 def field_widget(lab: str, path: str, container=st) -> None:
     tp, meta = _field(path)
-    key, label, help_ = f"{lab}:{path}", LABELS.get(path, path.split(".")[-1].replace("_", " ").capitalize()), meta["doc"]
+    key, help_ = f"{lab}:{path}", meta["doc"]
+    label = LABELS.get(path, path.split(".")[-1].replace("_", " ").capitalize())
     if meta["registry"]:
         reg = registry(meta["registry"])
         widget = container.multiselect if typing.get_origin(tp) is tuple else container.selectbox
@@ -105,4 +106,4 @@ def load_config(session: LabSession, cfg: ExperimentConfig) -> None:
     apply_config(session, cfg)
 
 
-__all__ = ["config_controls", "field_widget", "load_config", "sync_widgets", "is_dataclass"]
+__all__ = ["config_controls", "field_widget", "is_dataclass", "load_config", "sync_widgets"]

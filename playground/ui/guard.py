@@ -20,7 +20,7 @@ def guard(what: str = "This step") -> Iterator[None]:
         yield
     except ConfigError as err:
         st.error(f"**Invalid setting `{err.field}`**: {err.message}", icon="⚠️")
-    except Exception as err:  # noqa: BLE001 (the server must never show a traceback)
+    except Exception as err:
         log.exception("%s failed", what)
         st.error(f"{what} failed: {type(err).__name__}: {err}. Nothing was lost; "
                  "change a setting or press Reset.", icon="⚠️")

@@ -44,7 +44,8 @@ def _load_preset(session: LabSession, key: str) -> None:
 
 def preset_picker(session: LabSession, container=st) -> None:
     keys = [""] + PRESETS.keys(lab=session.lab)
-    container.selectbox("Preset", keys, key=f"{session.lab}:preset", format_func=lambda k: PRESETS.label(k) if k else "—",
+    container.selectbox("Preset", keys, key=f"{session.lab}:preset",
+                        format_func=lambda k: PRESETS.label(k) if k else "—",
                         on_change=_load_preset, args=(session, f"{session.lab}:preset"))
 
 

@@ -1,0 +1,1 @@
+"""Extra CLI commands: each module here defines `register(subparsers)` (see playground/cli.py)."""
