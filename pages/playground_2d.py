@@ -8,7 +8,15 @@ from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
-from playground.views.plane import boundary_frame, boundary_view, network_frame, curves_view, gradient_view, network_view, set_weight
+from playground.views.plane import (
+    boundary_frame,
+    boundary_view,
+    curves_view,
+    gradient_view,
+    network_frame,
+    network_view,
+    set_weight,
+)
 
 st.title("2-D Playground")
 st.caption("Pick data, shape a network, press Play. Every number comes from a real PyTorch model: the "

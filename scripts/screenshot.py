@@ -11,10 +11,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.e2e.conftest import CHROMIUM, FLAGS  # noqa: E402
-from tests.e2e.helpers import click_button, open_page  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, FLAGS
+from tests.e2e.helpers import click_button, open_page
 
 
 def main() -> None:
