@@ -87,8 +87,7 @@ def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -
 
 def gradient_view(exp: Experiment, *, height: int = 300) -> go.Figure:
     hist = thin(exp.trainer.history)
-    names = [name.removesuffix(".weight") for name, p in exp.model.named_parameters() if p.dim() > 1]
-    names = [n.replace("hidden.", "hidden ").replace(".linear", "") for n in names]
+    names = layer_names(exp)[1:]  # weight layer i feeds column i+1 of the diagram
     return gradient_flow_figure(hist.get("epoch", []), hist.get("grad_norms", []), names, height=height)
 
 
