@@ -85,6 +85,11 @@ def _read(raw: bytes):
     return df
 
 
+def csv_columns(raw: bytes) -> list[str]:
+    """The column names of CSV bytes (the whole file is checked, so a bad file is refused here)."""
+    return [str(c) for c in _read(raw).columns]
+
+
 def _infer_task(y, requested: str) -> str:
     import pandas as pd
 
@@ -232,6 +237,18 @@ def _make_sklearn(name: str):
 
 for _key, (_fn, _label, _doc) in _SKLEARN.items():
     DATASETS.add(_key, _make_sklearn(_key), _label, _doc, task=CLASSIFICATION, family="tabular")
+
+
+def example_csv(seed: int = 0) -> bytes:
+    """A small demo CSV from scikit-learn's bundled diabetes table: a text column and a few blanks."""
+    import sklearn.datasets
+
+    df = sklearn.datasets.load_diabetes(as_frame=True, scaled=False).frame
+    df["sex"] = np.where(df["sex"] > 1.5, "male", "female")
+    rng = np.random.default_rng(seed)
+    for col in ("bmi", "bp", "s5"):
+        df.loc[rng.random(len(df)) < 0.03, col] = np.nan
+    return df.rename(columns={"target": "progression"}).to_csv(index=False).encode()
 
 
 # ---------------------------------------------------------------- CSV by path (CLI only)

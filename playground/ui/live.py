@@ -13,7 +13,7 @@ import streamlit as st
 
 from playground.presets import PRESETS
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, reset
+from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.25     # seconds between chart updates while playing (4 per second)
 BUDGET = 0.17   # training seconds per tick; the rest of the tick draws
@@ -25,6 +25,16 @@ def _toggle(session: LabSession) -> None:
     if session.running and session.exp.trainer.done:
         session.exp.trainer.resume()
     session.notice = ""
+    if not session.running:
+        keep_run(session)
+
+
+def _save(session: LabSession) -> None:
+    session.running = False
+    if session.exp.trainer.steps == 0:
+        session.notice = "Nothing to save yet: train first (Play or Step)."
+    elif keep_run(session, force=True):
+        session.notice = "Saved this run to the run history (open **Runs** to compare, rename or export it)."
 
 
 def _step(session: LabSession) -> None:
@@ -50,14 +60,16 @@ def preset_picker(session: LabSession, container=st) -> None:
 
 
 def play_controls(session: LabSession) -> None:
-    cols = st.columns([1.1, 1, 1, 2.2])
+    cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("⏸ Pause" if session.running else "▶ Play", key=f"{session.lab}:play", type="primary",
                    on_click=_toggle, args=(session,), width="stretch")
     cols[1].button("Step", key=f"{session.lab}:step", on_click=_step, args=(session,), help="train one epoch",
                    width="stretch")
     cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,),
                    help="new initial weights from the seed; same data", width="stretch")
-    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed")
+    cols[3].button("Save run", key=f"{session.lab}:save", on_click=_save, args=(session,),
+                   help="keep this run in the run history (pausing, Reset and rebuilds also keep it)", width="stretch")
+    cols[4].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed")
 
 
 def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> None:

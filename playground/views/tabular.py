@@ -1,0 +1,118 @@
+"""The Your data lab's views: a PCA plane of high-dimensional data with a model's decision boundary on it,
+baseline boundaries on the same plane, a scores table, and the data overview.
+
+The plane is spanned by the first two principal components of the training inputs; a model is
+evaluated at the inverse-PCA of each grid point (the plane through the data mean), which the figure
+says in its title. Pure functions of an Experiment or Dataset; nothing here trains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from playground.baselines import Baseline
+from playground.data.base import CLASSIFICATION, Dataset
+from playground.figures import boundary_figure
+from playground.figures.palette import CLASS_COLORS, LAYOUT
+from playground.probes import eval_mode, make_grid
+
+
+@dataclass(frozen=True)
+class Plane:
+    mean: np.ndarray          # (F,)
+    components: np.ndarray    # (2, F), orthonormal rows
+    explained: tuple[float, float]
+    points: dict[str, np.ndarray]   # split -> (N, 2)
+    extent: tuple[float, float, float, float]
+
+    def lift(self, xy: np.ndarray) -> np.ndarray:
+        """Plane points (M, 2) -> model inputs (M, F): the inverse PCA."""
+        return (self.mean + xy @ self.components).astype(np.float32)
+
+
+def pca_plane(dataset: Dataset) -> Plane:
+    """The first two principal components of the training inputs (a zero axis if there is one feature)."""
+    x = dataset.train.x.numpy().reshape(len(dataset.train), -1).astype(np.float64)
+    mean = x.mean(0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    comps = np.zeros((2, x.shape[1]))
+    comps[:min(2, len(vt))] = vt[:2]
+    var = s ** 2 / max((s ** 2).sum(), 1e-12)
+    explained = (float(var[0]) if len(var) else 0.0, float(var[1]) if len(var) > 1 else 0.0)
+    pts = {n: ((dataset.split(n).x.numpy().reshape(len(dataset.split(n)), -1) - mean) @ comps.T).astype(np.float32)
+           for n in ("train", "val", "test")}
+    allp = np.concatenate([p for p in pts.values() if len(p)])
+    lo, hi = allp.min(0), allp.max(0)
+    pad = np.maximum((hi - lo) * 0.08, 0.5)
+    extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return Plane(mean.astype(np.float32), comps.astype(np.float32), explained, pts, extent)
+
+
+def model_predict(model: torch.nn.Module, task: str) -> Callable[[np.ndarray], np.ndarray]:
+    """x (M, F) -> class probabilities (M, k) or values (M,), in eval mode."""
+    def predict(x: np.ndarray) -> np.ndarray:
+        with eval_mode(model):
+            out = model(torch.from_numpy(x))
+        return (torch.softmax(out, -1) if task == CLASSIFICATION else out[:, 0]).numpy()
+    return predict
+
+
+def plane_boundary(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray], np.ndarray], *,
+                   title: str, resolution: int = 60, show_test: bool = True, height: int = 380) -> go.Figure:
+    grid = make_grid(plane.extent, resolution)
+    out = predict(plane.lift(grid.points))
+    r = len(grid.xs)
+    points = {"train": (plane.points["train"], dataset.train.y.numpy())}
+    if show_test:
+        points["test"] = (plane.points["test"], dataset.test.y.numpy())
+    if dataset.task == CLASSIFICATION:
+        output = out.reshape(r, r, -1).astype(np.float32)
+    else:   # scale values and targets together into the colour range [-1, 1]
+        scale = float(np.abs(dataset.train.y.numpy()).max() or 1.0)
+        output = (out.reshape(r, r) / scale).astype(np.float32)
+        points = {k: (xy, y[:, 0] / scale) for k, (xy, y) in points.items()}
+    fig = boundary_figure(grid.xs, grid.ys, output, points, class_names=dataset.class_names, title=title,
+                          height=height)
+    fig.update_xaxes(title_text=f"PC 1 ({plane.explained[0]:.0%} of variance)")
+    fig.update_yaxes(title_text=f"PC 2 ({plane.explained[1]:.0%})", scaleanchor=None)
+    return fig
+
+
+def network_plane_view(exp, plane: Plane, *, resolution: int = 60, height: int = 380) -> go.Figure:
+    ds = exp.dataset
+    note = "network on the PCA plane (evaluated at the inverse PCA of each point)"
+    return plane_boundary(plane, ds, model_predict(exp.model, ds.task), title=note, resolution=resolution,
+                          height=height)
+
+
+def baseline_plane_view(b: Baseline, dataset: Dataset, plane: Plane, *, resolution: int = 40,
+                        height: int = 300) -> go.Figure:
+    metric = "accuracy" if dataset.task == CLASSIFICATION else "R²"
+    return plane_boundary(plane, dataset, b.predict_grid, title=f"{b.label}: test {metric} {b.test_score:.3f}",
+                          resolution=resolution, height=height)
+
+
+def scores_figure(network_score: float, baselines: list[Baseline], task: str, *, height: int = 300) -> go.Figure:
+    """Horizontal bars: the network's test score beside every baseline's."""
+    names = ["Neural network"] + [b.label for b in baselines]
+    scores = [network_score] + [b.test_score for b in baselines]
+    colors = [CLASS_COLORS[1]] + ["#9ca3af"] * len(baselines)
+    fig = go.Figure(go.Bar(x=scores, y=names, orientation="h", marker_color=colors,
+                           text=[f"{s:.3f}" for s in scores], textposition="auto",
+                           hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
+    metric = "test accuracy" if task == CLASSIFICATION else "test R²"
+    fig.update_layout(**LAYOUT, height=height, title=f"{metric}: the network beside classical baselines",
+                      yaxis=dict(autorange="reversed"))
+    fig.update_xaxes(range=[0, 1.02] if task == CLASSIFICATION else None, title_text=metric)
+    return fig
+
+
+def data_summary(dataset: Dataset) -> dict[str, object]:
+    n = {s: len(dataset.split(s)) for s in ("train", "val", "test")}
+    return {"inputs": dataset.spec.input_shape[0], "task": dataset.task, **{f"{k} rows": v for k, v in n.items()},
+            "classes": ", ".join(dataset.class_names) if dataset.class_names else "—"}
