@@ -20,6 +20,7 @@ from playground.insights import (
     select,
     supports,
 )
+from playground.labs import LABS
 from playground.store import RunStore, restore
 from playground.ui.guard import guard
 from playground.ui.session import session_labs
@@ -31,7 +32,8 @@ st.caption("Why did the model decide that? Attribution methods split one predict
            "Different methods answer slightly different questions: where they agree, trust the answer more.")
 
 store = RunStore()
-sources = {f"session:{lab}": f"This session · {lab} lab" for lab, s in session_labs().items() if supports(s.exp.dataset)}
+sources = {f"session:{lab}": f"This session · {LABS.label(lab)}" for lab, s in session_labs().items()
+           if supports(s.exp.dataset)}
 sources.update({f"run:{i.id}": f"Run · {i.name}" for i in store.list()})
 if not sources:
     st.info("No model to explain yet: train one in **Your data** or the **2-D Playground**, or save a run.", icon="🔍")
@@ -67,6 +69,10 @@ if len(sel.idx) == 0:
 cache = st.session_state.setdefault("explain:cache", {})
 
 
+def _name(p) -> str:
+    return ds.class_names[int(p)] if ds.class_names else f"{float(p):.3f}"
+
+
 def run(method: str, progress=None):
     k = (key, exp.trainer.steps, split, label, outcome, target, method)
     if k not in cache:
@@ -93,9 +99,9 @@ else:
         left.plotly_chart(importance_figure(names, global_importance(attr), title="Global importance (mean |attr|)"),
                           key="explain:global", width="stretch")
         row = right.slider("Sample", 0, len(sel.idx) - 1, 0, key="explain:row")
-        verdict = "correct" if sel.correct[row] else "wrong"
-        right.plotly_chart(sample_figure(names, attr[row], sel.x[row].numpy(),
-                                         title=f"Sample {int(sel.idx[row])}: predicted {sel.pred[row]}, {verdict}"),
+        title = f"Sample {int(sel.idx[row])}: predicted {_name(sel.pred[row])}, " + \
+            ("correct" if sel.correct[row] else "wrong")
+        right.plotly_chart(sample_figure(names, attr[row], sel.x[row].numpy(), title=title),
                            key="explain:sample", width="stretch")
         st.plotly_chart(attribution_heatmap(names, attr, [f"#{i}" for i in sel.idx], title="Every selected sample"),
                         key="explain:heatmap", width="stretch")
