@@ -62,6 +62,7 @@ with st.sidebar:
                                           "data.tabular.max_categories"])
             else:
                 st.info("Upload a CSV with a header row; pick the column to predict.", icon="📄")
+    st.session_state["tabular:data_of"] = session.cfg.data.name   # a preset that changes the data moves the menu
     with guard("Settings"):
         st.subheader("Network")
         config_controls(session, ["model.hidden", "model.activation", "model.dropout", "model.batch_norm"])
