@@ -14,7 +14,14 @@ from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import apply_config, lab_session
 from playground.views.plane import curves_view
-from playground.views.tabular import baseline_plane_view, data_summary, network_plane_view, pca_plane, scores_figure
+from playground.views.tabular import (
+    baseline_plane_view,
+    data_summary,
+    network_plane_frame,
+    network_plane_view,
+    pca_plane,
+    scores_figure,
+)
 
 st.title("Your data")
 st.caption("Real tables have many columns, so the picture is a projection: the plane of the two directions "
@@ -84,8 +91,10 @@ if plane is None or plane[0] is not ds:
 
 def render(s) -> None:
     left, right = st.columns([1, 1.2])
-    left.plotly_chart(network_plane_view(s.exp, plane[1], resolution=40 if s.running else 60),
-                      key="tabular:boundary", width="stretch")
+    if s.running:   # image frames do not blank between updates; paused charts are interactive
+        left.image(network_plane_frame(s.exp, plane[1]), caption="network on the PCA plane", width="stretch")
+    else:
+        left.plotly_chart(network_plane_view(s.exp, plane[1]), key="tabular:boundary", width="stretch")
     right.plotly_chart(curves_view(s.exp, height=380), key="tabular:curves", width="stretch")
 
 
@@ -94,7 +103,8 @@ live_fragment(session, render)
 st.subheader("Classical baselines on the same split")
 picked = st.multiselect("Baselines", BASELINES.keys(), default=BASELINES.keys(), format_func=BASELINES.label,
                         key="tabular:baselines")
-if st.button("Fit baselines", key="tabular:fit", type="secondary"):
+auto = len(ds.train) <= 3000 and "baselines" not in session.extra   # small data: fit without asking
+if st.button("Fit baselines", key="tabular:fit", type="secondary") or auto:
     with guard("Fitting baselines"), st.spinner("Fitting…"):
         session.extra["baselines"] = (ds, fit_baselines(ds, picked))
 fitted = session.extra.get("baselines")

@@ -39,7 +39,8 @@ def parallel_figure(rows: list[dict[str, float]], color_by: str, *, height: int 
     dims = []
     for k in keys:
         vals = np.array([float(r[k]) for r in rows], np.float32)
-        dims.append(dict(label=k, values=vals))
+        if k == color_by or np.ptp(vals) > 0:   # a setting every run shares says nothing: leave it out
+            dims.append(dict(label=k, values=vals))
     color = np.array([float(r.get(color_by) or 0.0) for r in rows], np.float32)
     fig = go.Figure(go.Parcoords(dimensions=dims, line=dict(color=color, colorscale=SEQUENTIAL, showscale=True,
                                                             colorbar=dict(title=color_by))))

@@ -19,6 +19,7 @@ from playground.baselines import Baseline
 from playground.data.base import CLASSIFICATION, Dataset
 from playground.figures import boundary_figure
 from playground.figures.palette import CLASS_COLORS, LAYOUT
+from playground.figures.raster import boundary_png
 from playground.probes import eval_mode, make_grid
 
 
@@ -62,8 +63,9 @@ def model_predict(model: torch.nn.Module, task: str) -> Callable[[np.ndarray], n
     return predict
 
 
-def plane_boundary(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray], np.ndarray], *,
-                   title: str, resolution: int = 60, show_test: bool = True, height: int = 380) -> go.Figure:
+def _plane_output(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray], np.ndarray], resolution: int,
+                  show_test: bool = True):
+    """(grid, output over it, points per split), regression values and targets scaled into [-1, 1] together."""
     grid = make_grid(plane.extent, resolution)
     out = predict(plane.lift(grid.points))
     r = len(grid.xs)
@@ -71,21 +73,32 @@ def plane_boundary(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray
     if show_test:
         points["test"] = (plane.points["test"], dataset.test.y.numpy())
     if dataset.task == CLASSIFICATION:
-        output = out.reshape(r, r, -1).astype(np.float32)
-    else:   # scale values and targets together into the colour range [-1, 1]
-        scale = float(np.abs(dataset.train.y.numpy()).max() or 1.0)
-        output = (out.reshape(r, r) / scale).astype(np.float32)
-        points = {k: (xy, y[:, 0] / scale) for k, (xy, y) in points.items()}
+        return grid, out.reshape(r, r, -1).astype(np.float32), points
+    scale = float(np.abs(dataset.train.y.numpy()).max() or 1.0)
+    return grid, (out.reshape(r, r) / scale).astype(np.float32), {k: (xy, y[:, 0] / scale)
+                                                                  for k, (xy, y) in points.items()}
+
+
+def plane_boundary(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray], np.ndarray], *,
+                   title: str, resolution: int = 60, show_test: bool = True, height: int = 380) -> go.Figure:
+    grid, output, points = _plane_output(plane, dataset, predict, resolution, show_test)
     fig = boundary_figure(grid.xs, grid.ys, output, points, class_names=dataset.class_names, title=title,
                           height=height)
     fig.update_xaxes(title_text=f"PC 1 ({plane.explained[0]:.0%} of variance)")
     fig.update_yaxes(title_text=f"PC 2 ({plane.explained[1]:.0%})", scaleanchor=None)
+    fig.update_layout(margin=dict(l=50, r=10, t=64, b=40), title=dict(font=dict(size=13)))
     return fig
+
+
+def network_plane_frame(exp, plane: Plane, *, resolution: int = 40, size: int = 380) -> bytes:
+    """The network's plane view as a PNG frame while training plays (see figures/raster.py for why)."""
+    _, output, points = _plane_output(plane, exp.dataset, model_predict(exp.model, exp.dataset.task), resolution)
+    return boundary_png(output, plane.extent, points, size=size)
 
 
 def network_plane_view(exp, plane: Plane, *, resolution: int = 60, height: int = 380) -> go.Figure:
     ds = exp.dataset
-    note = "network on the PCA plane (evaluated at the inverse PCA of each point)"
+    note = "Network on the PCA plane<br><sup>output at the inverse PCA of each point</sup>"
     return plane_boundary(plane, ds, model_predict(exp.model, ds.task), title=note, resolution=resolution,
                           height=height)
 
@@ -93,8 +106,8 @@ def network_plane_view(exp, plane: Plane, *, resolution: int = 60, height: int =
 def baseline_plane_view(b: Baseline, dataset: Dataset, plane: Plane, *, resolution: int = 40,
                         height: int = 300) -> go.Figure:
     metric = "accuracy" if dataset.task == CLASSIFICATION else "R²"
-    return plane_boundary(plane, dataset, b.predict_grid, title=f"{b.label}: test {metric} {b.test_score:.3f}",
-                          resolution=resolution, height=height)
+    title = f"{b.label}<br><sup>test {metric} {b.test_score:.3f}</sup>"
+    return plane_boundary(plane, dataset, b.predict_grid, title=title, resolution=resolution, height=height)
 
 
 def scores_figure(network_score: float, baselines: list[Baseline], task: str, *, height: int = 300) -> go.Figure:
