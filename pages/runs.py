@@ -45,6 +45,9 @@ else:
         st.rerun()
     if c2.button(f"Reopen in {LABS.label(info.lab)}", key="runs:reopen", disabled=info.lab not in LABS):
         with guard("Reopening the run"):
+            if (raw := store.source(run_id)) is not None:   # an uploaded CSV: hand it to the lab's session uploads
+                st.session_state.setdefault(f"{info.lab}:uploads", {})[info.cfg.data.source] = raw
+                st.session_state[f"{info.lab}:source"] = info.cfg.data.source
             adopt(info.lab, info.cfg, restore(info, store), f"Reopened run **{info.name}** with its weights.")
             st.switch_page(LABS.get(info.lab))
     if c3.button("Delete", key="runs:delete", type="secondary"):

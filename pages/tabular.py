@@ -62,7 +62,9 @@ with st.sidebar:
             src = st.session_state.get("tabular:source")
             if src in uploads:
                 columns = tab.csv_columns(uploads[src])
-                target = st.selectbox("Target column", columns, index=len(columns) - 1, key=f"tabular:target:{src}")
+                current = session.cfg.data.tabular.target if session.cfg.data.source == src else ""
+                index = columns.index(current) if current in columns else len(columns) - 1
+                target = st.selectbox("Target column", columns, index=index, key=f"tabular:target:{src}")
                 apply_config(session, with_values(session.cfg, {"data.name": "csv", "data.source": src,
                                                                 "data.tabular.target": target}))
                 config_controls(session, ["data.tabular.task", "data.tabular.impute", "data.tabular.standardize",

@@ -121,6 +121,8 @@ class RunStore:
         buf = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in exp.model.state_dict().items()}, buf)
         files["weights.pt"] = buf.getvalue()
+        if exp.dataset.meta.get("source_bytes") is not None:   # session-held data (an uploaded CSV)
+            files["source.csv"] = exp.dataset.meta["source_bytes"]
         tmp = self.runs_dir / f".tmp-{run_id}"
         tmp.mkdir()
         try:
@@ -177,11 +179,22 @@ class RunStore:
     def thumbnail(self, run_id: str) -> bytes:
         return (self.runs_dir / run_id / "thumb.png").read_bytes()
 
+    def source(self, run_id: str) -> bytes | None:
+        """The uploaded CSV a run trained on, if its data came from an upload."""
+        path = self.runs_dir / run_id / "source.csv"
+        return path.read_bytes() if path.exists() else None
+
 
 def restore(info: RunInfo, store: RunStore, dataset=None):
-    """Rebuild a stored run as an Experiment: same config, stored weights and curves (data from its config)."""
+    """Rebuild a stored run as an Experiment: same config, stored weights and curves (data from its config,
+    or from the stored CSV of an uploaded-data run)."""
     from playground.experiment import build
 
+    raw = store.source(info.id) if dataset is None else None
+    if raw is not None:
+        from playground.data.tabular import csv_dataset
+
+        dataset = csv_dataset(raw, info.cfg.data, info.cfg.seed)
     exp = build(info.cfg, dataset)
     exp.trainer.load_state(store.weights(info.id))
     exp.trainer.history.columns = store.history(info.id)

@@ -108,3 +108,18 @@ def test_a_store_error_never_breaks_training(tmp_path, monkeypatch):
     assert keep_run(session) is not None
     assert keep_run(session) is None, "the same run is not saved twice"
     assert os.listdir(tmp_path / "ok" / "runs")
+
+
+def test_an_uploaded_csv_run_is_rebuilt_from_the_store(tmp_path):
+    from playground.data import tabular as tab
+
+    raw = b"a,b,y\n" + b"".join(f"{i % 7},{i % 5},{int(i % 7 > 3)}\n".encode() for i in range(60))
+    cfg = with_values(get_preset("iris_mlp"), {"data.name": "csv", "data.source": "mine.csv#abc"})
+    exp = build(cfg, tab.csv_dataset(raw, cfg.data, cfg.seed))     # as the page builds it: session data
+    exp.trainer.run_epochs(3)
+    store = RunStore(tmp_path)
+    run_id = store.save(exp)
+    assert store.source(run_id) == raw
+    back = restore(RunStore(tmp_path).get(run_id), store)             # no session, no upload: still rebuilt
+    assert torch.equal(back.dataset.test.x, exp.dataset.test.x)
+    assert back.trainer.evaluate(back.dataset.test) == pytest.approx(exp.trainer.evaluate(exp.dataset.test))

@@ -258,7 +258,9 @@ _CLI_FILES: dict[str, bytes] = {}   # path -> bytes, filled only by csv_experime
 
 def csv_dataset(raw: bytes, cfg, seed: int = 0) -> Dataset:
     """A Dataset from CSV bytes and a DataConfig (target and cleaning from cfg.tabular)."""
-    return table_dataset(parse_csv(raw, cfg.tabular.target, cfg.tabular), cfg, seed, family="csv")
+    ds = table_dataset(parse_csv(raw, cfg.tabular.target, cfg.tabular), cfg, seed, family="csv")
+    ds.meta["source_bytes"] = raw   # the run store keeps it, so a stored CSV run can be rebuilt anywhere
+    return ds
 
 
 def _make_csv(cfg, seed: int) -> Dataset:

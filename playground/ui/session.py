@@ -106,7 +106,11 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
 
 def reset(session: LabSession) -> None:
     keep_run(session)
-    session.exp = build_for(session, session.cfg)
+    try:
+        session.exp = build_for(session, session.cfg)
+    except ConfigError as err:   # e.g. session-held data that is gone: say so, keep the current run
+        session.notice = f"Could not rebuild: `{err.field}`: {err.message}"
+        return
     session.running = False
     session.notice = ""
 
