@@ -19,7 +19,6 @@ from playground.views.tabular import (
     data_summary,
     network_plane_frame,
     network_plane_view,
-    pca_plane,
     scores_figure,
 )
 
@@ -86,17 +85,15 @@ ds = session.exp.dataset
 for note in ds.meta.get("notes", ()):
     st.caption(f"Cleaning: {note}.")
 st.dataframe([data_summary(ds)], hide_index=True, key="tabular:summary")
-plane = session.extra.get("plane")
-if plane is None or plane[0] is not ds:
-    session.extra["plane"] = plane = (ds, pca_plane(ds))
+plane = ds.meta["plane"]   # the first two principal components of the training inputs
 
 
 def render(s) -> None:
     left, right = st.columns([1, 1.2])
     if s.running:   # image frames do not blank between updates; paused charts are interactive
-        left.image(network_plane_frame(s.exp, plane[1]), caption="network on the PCA plane", width="stretch")
+        left.image(network_plane_frame(s.exp, plane), caption="network on the PCA plane", width="stretch")
     else:
-        left.plotly_chart(network_plane_view(s.exp, plane[1]), key="tabular:boundary", width="stretch")
+        left.plotly_chart(network_plane_view(s.exp, plane), key="tabular:boundary", width="stretch")
     right.plotly_chart(curves_view(s.exp, height=380), key="tabular:curves", width="stretch")
 
 
@@ -116,7 +113,7 @@ if fitted and fitted[0] is ds:
     st.plotly_chart(scores_figure(net, fitted[1], ds.task), key="tabular:scores", width="stretch")
     cols = st.columns(3)
     for i, b in enumerate(fitted[1]):
-        cols[i % 3].plotly_chart(baseline_plane_view(b, ds, plane[1]), key=f"tabular:baseline:{b.key}",
+        cols[i % 3].plotly_chart(baseline_plane_view(b, ds, plane), key=f"tabular:baseline:{b.key}",
                                  width="stretch")
 else:
     st.caption("Press **Fit baselines** to train them on this split and compare.")

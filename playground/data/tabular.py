@@ -14,7 +14,7 @@ passes the Dataset to `experiment.build`. Only the CLI registers files by path
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -209,8 +209,47 @@ def table_dataset(table: Table, cfg, seed: int = 0, family: str = "tabular") -> 
         meta.update(y_mean=y_mean, y_std=y_std)
     train, val, test = make_splits(x.astype(np.float32), y, idx, table.task)
     n_out = len(table.class_names) if table.task == CLASSIFICATION else 1
-    return Dataset(spec=DataSpec(table.task, (x.shape[1],), n_out), train=train, val=val, test=test,
-                   feature_names=table.feature_names, class_names=table.class_names, meta=meta)
+    return with_plane(Dataset(spec=DataSpec(table.task, (x.shape[1],), n_out), train=train, val=val, test=test,
+                              feature_names=table.feature_names, class_names=table.class_names, meta=meta))
+
+
+# ---------------------------------------------------------------- the PCA plane (2-D views of many columns)
+
+@dataclass(frozen=True)
+class Plane:
+    mean: np.ndarray          # (F,)
+    components: np.ndarray    # (2, F), orthonormal rows
+    explained: tuple[float, float]
+    points: dict[str, np.ndarray]   # split -> (N, 2)
+    extent: tuple[float, float, float, float]
+
+    def lift(self, xy: np.ndarray) -> np.ndarray:
+        """Plane points (M, 2) -> model inputs (M, F): the inverse PCA."""
+        return (self.mean + xy @ self.components).astype(np.float32)
+
+
+def pca_plane(dataset: Dataset) -> Plane:
+    """The first two principal components of the training inputs (a zero axis if there is one feature)."""
+    x = dataset.train.x.numpy().reshape(len(dataset.train), -1).astype(np.float64)
+    mean = x.mean(0)
+    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
+    comps = np.zeros((2, x.shape[1]))
+    comps[:min(2, len(vt))] = vt[:2]
+    var = s ** 2 / max((s ** 2).sum(), 1e-12)
+    explained = (float(var[0]) if len(var) else 0.0, float(var[1]) if len(var) > 1 else 0.0)
+    pts = {n: ((dataset.split(n).x.numpy().reshape(len(dataset.split(n)), -1) - mean) @ comps.T).astype(np.float32)
+           for n in ("train", "val", "test")}
+    allp = np.concatenate([p for p in pts.values() if len(p)])
+    lo, hi = allp.min(0), allp.max(0)
+    pad = np.maximum((hi - lo) * 0.08, 0.5)
+    extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return Plane(mean.astype(np.float32), comps.astype(np.float32), explained, pts, extent)
+
+
+def with_plane(ds: Dataset) -> Dataset:
+    """Give a tabular Dataset the 2-D fields (points, extent, featurize) on its PCA plane, so 2-D views work."""
+    plane = pca_plane(ds)
+    return replace(ds, points=plane.points, extent=plane.extent, featurize=plane.lift, meta={**ds.meta, "plane": plane})
 
 
 # ---------------------------------------------------------------- bundled scikit-learn sets

@@ -9,7 +9,6 @@ says in its title. Pure functions of an Experiment or Dataset; nothing here trai
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -17,41 +16,11 @@ import torch
 
 from playground.baselines import Baseline
 from playground.data.base import CLASSIFICATION, Dataset
+from playground.data.tabular import Plane
 from playground.figures import boundary_figure
 from playground.figures.palette import CLASS_COLORS, LAYOUT
 from playground.figures.raster import boundary_png
 from playground.probes import eval_mode, make_grid
-
-
-@dataclass(frozen=True)
-class Plane:
-    mean: np.ndarray          # (F,)
-    components: np.ndarray    # (2, F), orthonormal rows
-    explained: tuple[float, float]
-    points: dict[str, np.ndarray]   # split -> (N, 2)
-    extent: tuple[float, float, float, float]
-
-    def lift(self, xy: np.ndarray) -> np.ndarray:
-        """Plane points (M, 2) -> model inputs (M, F): the inverse PCA."""
-        return (self.mean + xy @ self.components).astype(np.float32)
-
-
-def pca_plane(dataset: Dataset) -> Plane:
-    """The first two principal components of the training inputs (a zero axis if there is one feature)."""
-    x = dataset.train.x.numpy().reshape(len(dataset.train), -1).astype(np.float64)
-    mean = x.mean(0)
-    _, s, vt = np.linalg.svd(x - mean, full_matrices=False)
-    comps = np.zeros((2, x.shape[1]))
-    comps[:min(2, len(vt))] = vt[:2]
-    var = s ** 2 / max((s ** 2).sum(), 1e-12)
-    explained = (float(var[0]) if len(var) else 0.0, float(var[1]) if len(var) > 1 else 0.0)
-    pts = {n: ((dataset.split(n).x.numpy().reshape(len(dataset.split(n)), -1) - mean) @ comps.T).astype(np.float32)
-           for n in ("train", "val", "test")}
-    allp = np.concatenate([p for p in pts.values() if len(p)])
-    lo, hi = allp.min(0), allp.max(0)
-    pad = np.maximum((hi - lo) * 0.08, 0.5)
-    extent = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-    return Plane(mean.astype(np.float32), comps.astype(np.float32), explained, pts, extent)
 
 
 def model_predict(model: torch.nn.Module, task: str) -> Callable[[np.ndarray], np.ndarray]:
