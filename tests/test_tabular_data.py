@@ -10,9 +10,9 @@ from playground.baselines import BASELINES, fit_baselines
 from playground.config import ExperimentConfig, with_values
 from playground.data import DATASETS, make_dataset
 from playground.data import tabular as tab
+from playground.data.tabular import pca_plane
 from playground.experiment import build
 from playground.registry import ConfigError
-from playground.views.tabular import pca_plane
 
 
 def _csv(rows: list[str]) -> bytes:
@@ -115,5 +115,6 @@ def test_baselines_score_iris_and_draw_on_the_plane():
     lifted = plane.lift(plane.points["train"])        # points lie near their lift's projection
     back = (lifted - plane.mean) @ plane.components.T
     assert np.allclose(back, plane.points["train"], atol=1e-4)
+    assert np.allclose(ds.points["test"], plane.points["test"]) and ds.featurize is not None, "2-D fields filled"
     proba = fitted[0].predict_grid(lifted)
     assert proba.shape == (len(ds.train), 3) and np.allclose(proba.sum(1), 1, atol=1e-5)
