@@ -102,7 +102,8 @@ live_fragment(session, render)
 st.subheader("Classical baselines on the same split")
 picked = st.multiselect("Baselines", BASELINES.keys(), default=BASELINES.keys(), format_func=BASELINES.label,
                         key="tabular:baselines")
-auto = len(ds.train) <= 3000 and "baselines" not in session.extra   # small data: fit without asking
+fitted = session.extra.get("baselines")
+auto = len(ds.train) <= 3000 and (fitted is None or fitted[0] is not ds)   # small data: fit without asking
 if st.button("Fit baselines", key="tabular:fit", type="secondary") or auto:
     with guard("Fitting baselines"), st.spinner("Fitting…"):
         session.extra["baselines"] = (ds, fit_baselines(ds, picked))

@@ -43,7 +43,7 @@ def _plane_output(plane: Plane, dataset: Dataset, predict: Callable[[np.ndarray]
         points["test"] = (plane.points["test"], dataset.test.y.numpy())
     if dataset.task == CLASSIFICATION:
         return grid, out.reshape(r, r, -1).astype(np.float32), points
-    scale = float(np.abs(dataset.train.y.numpy()).max() or 1.0)
+    scale = float(np.percentile(np.abs(dataset.train.y.numpy()), 95) or 1.0)   # the top 5% saturate
     return grid, (out.reshape(r, r) / scale).astype(np.float32), {k: (xy, y[:, 0] / scale)
                                                                   for k, (xy, y) in points.items()}
 
