@@ -310,7 +310,7 @@ def _make_csv(cfg, seed: int) -> Dataset:
     return csv_dataset(raw, cfg, seed)
 
 
-DATASETS.add("csv", _make_csv, "Your CSV", "a CSV file you upload", family="tabular", task="auto")
+DATASETS.add("csv", _make_csv, "Your CSV", "a CSV file you upload", family="tabular", task="auto", upload=True)
 
 
 def csv_experiment_config(path: str | Path, target: str | None, base_cfg):
