@@ -41,7 +41,7 @@ session = lab_session("tabular", get_preset("iris_mlp"), resolve=resolve)
 with st.sidebar:
     preset_picker(session)
     names = DATASETS.keys(family="tabular")
-    if st.session_state.get("tabular:data_of") != session.cfg.data.name:
+    if st.session_state.get("tabular:data_of") != session.cfg.data.name or "tabular:data" not in st.session_state:
         st.session_state["tabular:data"] = st.session_state["tabular:data_of"] = session.cfg.data.name
     name = st.selectbox("Data", names, key="tabular:data", format_func=DATASETS.label)
     with guard("Loading the data"):
@@ -57,6 +57,8 @@ with st.sidebar:
                 raw = up.getvalue()
                 src = f"{up.name}#{hashlib.sha256(raw).hexdigest()[:12]}"
                 uploads[src] = raw
+                for old in list(uploads)[:-5]:   # keep this session's five newest files in memory
+                    uploads.pop(old)
                 st.session_state["tabular:source"] = src
             src = st.session_state.get("tabular:source")
             if src in uploads:

@@ -70,6 +70,12 @@ def test_runs_are_kept_compared_renamed_exported_and_deleted(app, tmp_path):
     at.text_input(key=f"runs:name:{first}").set_value("my best run").run()
     at.button(key="runs:rename").click().run()
     assert RunStore(tmp_path).get(first).name == "my best run"
+    at.button(key="runs:reopen").click().run()        # back into its lab, weights and curves restored
+    _ok(at)
+    reopened = at.session_state["lab:tabular"]
+    assert reopened.exp.trainer.epoch == RunStore(tmp_path).get(first).epochs
+    assert len(reopened.exp.trainer.history["train_loss"]) == reopened.exp.trainer.epoch + 1
+    at.switch_page("pages/runs.py").run()
     at.toggle(key="runs:export").set_value(True).run()
     _ok(at)
     assert {b.label for b in at.get("download_button")} >= {"Download all (.zip)", "train.py", "model.onnx"}
@@ -110,3 +116,14 @@ def test_explain_hub_on_a_session_model_and_a_stored_run(app, tmp_path):
     at.selectbox(key="explain:method").set_value("deeplift").run()
     _ok(at)
     assert {"explain:global", "explain:agreement"} <= _charts(at)
+
+
+def test_leaving_and_coming_back_keeps_the_model(app):
+    at = app.switch_page("pages/tabular.py").run()
+    at.selectbox(key="tabular:data").set_value("wine").run()
+    at.button(key="tabular:step").click().run()
+    at.switch_page("pages/runs.py").run()
+    at.switch_page("pages/tabular.py").run()   # Streamlit dropped the widgets' state meanwhile
+    _ok(at)
+    s = at.session_state["lab:tabular"]
+    assert (s.cfg.data.name, s.cfg.data.train_fraction, s.exp.trainer.epoch) == ("wine", 0.6, 1)

@@ -237,8 +237,9 @@ def pca_plane(dataset: Dataset) -> Plane:
     comps[:min(2, len(vt))] = vt[:2]
     var = s ** 2 / max((s ** 2).sum(), 1e-12)
     explained = (float(var[0]) if len(var) else 0.0, float(var[1]) if len(var) > 1 else 0.0)
-    pts = {n: ((dataset.split(n).x.numpy().reshape(len(dataset.split(n)), -1) - mean) @ comps.T).astype(np.float32)
-           for n in ("train", "val", "test")}
+    f = x.shape[1]
+    pts = {n: ((dataset.split(n).x.numpy().reshape(len(dataset.split(n)), f) - mean) @ comps.T).astype(np.float32)
+           for n in ("train", "val", "test")}   # an empty split (val_fraction 0) gives (0, 2)
     allp = np.concatenate([p for p in pts.values() if len(p)])
     lo, hi = allp.min(0), allp.max(0)
     pad = np.maximum((hi - lo) * 0.08, 0.5)
