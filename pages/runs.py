@@ -16,6 +16,12 @@ st.caption("Every lab keeps a run when you pause, reset, change the data or the 
            "side is how you learn which setting mattered; export takes a run out as plain PyTorch.")
 
 store = RunStore()
+
+
+def _ready(lab: str) -> bool:
+    return lab in LABS and LABS.entry(lab).meta["ready"]
+
+
 infos = store.list()
 if not infos:
     st.info("No runs yet. Train in any lab and press Pause or **Save run**; the run appears here.", icon="🗂️")
@@ -43,7 +49,7 @@ else:
     if c1.button("Rename", key="runs:rename") and new_name != info.name:
         store.rename(run_id, new_name)
         st.rerun()
-    if c2.button(f"Reopen in {LABS.label(info.lab)}", key="runs:reopen", disabled=info.lab not in LABS):
+    if c2.button(f"Reopen in {LABS.label(info.lab)}", key="runs:reopen", disabled=not _ready(info.lab)):
         with guard("Reopening the run"):
             if (raw := store.source(run_id)) is not None:   # an uploaded CSV: hand it to the lab's session uploads
                 st.session_state.setdefault(f"{info.lab}:uploads", {})[info.cfg.data.source] = raw
@@ -72,7 +78,7 @@ if up is not None:
         cfg = imported.cfg
         st.success(f"Valid checkpoint: {cfg.model.kind} {list(cfg.model.hidden)} on `{cfg.data.name}` "
                    f"({sum(p.numel() for p in imported.model.parameters()):,} parameters).", icon="✅")
-        if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=cfg.lab not in LABS):
+        if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=not _ready(cfg.lab)):
             exp = build(cfg)
             exp.trainer.load_state(imported.model.state_dict())
             adopt(cfg.lab, cfg, exp, "Opened an imported checkpoint.")
