@@ -62,6 +62,6 @@ def compare_parallel(infos: list[RunInfo]) -> go.Figure:
         rows.append({"log10 lr": math.log10(c.train.lr), "batch size": c.train.batch_size,
                      "layers": len(c.model.hidden), "neurons": sum(c.model.hidden), "dropout": c.model.dropout,
                      "L2": c.train.l2, "epochs": info.epochs, "test loss": _num(info.metrics.get("test_loss")),
-                     "test " + metric_of(info)[0]: _num(metric_of(info)[1])})
-    color = "test " + metric_of(infos[0])[0]
+                     "test score": _num(metric_of(info)[1])})   # accuracy or R², whichever the run has
+    color = "test score"
     return parallel_figure(rows, color)
