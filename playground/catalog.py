@@ -11,6 +11,8 @@ from playground.registry import Registry
 
 def registries() -> dict[str, Registry]:
     from playground import data, explain, models, training
+    from playground.data.images import AUGMENTATIONS
+    from playground.models.cnn import POOLINGS
 
     return {
         "datasets": data.DATASETS,
@@ -22,6 +24,8 @@ def registries() -> dict[str, Registry]:
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
+        "augmentations": AUGMENTATIONS,
+        "poolings": POOLINGS,
     }
 
 

@@ -24,6 +24,7 @@ class LabSession:
     running: bool = False
     notice: str = ""
     extra: dict = field(default_factory=dict)   # per-lab view state (selected weight, ...)
+    sources: dict = field(default_factory=dict)  # this user's uploaded data by id (`data.source`)
 
 
 def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
@@ -37,7 +38,12 @@ def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
                 cfg = from_query(params)
             except ConfigError as err:
                 notice = f"The link's setting `{err.field}` is invalid ({err.message}); the default is shown instead."
-        st.session_state[key] = LabSession(lab, cfg, build(cfg), notice=notice)
+        try:
+            exp = build(cfg)
+        except ConfigError as err:   # e.g. a link to an upload that lives only in its author's session
+            cfg, exp = default, build(default)
+            notice = f"The link's setting `{err.field}` cannot be used here ({err.message}); the default is shown."
+        st.session_state[key] = LabSession(lab, cfg, exp, notice=notice)
     return st.session_state[key]
 
 
@@ -48,7 +54,7 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
         return
     rebuild = needs_rebuild(session.cfg, new)
     if rebuild:
-        session.exp = build(new)
+        session.exp = build(new, sources=session.sources)
         session.running = False
         shown = ", ".join(f"`{f}`" for f in rebuild[:4]) + (" …" if len(rebuild) > 4 else "")
         session.notice = f"Reset: {shown} changed, so data and model were rebuilt (the learning rate never resets)."
@@ -60,7 +66,7 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
 
 
 def reset(session: LabSession) -> None:
-    session.exp = build(session.cfg)
+    session.exp = build(session.cfg, sources=session.sources)
     session.running = False
     session.notice = ""
 
