@@ -206,6 +206,24 @@ def read_upload(files: Sequence[tuple[str, bytes]], size: int = 16) -> ImageArra
                      "or two IDX files (images and labels, raw or .gz)")
 
 
+def image_from_bytes(data: bytes, shape: tuple[int, int, int], what: str = "image") -> np.ndarray:
+    """One PNG/JPEG as float32 [C, H, W] in [0, 1] of the model's input shape; a light background is
+    inverted so strokes are bright, as in the digits data."""
+    from PIL import Image, UnidentifiedImageError
+
+    _check_size(data, what)
+    c, h, w = shape
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > 4096 * 4096:
+                raise ValueError(f"{what}: {img.width}×{img.height} is too large")
+            arr = np.asarray(img.convert("L" if c == 1 else "RGB").resize((w, h), Image.Resampling.BILINEAR))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValueError(f"{what}: not a readable PNG or JPEG image") from None
+    x = (arr.astype(np.float32) / 255.0).reshape(h, w, -1).transpose(2, 0, 1)     # (C, H, W)
+    return np.ascontiguousarray(1.0 - x if x.mean() > 0.5 else x)
+
+
 # ---------------------------------------------------------------- augmentation
 
 AUGMENTATIONS: Registry[Callable[[np.ndarray, np.random.Generator], np.ndarray]] = Registry("augmentation")
