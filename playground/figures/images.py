@@ -46,12 +46,11 @@ def image_grid_figure(images: np.ndarray, titles: Sequence[str] = (), *, cols: i
     fig = go.Figure(go.Heatmap(z=grid, colorscale=colorscale or (DIVERGING if signed else INK_SCALE),
                                zmin=zrange[0], zmax=zrange[1], showscale=False, hoverongaps=False,
                                hovertemplate="value %{z:.3f}<extra></extra>"))
-    for i, text in enumerate(titles):
-        r, c = divmod(i, cols)
-        fig.add_annotation(x=c * (w + gap) + (w - 1) / 2, y=r * (h + gap) + h - 0.3, text=text, showarrow=False,
-                           yanchor="top", font=dict(size=11, color=(title_colors or [INK] * n)[i]))
+    colors = title_colors or [INK] * n
+    notes = [dict(x=(i % cols) * (w + gap) + (w - 1) / 2, y=(i // cols) * (h + gap) + h - 0.3, text=text,
+                  showarrow=False, yanchor="top", font=dict(size=11, color=colors[i])) for i, text in enumerate(titles)]
     rows = grid.shape[0] / (h + gap)
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=30 if title else 4, b=4)}, title=title,
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=30 if title else 4, b=4)}, title=title, annotations=notes,
                       height=height or int(min(720, max(140, rows * 300 / max(1, cols / 4)))))
     fig.update_xaxes(visible=False, constrain="domain")
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
@@ -106,7 +105,7 @@ def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray
     return fig
 
 
-def probabilities_figure(probs: np.ndarray, class_names: Sequence[str], *, height: int = 220) -> go.Figure:
+def probabilities_figure(probs: np.ndarray, class_names: Sequence[str], *, height: int = 190) -> go.Figure:
     top = int(np.argmax(probs))
     colors = [BLUE if i == top else GREY for i in range(len(probs))]
     fig = go.Figure(go.Bar(x=list(class_names), y=probs, marker_color=colors,
@@ -128,7 +127,7 @@ def layer_stats_figure(names: Sequence[str], act_mean: np.ndarray, act_std: np.n
                              marker=dict(color=ORANGE, size=9)), 1, 1, secondary_y=True)
     fig.add_trace(go.Bar(x=list(grad_names), y=list(grad_norm), name="‖∇W‖", marker_color="#6b7280"), 1, 2)
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.3))
-    fig.update_yaxes(range=[0, 1], tickformat=".0%", secondary_y=True, row=1, col=1, showgrid=False)
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", dtick=0.25, secondary_y=True, row=1, col=1, showgrid=False)
     fig.update_yaxes(type="log", row=1, col=2)
     return fig
 

@@ -25,12 +25,23 @@ from playground.models.cnn import CNN
 from playground.probes import eval_mode, gradient_flow, layer_outputs, probe_layers
 from playground.sanity import cascading_randomization
 
+FAST_DEFAULT = ["saliency", "integrated_gradients", "smoothgrad", "gradcam", "guided_backprop", "deeplift",
+                "occlusion"]
 SIGNED = {"integrated_gradients", "deeplift", "gradient_shap", "occlusion", "guided_backprop"}
 
 
 def image_methods() -> list[str]:
     """Attribution methods that suit images (the registry's `kinds` meta)."""
     return [k for k in ATTRIBUTIONS if "image" in ATTRIBUTIONS.entry(k).meta.get("kinds", ())]
+
+
+def pretty(name: str) -> str:
+    """'convs.1.conv' -> 'conv 2', 'head_layers.0.act' -> 'dense 1', 'hidden.0' -> 'hidden 1' (1-based)."""
+    parts = name.split(".")
+    words = {"convs": "conv", "head_layers": "dense", "hidden": "hidden"}
+    if len(parts) >= 2 and parts[0] in words and parts[1].isdigit():
+        return f"{words[parts[0]]} {int(parts[1]) + 1}"
+    return {"out": "output", "head": "output"}.get(parts[0], name)
 
 
 def conv_layers(model: nn.Module) -> list[str]:
@@ -137,10 +148,8 @@ def layer_stats_view(exp: Experiment, n: int = 256) -> go.Figure:
     std = np.array([float(o.std()) for o in outs], dtype=np.float32)
     dead = np.array([float((o == 0).float().mean()) for o in outs], dtype=np.float32)
     grads = gradient_flow(exp.model)
-    short = [name.replace("convs.", "conv ").replace("head_layers.", "dense ").replace(".act", "").replace(
-        "hidden.", "hidden ") for name, _ in layers]
-    gnames = [g.name.replace("convs.", "conv ").replace("head_layers.", "dense ").replace(".conv", "").replace(
-        ".linear", "") for g in grads]
+    short = [pretty(name) for name, _ in layers]
+    gnames = [pretty(g.name) for g in grads]
     return fig.layer_stats_figure(short, mean, std, dead, [max(g.grad_norm, 1e-12) for g in grads], gnames)
 
 
@@ -172,6 +181,10 @@ def explain_image(exp: Experiment, x: torch.Tensor, target: int, methods: list[s
     return rows
 
 
+def probabilities_view(probs: np.ndarray, class_names) -> go.Figure:
+    return fig.probabilities_figure(probs, list(class_names))
+
+
 def explain_view(x: torch.Tensor, rows: list[ExplainRow], title: str) -> go.Figure:
     panels = [(r.label, r.map, r.method in SIGNED) for r in rows]
     return fig.attribution_figure(x[0].mean(0).numpy(), panels, image_title=title)
@@ -182,8 +195,15 @@ def sanity_view(exp: Experiment, x: torch.Tensor, target: int, methods: list[str
     usable = [m for m in methods if layer or not ATTRIBUTIONS.entry(m).meta.get("layer")]
     res = cascading_randomization(exp.model, x, target, usable, layer=layer, seed=exp.cfg.seed)
     labels = [ATTRIBUTIONS.label(m) for m in usable]
-    stages = [s.replace("convs.", "conv ").replace("head_layers.", "dense ") for s in res.stages]
+    stages = [s if s == "trained" else f"{pretty(s)} ({s.split('.')[-1]})" for s in res.stages]
     return fig.sanity_figure(stages, labels, res.similarity)
+
+
+def as_batch(image: np.ndarray, shape: tuple[int, ...]) -> torch.Tensor:
+    """One drawn or uploaded image [H, W] (or [C, H, W]) -> a model input [1, C, H, W]."""
+    c = shape[0]
+    x = image if image.ndim == 3 else np.repeat(image[None], c, 0)
+    return torch.from_numpy(np.array(x, dtype=np.float32))[None]
 
 
 def paint(canvas: np.ndarray, points: list[dict], value: float) -> np.ndarray:
