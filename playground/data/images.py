@@ -108,6 +108,8 @@ def _check_size(data: bytes, what: str) -> None:
 def load_npz(data: bytes, what: str = "npz file") -> ImageArrays:
     """A NumPy .npz holding arrays X (images) and y (labels). Pickled objects are refused."""
     _check_size(data, what)
+    if not data.startswith(b"PK"):
+        raise ValueError(f"{what}: not a readable .npz file (save it with numpy.savez)")
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             keys = {k.lower(): k for k in npz.files}
@@ -116,6 +118,11 @@ def load_npz(data: bytes, what: str = "npz file") -> ImageArrays:
             x, y = npz[keys["x"]], npz[keys["y"]]
     except (OSError, zipfile.BadZipFile, EOFError) as err:
         raise ValueError(f"{what}: not a readable .npz file ({err})") from None
+    except ValueError as err:
+        if "pickle" in str(err):
+            raise ValueError(f"{what}: holds pickled Python objects, which are never loaded; save plain "
+                             "number arrays") from None
+        raise
     if x.dtype.kind not in "iuf":
         raise ValueError(f"{what}: X must hold numbers, got {x.dtype}")
     return _finish(x, y, what)
