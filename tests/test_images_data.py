@@ -185,3 +185,9 @@ def test_image_from_bytes_inverts_light_backgrounds():
     assert x.shape == (1, 8, 8) and x[0, 4, 3:5].mean() > 0.5 and x[0, 0, 0] < 0.1
     with pytest.raises(ValueError, match="not a readable"):
         im.image_from_bytes(b"nope", (1, 8, 8))
+
+
+def test_the_latest_whole_file_wins_among_several_uploads():
+    good = _npz(X=np.zeros((20, 8, 8)) + np.arange(20)[:, None, None], y=np.arange(20) % 2)
+    arrays = im.read_upload([("old.npz", b"broken"), ("new.npz", good)])
+    assert arrays.x.shape == (20, 1, 8, 8)

@@ -199,6 +199,9 @@ def read_upload(files: Sequence[tuple[str, bytes]], size: int = 16) -> ImageArra
     """Dispatch uploaded (name, bytes) files: one .npz, one .zip of folders, or an IDX images+labels pair."""
     if not files:
         raise ValueError("no file uploaded")
+    whole = [f for f in files if f[0].lower().endswith((".npz", ".zip"))]
+    if whole:                                  # a complete dataset in one file: the latest one wins
+        files = whole[-1:]
     if len(files) == 2:
         return load_idx(files[0][1], files[1][1], f"{files[0][0]} + {files[1][0]}")
     if len(files) > 2:

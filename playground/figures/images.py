@@ -98,8 +98,10 @@ def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray
                                  hovertemplate="%{z:.4f}<extra></extra>"), 1, i)
     fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=40, b=4)}, height=height)
     fig.update_annotations(font_size=11)
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", constrain="domain")
+    frame = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="", showline=True, mirror=True,
+                 linecolor="#d1d5db", constrain="domain")
+    fig.update_xaxes(**frame)
+    fig.update_yaxes(**frame, autorange="reversed")
     for i in range(1, n + 1):
         fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
     return fig
@@ -156,8 +158,7 @@ def pad_figure(canvas: np.ndarray, *, height: int = 300) -> go.Figure:
                                marker=dict(symbol="square", size=size, color=canvas.ravel(), cmin=0, cmax=1,
                                            colorscale=INK_SCALE, line=dict(color="#d1d5db", width=1)),
                                hovertemplate="(%{x}, %{y})<extra></extra>"))
-    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=4, b=4)}, height=height, width=height,
-                      dragmode="select", clickmode="event+select")
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=4, b=4)}, height=height, width=height)
     fig.update_xaxes(visible=False, range=[-0.6, w - 0.4])
     fig.update_yaxes(visible=False, range=[h - 0.4, -0.6], scaleanchor="x")
     return fig
