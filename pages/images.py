@@ -82,25 +82,35 @@ if view in ("Explanations", "Your digit"):
 
 
 def render(s) -> None:
-    e = s.exp
+    e, playing = s.exp, s.running   # while playing, image views are PNG frames (no blanking); paused: Plotly
     if view == "Training":
         res = views.test_results(e)
         st.plotly_chart(curves_view(e), key="images:curves", width="stretch")
         left, right = st.columns(2)
         confusion, per_class = views.metric_views(e, res)
-        left.plotly_chart(confusion, key="images:confusion", width="stretch")
+        if playing:
+            left.image(views.confusion_frame(e, res))
+        else:
+            left.plotly_chart(confusion, key="images:confusion", width="stretch")
         right.plotly_chart(per_class, key="images:per_class", width="stretch")
-        gallery, wrong = views.misclassified_view(e, res)
+        gallery, wrong = (views.misclassified_frame if playing else views.misclassified_view)(e, res)
         st.markdown(f"**Misclassified test images** ({wrong} of {len(res.y)}; true→predicted, most confident first)")
-        if gallery is not None:
+        if gallery is not None and playing:
+            st.image(gallery)
+        elif gallery is not None:
             st.plotly_chart(gallery, key="images:gallery", width="stretch")
     elif view == "Inside the network":
-        st.plotly_chart(views.filters_view(e), key="images:filters", width="stretch")
-        maps = views.feature_maps_view(e, image)
-        if maps is not None:
-            st.plotly_chart(maps, key="images:maps", width="stretch")
+        if playing:
+            st.image(views.filters_frame(e))
         else:
+            st.plotly_chart(views.filters_view(e), key="images:filters", width="stretch")
+        maps = (views.feature_maps_frame if playing else views.feature_maps_view)(e, image)
+        if maps is None:
             st.info("An MLP has no feature maps: it sees the image as one long vector. Switch to the CNN.")
+        elif playing:
+            st.image(maps)
+        else:
+            st.plotly_chart(maps, key="images:maps", width="stretch")
         st.plotly_chart(views.layer_stats_view(e), key="images:stats", width="stretch")
     elif float(image.abs().sum()) == 0:
         st.info("Draw a digit on the grid (click cells, or drag a box with the ink brush), or upload a picture.")

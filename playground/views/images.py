@@ -19,6 +19,7 @@ from torch import nn
 
 from playground.experiment import Experiment
 from playground.explain import ATTRIBUTIONS, explain
+from playground.figures import image_frames as frames
 from playground.figures import images as fig
 from playground.figures.palette import LAYOUT, ORANGE
 from playground.models.cnn import CNN
@@ -86,51 +87,83 @@ def metric_views(exp: Experiment, res: TestResults) -> tuple[go.Figure, go.Figur
     return fig.confusion_figure(res.matrix, names), fig.per_class_figure(per_class_accuracy(res.matrix), names)
 
 
+def _misclassified(exp: Experiment, res: TestResults, limit: int) -> tuple[np.ndarray, list[str], int]:
+    """Wrongly classified test images [M, H, W] (most confident first), 'true→predicted' captions, total."""
+    wrong = np.flatnonzero(res.pred != res.y)
+    shown = wrong[np.argsort(-res.probs[wrong, res.pred[wrong]])][:limit]
+    names = exp.dataset.class_names
+    images = exp.dataset.test.x[torch.from_numpy(shown)].numpy().mean(1)          # (M, H, W)
+    return images, [f"{names[res.y[i]]}→{names[res.pred[i]]}" for i in shown], len(wrong)
+
+
 def misclassified_view(exp: Experiment, res: TestResults, limit: int = 24) -> tuple[go.Figure | None, int]:
     """Gallery of wrongly classified test images captioned 'true→predicted' (most confident first)."""
-    wrong = np.flatnonzero(res.pred != res.y)
-    wrong = wrong[np.argsort(-res.probs[wrong, res.pred[wrong]])][:limit]
-    if not len(wrong):
+    images, titles, total = _misclassified(exp, res, limit)
+    if not total:
         return None, 0
-    names = exp.dataset.class_names
-    images = exp.dataset.test.x[torch.from_numpy(wrong)].numpy().mean(1)          # (M, H, W)
-    titles = [f"{names[res.y[i]]}→{names[res.pred[i]]}" for i in wrong]
-    return fig.image_grid_figure(images, titles, cols=12, zrange=(0, 1), title_colors=[ORANGE] * len(wrong),
-                                 height=110 + 95 * ((len(wrong) - 1) // 12)), int((res.pred != res.y).sum())
+    return fig.image_grid_figure(images, titles, cols=12, zrange=(0, 1), title_colors=[ORANGE] * len(titles),
+                                 height=110 + 95 * ((len(titles) - 1) // 12)), total
+
+
+def misclassified_frame(exp: Experiment, res: TestResults, limit: int = 24) -> tuple[bytes | None, int]:
+    images, titles, total = _misclassified(exp, res, limit)
+    scale = max(3, 64 // images.shape[-1]) if total else 8
+    return (frames.mosaic_png(images, titles, cols=12, scale=scale, caption_colors=[ORANGE] * len(titles))
+            if total else None), total
+
+
+def confusion_frame(exp: Experiment, res: TestResults) -> bytes:
+    return frames.confusion_png(res.matrix, exp.dataset.class_names)
 
 
 # ---------------------------------------------------------------- inside the network
 
-def filters_view(exp: Experiment) -> go.Figure:
+def _filters(exp: Experiment) -> tuple[np.ndarray, str]:
     """First-layer filters (summed over input channels) of a CNN, or the first layer's weights of an MLP
-    reshaped to the image (each hidden unit's template)."""
+    reshaped to the image (each hidden unit's template); with a title."""
     model, shape = exp.model, exp.dataset.spec.input_shape
     if isinstance(model, CNN):
         w = model.convs[0].conv.weight.detach().sum(1).numpy()                      # (out, k, k)
-        title = f"First conv layer: {len(w)} filters of {w.shape[1]}×{w.shape[2]} (blue +, orange −)"
-    else:
-        first = next(m for m in model.modules() if isinstance(m, nn.Linear))
-        w = first.weight.detach().numpy()[:32].reshape(-1, *shape).sum(1)           # (units, H, W)
-        title = f"First layer of the MLP: weights of {len(w)} units as images (blue +, orange −)"
+        return w, f"First conv layer: {len(w)} filters of {w.shape[1]}×{w.shape[2]} (blue +, orange −)"
+    first = next(m for m in model.modules() if isinstance(m, nn.Linear))
+    w = first.weight.detach().numpy()[:32].reshape(-1, *shape).sum(1)               # (units, H, W)
+    return w, f"First layer of the MLP: weights of {len(w)} units as images (blue +, orange −)"
+
+
+def filters_view(exp: Experiment) -> go.Figure:
+    w, title = _filters(exp)
     return fig.image_grid_figure(w.astype(np.float32), signed=True, cols=16, title=title,
                                  height=80 + 70 * ((len(w) - 1) // 16 + 1))
 
 
-def feature_maps_view(exp: Experiment, x: torch.Tensor, max_channels: int = 16) -> go.Figure | None:
-    """Every conv block's activation maps for one image x [1, C, H, W] (each map scaled to its own range)."""
+def filters_frame(exp: Experiment) -> bytes:
+    w, title = _filters(exp)
+    return frames.mosaic_png(w, cols=16, signed=True, scale=max(4, 48 // w.shape[-1]), title=title)
+
+
+def _feature_maps(exp: Experiment, x: torch.Tensor, max_channels: int) -> tuple[list[np.ndarray], list[str]]:
+    """The input and every conv block's activation maps for x [1, C, H, W], each map scaled to [0, 1]."""
     model = exp.model
-    if not isinstance(model, CNN):
-        return None
     layers = [(f"conv {i + 1}", block.act) for i, block in enumerate(model.convs)]
     _, outs = layer_outputs(model, x, layers)
     maps = [x[0].mean(0, keepdim=True).numpy()] + [o[0, :max_channels].numpy() for o in outs]  # [(C, H, W)]
     titles = ["input"] + [f"{n}: {o.shape[1]} maps of {o.shape[2]}×{o.shape[3]}" + (
         f" (first {max_channels})" if o.shape[1] > max_channels else "") for (n, _), o in zip(layers, outs)]
+    scaled = []
+    for m in maps:
+        lo, hi = m.min((1, 2), keepdims=True), m.max((1, 2), keepdims=True)
+        scaled.append(np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1), 0).astype(np.float32))
+    return scaled, titles
+
+
+def feature_maps_view(exp: Experiment, x: torch.Tensor, max_channels: int = 16) -> go.Figure | None:
+    """Every conv block's activation maps for one image x [1, C, H, W] (each map scaled to its own range)."""
+    if not isinstance(exp.model, CNN):
+        return None
+    maps, titles = _feature_maps(exp, x, max_channels)
     f = make_subplots(rows=len(maps), cols=1, subplot_titles=titles, vertical_spacing=0.06)
     for r, m in enumerate(maps, start=1):
-        lo, hi = m.min((1, 2), keepdims=True), m.max((1, 2), keepdims=True)
-        norm = np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1), 0).astype(np.float32)
-        f.add_trace(go.Heatmap(z=fig.mosaic(norm, cols=max_channels), colorscale="Viridis", zmin=0, zmax=1,
+        f.add_trace(go.Heatmap(z=fig.mosaic(m, cols=max_channels), colorscale="Viridis", zmin=0, zmax=1,
                                showscale=False, hoverongaps=False, hovertemplate="%{z:.2f}<extra></extra>"), r, 1)
         f.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if r == 1 else r}", row=r, col=1)
     f.update_xaxes(visible=False)
@@ -138,6 +171,12 @@ def feature_maps_view(exp: Experiment, x: torch.Tensor, max_channels: int = 16) 
     f.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=30, b=4)}, height=130 * len(maps) + 40)
     f.update_annotations(font_size=11)
     return f
+
+
+def feature_maps_frame(exp: Experiment, x: torch.Tensor, max_channels: int = 16) -> bytes | None:
+    if not isinstance(exp.model, CNN):
+        return None
+    return frames.feature_maps_png(*_feature_maps(exp, x, max_channels), cols=max_channels)
 
 
 def layer_stats_view(exp: Experiment, n: int = 256) -> go.Figure:
