@@ -3,6 +3,7 @@ experiment (CNN and pixel MLP), and the Images page under AppTest."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -144,3 +145,35 @@ def test_a_link_to_someone_elses_upload_falls_back_to_the_default():
     _ok(at)
     assert any("data.source" in i.value for i in at.info)
     assert len(at.get("plotly_chart")) >= 3
+
+
+def test_frames_are_pngs_of_the_same_data():
+    from PIL import Image
+
+    from playground.figures import image_frames as frames
+
+    exp = build(get_preset("digits_cnn"))
+    res = views.test_results(exp)
+    x = exp.dataset.test.x[:1]
+    pngs = [views.confusion_frame(exp, res), views.misclassified_frame(exp, res)[0], views.filters_frame(exp),
+            views.feature_maps_frame(exp, x)]
+    for png in pngs:
+        with Image.open(io.BytesIO(png)) as img:
+            assert img.format == "PNG" and img.width > 50 and img.height > 50
+    assert views.feature_maps_frame(build(get_preset("digits_mlp")), x) is None
+    assert frames.viridis_rgb(np.array([0.0, 1.0])).tolist() == [[68, 1, 84], [253, 231, 37]]
+    assert frames.ink_rgb(np.array([0.0]))[0].tolist() == [255, 255, 255]
+
+
+def test_page_draws_png_frames_while_playing_and_plotly_when_paused():
+    at = _page().run()
+    at.button(key="images:play").click().run()
+    _ok(at)
+    assert len(at.get("image")) == 2                         # confusion matrix and gallery as frames
+    assert int(at.metric[0].value) >= 1                     # the fragment trained
+    at.segmented_control(key="images:view").set_value("Inside the network").run()
+    _ok(at)
+    assert len(at.get("image")) == 2                         # filters and feature maps as frames
+    at.button(key="images:play").click().run()              # pause
+    _ok(at)
+    assert len(at.get("image")) == 0 and len(at.get("plotly_chart")) == 3
