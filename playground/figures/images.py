@@ -84,7 +84,7 @@ def per_class_figure(accuracy: np.ndarray, class_names: Sequence[str], *, height
 
 
 def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray, bool]], *,
-                       image_title: str = "input", height: int = 260) -> go.Figure:
+                       image_title: str = "input", height: int | None = None) -> go.Figure:
     """The input [H, W] and one map [H, W] per method, side by side; (title, map, signed) per panel."""
     n = 1 + len(panels)
     fig = make_subplots(rows=1, cols=n, subplot_titles=[image_title] + [p[0] for p in panels],
@@ -96,6 +96,7 @@ def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray
         fig.add_trace(go.Heatmap(z=amap, colorscale=DIVERGING if signed else HEAT_SCALE,
                                  zmin=-lim if signed else 0, zmax=lim, showscale=False,
                                  hovertemplate="%{z:.4f}<extra></extra>"), 1, i)
+    height = height or int(np.clip(50 + 1000 / n, 160, 320))   # square panels across a ~1000 px page
     fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=40, b=4)}, height=height)
     fig.update_annotations(font_size=11)
     frame = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="", showline=True, mirror=True,
@@ -145,7 +146,8 @@ def sanity_figure(stages: Sequence[str], methods: Sequence[str], similarity: np.
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.35),
                       title="Cascading randomisation: similarity to the trained model's map")
     fig.update_xaxes(title_text="randomised down to layer", type="category")
-    fig.update_yaxes(title_text="Spearman ρ of |map|", range=[-0.3, 1.05])
+    low = float(np.nanmin(similarity)) if similarity.size else 0.0
+    fig.update_yaxes(title_text="Spearman ρ of |map|", range=[min(-0.3, low - 0.05), 1.05])
     return fig
 
 
