@@ -13,10 +13,10 @@ def make_dataset(cfg, seed: int = 0, sources: dict | None = None) -> Dataset:
     """Build the dataset a DataConfig names; deterministic in (cfg, seed).
 
     `sources` maps upload ids (`data.source`) to a person's uploaded data, kept per session by the UI;
-    entries registered with meta `sources=True` receive it.
+    entries registered with meta `upload=True` receive it.
     """
     entry = DATASETS.entry(cfg.name, "data.name")
-    return entry.obj(cfg, seed, sources) if entry.meta.get("sources") else entry.obj(cfg, seed)
+    return entry.obj(cfg, seed, sources) if entry.meta.get("upload") else entry.obj(cfg, seed)
 
 
 __all__ = ["CLASSIFICATION", "DATASETS", "FEATURES", "REGRESSION", "DataSpec", "Dataset", "Split",

@@ -6,7 +6,8 @@ IDX pair (raw or gzip), or a .zip with one folder of PNG/JPEG images per class (
 to `size`). Sizes and counts are capped; a malformed or oversized upload raises ValueError with a
 message a person can act on. Uploaded arrays are never cached globally: the UI keeps them per
 session and hands them to `make_dataset(..., sources=...)` by their id (`data.source`).
-AUGMENTATIONS adds shifted, rotated or noisy copies of the training images only. It does not train.
+Augmentation (data/augment.py) adds shifted, rotated or noisy copies of the training images only.
+It does not train.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import gzip
 import io
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from playground.data.augment import AUGMENTATIONS, augment, noise, rotate, shift
 from playground.data.base import CLASSIFICATION, DATASETS, DataSpec, Dataset, make_splits, split_indices
-from playground.registry import ConfigError, Registry
+from playground.registry import ConfigError
 
 MAX_BYTES = 20_000_000        # one uploaded file (the server's maxUploadSize is 20 MB)
 MAX_UNPACKED = 100_000_000    # all files inside a zip, uncompressed (zip bombs)
@@ -234,55 +236,6 @@ def image_from_bytes(data: bytes, shape: tuple[int, int, int], what: str = "imag
     return np.ascontiguousarray(1.0 - x if x.mean() > 0.5 else x)
 
 
-# ---------------------------------------------------------------- augmentation
-
-AUGMENTATIONS: Registry[Callable[[np.ndarray, np.random.Generator], np.ndarray]] = Registry("augmentation")
-
-
-@AUGMENTATIONS.register("shift", "Shift", "move each image by up to 1/8 of its side in x and y")
-def shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """x: [N, C, H, W]; zero-filled shifts of up to max(1, H // 8) pixels."""
-    n, _, h, w = x.shape
-    m = max(1, h // 8)
-    out = np.zeros_like(x)
-    for i, (dy, dx) in enumerate(rng.integers(-m, m + 1, (n, 2))):
-        src = x[i, :, max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
-        out[i, :, max(0, dy):max(0, dy) + src.shape[1], max(0, dx):max(0, dx) + src.shape[2]] = src
-    return out
-
-
-@AUGMENTATIONS.register("rotate", "Rotate", "rotate each image by up to ±15°")
-def rotate(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    import torch
-    import torch.nn.functional as F
-
-    angle = np.deg2rad(rng.uniform(-15, 15, len(x)))
-    cos, sin = np.cos(angle), np.sin(angle)
-    theta = np.stack([np.stack([cos, -sin, 0 * cos], 1), np.stack([sin, cos, 0 * cos], 1)], 1)  # (N, 2, 3)
-    t = torch.from_numpy(x)
-    grid = F.affine_grid(torch.from_numpy(theta.astype(np.float32)), list(t.shape), align_corners=False)
-    return F.grid_sample(t, grid, align_corners=False, padding_mode="zeros").numpy()
-
-
-@AUGMENTATIONS.register("noise", "Noise", "add Gaussian pixel noise (σ = 0.1), clipped to [0, 1]")
-def noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return np.clip(x + rng.normal(0, 0.1, x.shape).astype(np.float32), 0, 1)
-
-
-def augment(x: np.ndarray, y: np.ndarray, names: Sequence[str], copies: int,
-            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Originals plus `copies` augmented versions of each (every named augmentation applied in turn)."""
-    if not names or copies <= 0:
-        return x, y
-    xs = [x]
-    for _ in range(copies):
-        z = x
-        for name in names:
-            z = AUGMENTATIONS.get(name, "data.image.augment")(z, rng)
-        xs.append(z.astype(np.float32))
-    return np.concatenate(xs), np.tile(y, copies + 1)
-
-
 # ---------------------------------------------------------------- datasets
 
 def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") -> Dataset:
@@ -322,4 +275,7 @@ def make_upload(cfg, seed: int, sources: Mapping[str, ImageArrays] | None = None
 DATASETS.add("digits", make_digits, "Digits 8×8 (scikit-learn)", "1,797 handwritten digits, 10 classes, "
              "bundled with scikit-learn", task=CLASSIFICATION, family="images")
 DATASETS.add("image_upload", make_upload, "Your images (upload)", "a .npz, IDX pair or zip of class folders",
-             task=CLASSIFICATION, family="images", sources=True)
+             task=CLASSIFICATION, family="images", upload=True)
+
+__all__ = ["AUGMENTATIONS", "ImageArrays", "augment", "digits_arrays", "image_from_bytes", "images_dataset",
+           "load_folders", "load_idx", "load_npz", "noise", "read_upload", "rotate", "shift"]
