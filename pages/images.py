@@ -3,7 +3,6 @@
 import streamlit as st
 
 from playground.data.images import image_from_bytes, read_upload
-from playground.models.cnn import layer_table
 from playground.presets import get_preset
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
@@ -47,11 +46,9 @@ if session.notice:
     st.info(session.notice, icon="ℹ️")
 exp = session.exp
 with st.expander("Layers: output shapes and parameters"), guard("The layer table"):
-    rows = layer_table(exp.model, exp.dataset.spec.input_shape)
-    st.dataframe([{"layer": r.name, "type": r.kind, "output": " × ".join(map(str, r.output_shape)),
-                   "parameters": r.parameters} for r in rows], hide_index=True, width="stretch")
-    st.caption(f"{sum(r.parameters for r in rows):,} parameters; {len(exp.dataset.train):,} training images "
-               f"of {' × '.join(map(str, exp.dataset.spec.input_shape))}.")
+    table, summary = views.layer_rows(exp)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(summary)
 
 view = st.segmented_control("View", ["Training", "Inside the network", "Explanations", "Your digit"],
                             default="Training", key="images:view") or "Training"
@@ -60,15 +57,17 @@ methods, target, layer, image = [], None, None, exp.dataset.test.x[:1]
 if view == "Your digit":
     pad_col, ctl = st.columns([1.3, 2])
     shape = exp.dataset.spec.input_shape
-    photo = ctl.file_uploader("Draw on the grid (click, or drag a box), or upload a picture",
-                              type=["png", "jpg", "jpeg"], key="images:photo")
-    with pad_col, guard("Reading the picture"):
-        pad = image_from_bytes(photo.getvalue(), shape) if photo else drawing_pad(session, shape[1:])
+    photo = ctl.file_uploader("Draw on the grid (click cells; the chart's box and lasso tools paint many), "
+                              "or upload a picture", type=["png", "jpg", "jpeg"], key="images:photo")
+    with pad_col:
+        pad = drawing_pad(session, shape[1:])
+    with ctl, guard("Reading the picture"):
+        pad = image_from_bytes(photo.getvalue(), shape) if photo else pad
     image = views.as_batch(pad, shape)
 elif view != "Training":
     ctl = st.container()
     index = ctl.columns(4)[0].number_input("Test image #", 0, len(exp.dataset.test) - 1, 0, key="images:index",
-                             help="an image of the test split")
+                                           help="an image of the test split")
     image = exp.dataset.test.x[index:index + 1]
     ctl.caption(f"True class of test image #{index}: **{names[int(exp.dataset.test.y[index])]}**")
 if view in ("Explanations", "Your digit"):

@@ -177,3 +177,11 @@ def test_page_draws_png_frames_while_playing_and_plotly_when_paused():
     at.button(key="images:play").click().run()              # pause
     _ok(at)
     assert len(at.get("image")) == 0 and len(at.get("plotly_chart")) == 3
+
+
+def test_layer_rows_sum_to_the_model_parameters():
+    from playground.models import count_parameters
+
+    exp = build(get_preset("digits_cnn"))
+    table, summary = views.layer_rows(exp)
+    assert table[-1]["output"] == "10" and f"{count_parameters(exp.model):,} parameters" in summary

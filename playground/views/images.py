@@ -22,7 +22,7 @@ from playground.explain import ATTRIBUTIONS, explain
 from playground.figures import image_frames as frames
 from playground.figures import images as fig
 from playground.figures.palette import LAYOUT, ORANGE
-from playground.models.cnn import CNN
+from playground.models.cnn import CNN, layer_table
 from playground.probes import eval_mode, gradient_flow, layer_outputs, probe_layers
 from playground.sanity import cascading_randomization
 
@@ -47,6 +47,16 @@ def pretty(name: str) -> str:
 
 def conv_layers(model: nn.Module) -> list[str]:
     return model.conv_layer_names() if isinstance(model, CNN) else []
+
+
+def layer_rows(exp: Experiment) -> tuple[list[dict], str]:
+    """The layer table (name, type, output shape, parameters) as rows, and a one-line summary."""
+    rows = layer_table(exp.model, exp.dataset.spec.input_shape)
+    table = [{"layer": r.name, "type": r.kind, "output": " × ".join(map(str, r.output_shape)),
+              "parameters": r.parameters} for r in rows]
+    shape = " × ".join(map(str, exp.dataset.spec.input_shape))
+    n = len(exp.dataset.train)
+    return table, f"{sum(r.parameters for r in rows):,} parameters; {n:,} training images of {shape}."
 
 
 # ---------------------------------------------------------------- predictions and metrics

@@ -57,10 +57,11 @@ def test_play_trains_and_every_view_draws(app_url, page):
     assert poll(lambda: _accuracy(page) >= 0.9, timeout=120), "the CNN learns digits while playing"
     click_button(page, "Pause")
     wait_idle(page)
-    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Play", exact=True).wait_for()   # the full rerun after Pause is done
+    page.wait_for_timeout(1500)                                      # a tick in flight may still land
     paused = _epoch(page)
     assert paused >= 2
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(1500)
     assert _epoch(page) == paused, "training stops on Pause"
 
     _view(page, "Inside the network")
