@@ -11,6 +11,8 @@ from playground.registry import Registry
 
 def registries() -> dict[str, Registry]:
     from playground import data, explain, models, training
+    from playground.data.images import AUGMENTATIONS
+    from playground.models.cnn import POOLINGS
 
     return {
         "datasets": data.DATASETS,
@@ -24,6 +26,8 @@ def registries() -> dict[str, Registry]:
         "attributions": explain.ATTRIBUTIONS,
         "tabular_tasks": data.tabular.TASKS,
         "imputers": data.tabular.IMPUTERS,
+        "augmentations": AUGMENTATIONS,
+        "poolings": POOLINGS,
     }
 
 

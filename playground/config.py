@@ -34,7 +34,12 @@ def knob(default: Any, lo: float | None = None, hi: float | None = None, *, regi
 
 @dataclass(frozen=True)
 class ImageDataConfig:
-    """Image data options (Images lab)."""
+    """Image data options (Images lab): augmentation of the training split and the size of uploads."""
+
+    augment: tuple[str, ...] = knob((), registry="augmentations", max_len=8,
+                                    doc="augmentations applied to extra copies of each training image")
+    augment_copies: int = knob(1, 0, 4, doc="augmented copies added per training image (when augment is set)")
+    size: int = knob(16, 4, 64, doc="side in pixels that uploaded folder images are resized to")
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,14 @@ class TabularDataConfig:
 
 @dataclass(frozen=True)
 class CNNConfig:
-    """Convolutional network options (Images lab)."""
+    """Convolutional network options (Images lab). The head after the conv blocks is `model.hidden`;
+    activation, batch norm and dropout come from the model section."""
+
+    channels: tuple[int, ...] = knob((8, 16), 1, 128, min_len=1, max_len=6, doc="output channels per conv block")
+    kernel: int = knob(3, 1, 9, doc="square kernel side of every conv")
+    stride: int = knob(1, 1, 4, doc="stride of every conv")
+    padding: int = knob(1, 0, 4, doc="zero padding of every conv (1 keeps the size with kernel 3)")
+    pool: str = knob("max", registry="poolings", doc="2×2 pooling after every conv block")
 
 
 @dataclass(frozen=True)

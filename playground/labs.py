@@ -29,7 +29,7 @@ _lab("activations", "pages/activations.py", "Activation functions", "Every activ
 _lab("backprop", "pages/backprop.py", "Backpropagation", "Forward and backward pass on a tiny network, "
      "every value and gradient shown.", "🔁", "Basics", False, ("forward and back propagation",))
 _lab("images", "pages/images.py", "Images (CNN)", "Train a CNN on digits live; filters, feature maps and "
-     "Captum explanations.", "🖼️", "Labs", False, ("CNNs", "interpretability"))
+     "Captum explanations.", "🖼️", "Labs", True, ("CNNs", "interpretability"))
 _lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on forecasting, memory and "
      "text tasks; hidden states and gates.", "📈", "Labs", False, ("RNNs and LSTM/GRU",))
 _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer trained from scratch; "
