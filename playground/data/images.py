@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.data.augment import AUGMENTATIONS, augment, noise, rotate, shift
-from playground.data.base import CLASSIFICATION, DATASETS, DataSpec, Dataset, make_splits, split_indices
+from playground.data.base import CLASSIFICATION, DATASETS, Dataset, DataSpec, make_splits, split_indices
 from playground.registry import ConfigError
 
 MAX_BYTES = 20_000_000        # one uploaded file (the server's maxUploadSize is 20 MB)
