@@ -254,6 +254,18 @@ class Trainer:
         self.model.train(was_training)
         return loss, metric
 
+    @property
+    def best_epoch(self) -> int | None:
+        """Epoch of the lowest validation (else training) loss seen, if its weights were kept."""
+        return self._best[2] if self._best[1] is not None else None
+
+    def restore_best(self) -> int | None:
+        """Load the best-validation weights kept so far (needs restore_best); return their epoch."""
+        if self._best[1] is None:
+            return None
+        self.load_state(self._best[1])
+        return self._best[2]
+
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         self.model.load_state_dict(state)
         self.optimizer = make_optimizer(self.cfg, self.model)
@@ -287,6 +299,8 @@ class Trainer:
         if not self._batches:
             self._start_epoch()
         xb, yb = self._batches.pop()
+        if self.cfg.input_noise and xb.is_floating_point():   # noise as augmentation: fresh every step
+            xb = xb + self.cfg.input_noise * torch.randn(xb.shape, generator=self._gen)
         loss = self.loss_fn(self.model(xb), yb)
         if self.cfg.l1 or self.cfg.l2:
             loss = loss + self._penalty()
