@@ -97,12 +97,13 @@ def _loss(model: nn.Module, loss_fn: nn.Module, split: Split) -> float:
 def loss_slice(model: nn.Module, loss_fn: nn.Module, split: Split, *, mode: str = "random",
                trail: WeightTrail | None = None, span: float = 1.0, resolution: int = 21,
                seed: int = 0) -> Landscape:
-    """mode 'random': filter-normalised random plane; 'pca': the plane of the trail's main directions."""
+    """mode 'random': filter-normalised random plane; 'pca': the plane of the trail's main directions
+    (random until the trail has 3 points)."""
     probe = copy.deepcopy(model).eval()
     center = flat_params(model)
+    if mode == "pca" and (trail is None or len(trail.points) < 3):
+        mode = "random"               # too short a path to have two main directions yet
     if mode == "pca":
-        if trail is None:
-            raise ValueError("the PCA plane needs a recorded trajectory")
         d1, d2 = pca_directions(trail.points, center)
         span = span * max(float((torch.stack(trail.points) - center).norm(dim=1).max()), 1e-3)
     else:

@@ -1,7 +1,7 @@
 """Learning rates: every schedule of the SCHEDULES registry drawn over epochs, and the LR range test.
 
 The range test (Smith 2017) trains a copy of the model while raising the learning rate exponentially
-step by step and records the smoothed loss; a good rate sits where the loss falls fastest. The live
+step by step and records the smoothed loss; a good rate sits about ten times below the rate of lowest loss. The live
 model is never touched. It does not draw.
 """
 
@@ -32,7 +32,7 @@ def schedule_curves(cfg: TrainConfig, epochs: int, schedules: list[str] | None =
 class RangeTest:
     lrs: np.ndarray        # (S,)
     loss: np.ndarray       # (S,) exponentially smoothed
-    suggested: float       # the rate of steepest descent of the smoothed loss
+    suggested: float       # a tenth of the rate at the lowest smoothed loss
 
 
 def lr_range_test(model: torch.nn.Module, dataset: Dataset, cfg: TrainConfig, *, lo: float = 1e-5,
@@ -52,7 +52,7 @@ def lr_range_test(model: torch.nn.Module, dataset: Dataset, cfg: TrainConfig, *,
             group["lr"] = lr
         idx = torch.randint(len(train), (bs,), generator=gen)
         loss = loss_fn(model(train.x[idx]), train.y[idx])
-        value = float(loss)
+        value = float(loss.detach())
         if not math.isfinite(value):
             break
         avg = smooth * avg + (1 - smooth) * value
@@ -70,9 +70,7 @@ def lr_range_test(model: torch.nn.Module, dataset: Dataset, cfg: TrainConfig, *,
 
 
 def suggest(lrs: np.ndarray, loss: np.ndarray) -> float:
-    """The learning rate where the smoothed loss falls fastest per decade (before its minimum)."""
+    """A tenth of the rate at the smoothed loss's minimum (Smith's and fastai's rule of thumb)."""
     if len(loss) < 5:
         return float(lrs[0]) if len(lrs) else float("nan")
-    stop = int(np.argmin(loss)) + 1
-    slope = np.gradient(loss[:stop], np.log10(lrs[:stop])) if stop > 2 else np.array([0.0])
-    return float(lrs[int(np.argmin(slope))])
+    return float(lrs[int(np.argmin(loss))] / 10)
