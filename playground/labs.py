@@ -37,7 +37,7 @@ _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer tra
 _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
      "networks; schedules and loss landscapes.", "🏁", "Labs", True, ("gradient descent and its variants",))
 _lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin runs with and without "
-     "regularization; learning curves.", "🩺", "Labs", False, ("overfitting and regularization",))
+     "regularization; learning curves.", "🩺", "Labs", True, ("overfitting and regularization",))
 _lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
      ("hyperparameter tuning",))
 _lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",

@@ -94,8 +94,9 @@ def train_eval_figure(noisy: np.ndarray, clean: np.ndarray, *, cls: int = 1, hei
     order = np.argsort(clean[:, cls])
     fig = go.Figure()
     xs = np.tile(np.arange(n), noisy.shape[0])
-    fig.add_trace(go.Scattergl(x=xs, y=noisy[:, order, cls].reshape(-1).astype(np.float32), mode="markers",
-                               name="train mode (dropout on)", marker=dict(size=3, color=ORANGE, opacity=0.35)))
+    fig.add_trace(go.Scatter(x=xs, y=noisy[:, order, cls].reshape(-1).astype(np.float32), mode="markers",
+                             name="train mode (dropout on, batch statistics)",
+                             marker=dict(size=3, color=ORANGE, opacity=0.35)))
     fig.add_trace(go.Scatter(x=np.arange(n), y=clean[order, cls].astype(np.float32), mode="lines",
                              name="eval mode", line=dict(color=BLUE, width=2)))
     fig.update_layout(**LAYOUT, height=height, xaxis_title="validation sample (sorted)",

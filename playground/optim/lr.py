@@ -73,4 +73,5 @@ def suggest(lrs: np.ndarray, loss: np.ndarray) -> float:
     """A tenth of the rate at the smoothed loss's minimum (Smith's and fastai's rule of thumb)."""
     if len(loss) < 5:
         return float(lrs[0]) if len(lrs) else float("nan")
-    return float(lrs[int(np.argmin(loss))] / 10)
+    skip = max(3, len(loss) // 10)           # the first smoothed values rest on a handful of batches
+    return float(lrs[skip + int(np.argmin(loss[skip:]))] / 10)
