@@ -38,7 +38,7 @@ _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on tes
      "networks; schedules and loss landscapes.", "🏁", "Labs", True, ("gradient descent and its variants",))
 _lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin runs with and without "
      "regularization; learning curves.", "🩺", "Labs", True, ("overfitting and regularization",))
-_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
+_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", True,
      ("hyperparameter tuning",))
 _lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",
      "📋", "Tools", False, ("layers",))

@@ -137,7 +137,7 @@ class Sweep:
     epochs: int = 0               # 0 = base.train.max_epochs, else 50
     objective: str = ""           # a history column; "" = val_loss (train_loss without a validation split)
     prune: bool = True
-    seed: int = 0
+    seed: int | None = None       # sampler seed; None = fresh per process, so parallel workers differ
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property

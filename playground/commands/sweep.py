@@ -28,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--no-prune", action="store_true", help="turn median pruning off")
     p.add_argument("--storage", help="Optuna storage URL (default sqlite:///<data dir>/sweeps.db)")
     p.add_argument("--study", help="study name (default: preset name + swept keys)")
-    p.add_argument("--seed", type=int, default=0, help="sampler seed")
+    p.add_argument("--seed", type=int, default=None, help="sampler seed (default: unseeded, so workers differ)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
