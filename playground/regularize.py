@@ -144,18 +144,20 @@ def norm_activations(model: nn.Module, x: torch.Tensor, layer: int = 0) -> tuple
 
 
 def dropout_masks(model: nn.Module, x: torch.Tensor, seed: int = 0) -> list[np.ndarray]:
-    """Per hidden layer with dropout: which units were kept (1) for each of x's samples [N, H]."""
+    """Per hidden layer with dropout: which units were kept (1) for each of x's samples [N, H].
+
+    Each dropout layer is fed ones on a probe copy, so a zero can only come from the mask (a ReLU's own
+    zeros would otherwise look dropped)."""
     probe = copy.deepcopy(model).train()
     masks: list[np.ndarray] = []
     hooks = []
     for block in getattr(probe, "hidden", []):
         if hasattr(block, "drop"):
-            hooks.append(block.drop.register_forward_hook(
-                lambda m, i, o: masks.append((o != 0).float().numpy())))
-    with torch.random.fork_rng(devices=[]):
+            hooks.append(block.drop.register_forward_pre_hook(lambda m, args: (torch.ones_like(args[0]),)))
+            hooks.append(block.drop.register_forward_hook(lambda m, i, o: masks.append((o != 0).float().numpy())))
+    with torch.random.fork_rng(devices=[]), torch.no_grad():
         torch.manual_seed(seed)
-        with torch.no_grad():
-            probe(x)
+        probe(x)
     for h in hooks:
         h.remove()
     return masks
