@@ -210,9 +210,11 @@ def run_sweep(sweep: Sweep, trials: int, storage: str | None = None, name: str =
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = open_study(sweep, storage, name)
-    remaining = trials - len(study.trials)
+    started = [t for t in study.trials if t.state != optuna.trial.TrialState.WAITING]   # queued ones still run
+    remaining = trials - len(started)
     if remaining > 0:
-        stop = optuna.study.MaxTrialsCallback(trials, states=None)
+        stop = optuna.study.MaxTrialsCallback(trials, states=tuple(s for s in optuna.trial.TrialState
+                                                                    if s != optuna.trial.TrialState.WAITING))
         callbacks = [stop] + ([lambda s, t: progress(len(s.trials), trials)] if progress else [])
         study.optimize(objective(sweep), n_trials=remaining, callbacks=callbacks, catch=(ConfigError,))
     return study
