@@ -23,7 +23,7 @@ from playground.views.optim import (
     schedule_view,
     snap_lr,
 )
-from playground.views.plane import boundary_view
+from playground.views.plane import boundary_frame, boundary_view
 
 st.title("Optimizers")
 st.caption("Gradient descent steps against the gradient; momentum adds velocity so steps along a consistent "
@@ -79,8 +79,11 @@ with network:
             cols = st.columns(min(len(everyone), 4))
             for col, (label, exp) in zip(cols, list(everyone.items())[:4]):
                 col.caption(label)
-                col.plotly_chart(boundary_view(exp, resolution=40, height=260), key=f"optimizers:b:{label}",
-                                 width="stretch")
+                if s.running:   # PNG frames while playing: Plotly charts remount on every update
+                    col.image(boundary_frame(exp, resolution=40, size=260), width="stretch")
+                else:
+                    col.plotly_chart(boundary_view(exp, resolution=40, height=260), key=f"optimizers:b:{label}",
+                                     width="stretch")
 
     live_fragment(session, render)
 

@@ -14,17 +14,20 @@ st.caption("Which learning rate? Which optimizer? A sweep trains many copies of 
            "the median of earlier ones at the same epoch. Studies are saved, so a sweep can be resumed or "
            "joined by other processes (`python -m playground sweep ... --storage URL`).")
 
+mine = {f"your {k.removeprefix('lab:')} settings": v.cfg for k, v in st.session_state.items()
+        if str(k).startswith("lab:") and hasattr(v, "cfg")}     # this session's labs, as you left them
 c = st.columns(3)
-name = c[0].selectbox("Experiment (preset)", PRESETS.keys(), format_func=PRESETS.label, key="sweeps:preset")
+name = c[0].selectbox("Experiment", [*mine, *PRESETS.keys()], key="sweeps:preset",
+                      format_func=lambda k: k if k in mine else f"preset: {PRESETS.label(k)}")
 sampler = c[1].selectbox("Sampler", SAMPLERS.keys(), format_func=SAMPLERS.label, key="sweeps:sampler")
 trials = c[2].number_input("Trials in the study", 1, 200, 8, key="sweeps:trials")
 c = st.columns(3)
 epochs = c[0].number_input("Epochs per trial", 1, 2000, 20, key="sweeps:epochs")
 prune = c[1].checkbox("Median pruning", value=True, key="sweeps:prune")
-study_name = c[2].text_input("Study name", f"{name}-{sampler}", key="sweeps:study")
+study_name = c[2].text_input("Study name", f"{name.replace(' ', '-')}-{sampler}", key="sweeps:study")
 storage = st.text_input("Storage URL", "", placeholder=default_storage(), key="sweeps:storage",
                         help="empty = the SQLite file in the data folder; any SQLAlchemy URL works")
-base = get_preset(name)
+base = mine[name] if name in mine else get_preset(name)
 st.markdown("**Parameters** (kind: float, log, int or choice; choices separated by `|`)")
 rows = st.data_editor(DEFAULT_ROWS, key="sweeps:params", num_rows="dynamic", width="stretch",
                       column_config={"key": st.column_config.SelectboxColumn("key", options=sweepable_keys(base)),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from playground.figures.palette import CLASS_COLORS, INK, LAYOUT, SEQUENTIAL
 
@@ -66,19 +65,23 @@ def race_loss_figure(losses: dict[str, np.ndarray], floor: float, *, log: bool =
 
 def overlay_curves_figure(histories: dict[str, object], metric: str, *, x: str = "epoch",
                           height: int = 320) -> go.Figure:
-    """Train (solid) and validation (dotted) loss, and validation metric, of several runs side by side."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("loss", f"validation {metric}"), horizontal_spacing=0.1)
+    """Train (solid) and validation (dotted) loss, and validation metric, of several runs side by side.
+
+    Hand-placed axes, not make_subplots (~20 ms): this figure is redrawn on every live tick."""
+    traces = []
     for i, (label, h) in enumerate(histories.items()):
-        c = _color(i)
-        fig.add_trace(go.Scatter(x=h[x], y=h["train_loss"], name=label, legendgroup=label, mode="lines",
-                                 line=dict(color=c, width=2)), row=1, col=1)
-        fig.add_trace(go.Scatter(x=h[x], y=h["val_loss"], name=f"{label} (val)", legendgroup=label, mode="lines",
-                                 showlegend=False, line=dict(color=c, width=2, dash="dot")), row=1, col=1)
-        fig.add_trace(go.Scatter(x=h[x], y=h[f"val_{metric}"], name=label, legendgroup=label, mode="lines",
-                                 showlegend=False, line=dict(color=c, width=2)), row=1, col=2)
-    fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.22))
-    fig.update_xaxes(title_text=x)
-    return fig
+        c, xs = _color(i), h[x]
+        traces += [go.Scatter(x=xs, y=h["train_loss"], name=label, legendgroup=label, mode="lines",
+                              line=dict(color=c, width=2)),
+                   go.Scatter(x=xs, y=h["val_loss"], name=f"{label} (val)", legendgroup=label, mode="lines",
+                              showlegend=False, line=dict(color=c, width=2, dash="dot")),
+                   go.Scatter(x=xs, y=h[f"val_{metric}"], name=label, legendgroup=label, mode="lines",
+                              showlegend=False, line=dict(color=c, width=2), xaxis="x2", yaxis="y2")]
+    return go.Figure(traces, layout=dict(
+        **LAYOUT, height=height, legend=dict(orientation="h", y=-0.25),
+        xaxis=dict(domain=[0, 0.45], title=x), xaxis2=dict(domain=[0.55, 1], title=x, anchor="y2"),
+        yaxis=dict(title="loss (train solid, validation dotted)"),
+        yaxis2=dict(title=f"validation {metric}", anchor="x2")))
 
 
 def schedules_figure(curves: dict[str, np.ndarray], *, highlight: str = "", height: int = 300) -> go.Figure:

@@ -16,27 +16,37 @@ GAP_FILL = {"baseline": "rgba(245,147,34,0.18)", "regularized": "rgba(8,119,189,
 
 
 def twin_curves_figure(histories: dict[str, object], best: dict[str, int | None], *, height: int = 360) -> go.Figure:
-    """One panel per run: train and validation loss, the gap between them shaded, the best epoch marked."""
-    fig = make_subplots(rows=1, cols=len(histories), subplot_titles=list(histories), shared_yaxes=True,
-                        horizontal_spacing=0.05)
-    top = 0.0
-    for col, (label, h) in enumerate(histories.items(), start=1):
+    """One panel per run: train and validation loss, the gap between them shaded, the best epoch marked.
+
+    Hand-placed axes sharing one y range, not make_subplots (~20 ms): redrawn on every live tick."""
+    n, traces, shapes, notes, top = len(histories), [], [], [], 0.0
+    layout: dict = {}
+    for i, (label, h) in enumerate(histories.items()):
+        ax = "" if i == 0 else str(i + 1)
         color = TWIN_COLORS.get(label, BLUE)
         ep, train, val = h["epoch"], h["train_loss"], h["val_loss"]
         top = max(top, *(v for v in train + val if v is not None and np.isfinite(v)), 0.0)
-        fig.add_trace(go.Scatter(x=ep, y=train, mode="lines", name="train", showlegend=col == 1,
-                                 line=dict(color=SPLIT_COLORS["train"], width=2)), row=1, col=col)
-        fig.add_trace(go.Scatter(x=ep, y=val, mode="lines", name="validation (gap shaded)", showlegend=col == 1,
-                                 fill="tonexty", fillcolor=GAP_FILL.get(label, "rgba(0,0,0,0.1)"),
-                                 line=dict(color=color, width=2, dash="dot")), row=1, col=col)
+        traces += [go.Scatter(x=ep, y=train, mode="lines", name="train", showlegend=i == 0, xaxis="x" + ax,
+                              yaxis="y" + ax, line=dict(color=SPLIT_COLORS["train"], width=2)),
+                   go.Scatter(x=ep, y=val, mode="lines", name="validation (gap shaded)", showlegend=i == 0,
+                              xaxis="x" + ax, yaxis="y" + ax, fill="tonexty",
+                              fillcolor=GAP_FILL.get(label, "rgba(0,0,0,0.1)"),
+                              line=dict(color=color, width=2, dash="dot"))]
+        lo, hi = i / n + (0.03 if i else 0), (i + 1) / n - (0.03 if i < n - 1 else 0)
+        layout[f"xaxis{ax}"] = dict(domain=[lo, hi], title="epoch", anchor="y" + ax)
+        layout[f"yaxis{ax}"] = dict(anchor="x" + ax, title="loss" if i == 0 else None,
+                                    matches="y" if i else None, showticklabels=i == 0)
+        notes.append(dict(text=f"<b>{label}</b>", x=(lo + hi) / 2, y=1.08, xref="paper", yref="paper",
+                          showarrow=False))
         epoch = best.get(label)
         if epoch is not None and ep:
-            fig.add_vline(x=epoch, line=dict(color="#6b7280", dash="dash"), row=1, col=col,
-                          annotation_text=f"best val: epoch {epoch}", annotation_position="top left")
-    fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.2))
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="loss", row=1, col=1, range=[0, min(top, 3.0) * 1.05 if top else 1])
-    return fig
+            shapes.append(dict(type="line", x0=epoch, x1=epoch, y0=0, y1=1, xref="x" + ax, yref="paper",
+                               line=dict(color="#6b7280", dash="dash")))
+            notes.append(dict(text=f"best val: epoch {epoch}", x=epoch, y=1.0, xref="x" + ax, yref="paper",
+                              showarrow=False, xanchor="left", font=dict(size=11)))
+    layout["yaxis"]["range"] = [0, min(top, 3.0) * 1.05 if top else 1]
+    return go.Figure(traces, layout=dict(**LAYOUT, **layout, height=height, shapes=shapes, annotations=notes,
+                                         legend=dict(orientation="h", y=-0.2)))
 
 
 def learning_curve_figure(x: list[float], rows: dict[str, list[float]], *, x_title: str, y_title: str,
