@@ -88,7 +88,9 @@ if "curves" in session.extra:
 
 st.subheader("Inside")
 with guard("The internals"):
-    inside = internals_views(session.exp, twin_for(session.exp, overrides, session.extra))
+    mask_seed = st.number_input("Dropout mask sample", 0, 9999, 0, key="regularization:mask_seed",
+                                help="dropout draws a new mask every step; change this to see another one")
+    inside = internals_views(session.exp, twin_for(session.exp, overrides, session.extra), mask_seed)
     if not inside:
         st.caption("Switch on dropout or batch norm for the twin to see its masks, normalised activations, and "
                    "train-mode against eval-mode outputs here.")

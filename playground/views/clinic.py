@@ -14,6 +14,7 @@ from torch import nn
 
 from playground.config import with_values
 from playground.experiment import Experiment, build
+from playground.figures.network import network_figure
 from playground.figures.regularize import (
     dropout_mask_figure,
     learning_curve_figure,
@@ -34,6 +35,7 @@ from playground.regularize import (
     weight_values,
 )
 from playground.training import metric_name
+from playground.views.plane import _network_parts, layer_names
 
 SIZES = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
 NOISES = [0.0, 0.1, 0.2, 0.3, 0.4]
@@ -117,7 +119,25 @@ def _with(model_exps: tuple[Experiment, ...], kind: type) -> Experiment | None:
     return next((e for e in model_exps if any(isinstance(m, kind) for m in e.model.modules())), None)
 
 
-def internals_views(base: Experiment, twin: Experiment) -> dict[str, go.Figure]:
+def dropout_diagram(exp: Experiment, seed: int = 0, resolution: int = 16) -> go.Figure | None:
+    """The network diagram with one training step's dropout mask applied: dropped units blank, their
+    edges gone. None if the model has no dropout or is not a 2-D MLP."""
+    if exp.dataset.extent is None or not any(isinstance(m, nn.Dropout) for m in exp.model.modules()):
+        return None
+    maps, weights, biases = _network_parts(exp, resolution)
+    masks = iter(dropout_masks(exp.model, exp.dataset.train.x[:2], seed=seed))   # each (2, H_i); 2 for batch norm
+    for i, block in enumerate(exp.model.hidden):
+        if not hasattr(block, "drop"):
+            continue
+        keep = next(masks)[0]                                      # (H_i,)
+        maps[i + 1] = maps[i + 1] * keep[:, None, None]            # (H_i, R, R): dropped units blank
+        weights[i] = weights[i] * keep[:, None]                    # edges into dropped units
+        weights[i + 1] = weights[i + 1] * keep[None, :]            # edges out of dropped units
+    labels = [list(exp.dataset.feature_names)] + [[] for _ in maps[1:]]
+    return network_figure(layer_names(exp), maps, weights, biases, node_labels=labels)
+
+
+def internals_views(base: Experiment, twin: Experiment, mask_seed: int = 0) -> dict[str, go.Figure]:
     """Batch-norm activations, dropout masks and train/eval outputs of whichever run has those layers."""
     out: dict[str, go.Figure] = {}
     val = base.dataset.val if len(base.dataset.val) else base.dataset.test
@@ -125,8 +145,11 @@ def internals_views(base: Experiment, twin: Experiment) -> dict[str, go.Figure]:
     if bn is not None and (acts := norm_activations(bn.model, bn.dataset.train.x[:256])):
         out["Activations before and after batch norm (first hidden layer)"] = norm_activation_figure(*acts)
     dr = _with((twin, base), nn.Dropout)
+    if dr is not None and (diagram := dropout_diagram(dr, mask_seed)) is not None:
+        out["Dropout on the network: one training step's mask (dropped units blank, their weights unused)"] = diagram
     if dr is not None:
-        out["Dropout masks on one batch"] = dropout_mask_figure(dropout_masks(dr.model, dr.dataset.train.x[:32]))
+        out["Dropout masks on one batch"] = dropout_mask_figure(dropout_masks(dr.model, dr.dataset.train.x[:32],
+                                                                              seed=mask_seed))
     if (dr or bn) is not None and base.dataset.task == "classification":
         noisy, clean = train_eval_outputs((dr or bn).model, val.x[:200])
         out["Train mode against eval mode"] = train_eval_figure(noisy, clean, cls=min(1, clean.shape[1] - 1))
