@@ -107,3 +107,12 @@ def test_batch_norm_normalises_and_dropout_drops_about_its_rate():
     assert len(masks) == 2 and masks[0].shape == (len(x), 64)
     assert 0.4 < 1 - masks[0].mean() < 0.6
     assert norm_activations(build(overfit()).model, x) is None
+
+
+def test_l1_drives_most_weights_to_zero():
+    from playground.regularize import sparsity
+
+    base, l1 = build(get_preset("reg_overfit")), build(get_preset("reg_l1"))
+    for e in (base, l1):
+        e.trainer.run_epochs(150)
+    assert sparsity(l1.model) > 0.5 > 0.05 > sparsity(base.model)
