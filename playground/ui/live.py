@@ -70,7 +70,11 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
         trainer = session.exp.trainer
         if session.running:
             with guard("Training"):
-                trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                try:
+                    trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                except Exception:
+                    session.running = False   # stop the timer; guard shows what happened
+                    raise
             if trainer.done:
                 session.running = False
                 st.rerun()   # a full rerun turns the timer off and shows the Play button again
