@@ -40,6 +40,14 @@ with st.sidebar:
                                   "train.schedule", "train.warmup_epochs", "train.step_size", "train.gamma",
                                   "train.max_epochs", "seed"])
 
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def surface_race(fn: str, rows: list[dict], steps: int):
+    """Pure in (function, table, steps): cached so sidebar changes do not rerun the race."""
+    return function_race_views(fn, rows, steps)
+
+
 surface, network = st.tabs(["Test functions", "A real network"])
 with surface, guard("The race"):
     c = st.columns([1, 2, 1])
@@ -52,7 +60,7 @@ with surface, guard("The race"):
     rows = st.data_editor(race_rows(fn, picked), key=f"optimizers:table:{fn}:{','.join(picked)}",
                           num_rows="fixed", width="stretch", disabled=["optimizer"])
     if picked:
-        paths_fig, loss_fig, finals = function_race_views(fn, rows, steps)
+        paths_fig, loss_fig, finals = surface_race(fn, rows, steps)
         st.plotly_chart(paths_fig, key="optimizers:paths", width="stretch")
         st.plotly_chart(loss_fig, key="optimizers:path_loss", width="stretch")
         st.dataframe(finals, key="optimizers:finals", hide_index=True)

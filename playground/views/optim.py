@@ -66,11 +66,11 @@ def function_race_views(fn: str, rows: list[dict[str, Any]], steps: int) -> tupl
 
 
 def network_variants(mode: str, optimizers: list[str], base: TrainConfig) -> dict[str, dict[str, Any]]:
-    """Race variants: one per optimizer (a sensible lr each) or the three batch modes."""
+    """Race variants: one per other optimizer (a sensible lr each) or the three batch modes."""
     if mode == "batch":
         return dict(BATCH_VARIANTS)
-    return {OPTIMIZERS.label(k): {"train.optimizer": k, "train.lr": base.lr if k == base.optimizer
-                                  else (0.01 if k in ADAPTIVE else 0.1)} for k in optimizers}
+    return {OPTIMIZERS.label(k): {"train.optimizer": k, "train.lr": 0.01 if k in ADAPTIVE else 0.1}
+            for k in optimizers if k != base.optimizer}      # your own optimizer already runs as "your settings"
 
 
 def race_runners(exp: Experiment, variants: dict[str, dict[str, Any]], cache: dict) -> dict[str, Experiment]:
