@@ -179,3 +179,19 @@ def test_landscape_centre_is_the_current_loss_and_the_trajectory_ends_at_the_cen
     _alphas, line = interpolate(exp.model, start, loss_fn, train, n=5, lo=0.0, hi=1.0)
     assert math.isclose(line[-1], current, rel_tol=1e-4)
     assert line[0] > line[-1]                              # training lowered the loss from the initial weights
+
+
+def test_page_runners_start_from_the_labs_weights_and_catch_up_with_it():
+    from playground.views.optim import catch_up, network_variants, race_runners
+
+    exp = build(small())
+    start = flat_params(exp.model).clone()
+    cache: dict = {}
+    variants = network_variants("optimizers", ["sgd", "adam", "rmsprop"], exp.cfg.train)
+    assert set(variants) == {"SGD", "RMSprop"}                # Adam is the lab's own optimizer here
+    runners = race_runners(exp, variants, cache)
+    assert all(torch.equal(flat_params(r.model), start) for r in runners.values())
+    exp.trainer.run_epochs(3)
+    catch_up(exp, runners)
+    assert {r.trainer.epoch for r in runners.values()} == {3}
+    assert race_runners(exp, variants, cache) is runners      # same experiment and variants: kept
