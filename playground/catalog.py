@@ -10,7 +10,8 @@ from playground.registry import Registry
 
 
 def registries() -> dict[str, Registry]:
-    from playground import data, explain, models, training
+    from playground import data, explain, models, sweeps, training
+    from playground.optim import functions
 
     return {
         "datasets": data.DATASETS,
@@ -24,6 +25,8 @@ def registries() -> dict[str, Registry]:
         "attributions": explain.ATTRIBUTIONS,
         "tabular_tasks": data.tabular.TASKS,
         "imputers": data.tabular.IMPUTERS,
+        "test_functions": functions.FUNCTIONS,
+        "samplers": sweeps.SAMPLERS,
     }
 
 
