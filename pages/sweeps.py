@@ -46,6 +46,8 @@ study = st.session_state.get("sweeps:study_obj")
 if study is not None:
     with guard("The results"):
         st.subheader(f"Study “{study.study_name}”")
+        st.caption(f"Objective: {study.user_attrs.get('objective', 'val_loss')} at the last epoch "
+                   f"({study.direction.name.lower()}); parameters: {', '.join(study.user_attrs.get('params', []))}")
         cols = st.columns(4)
         for col, (k, v) in zip(cols, list(summary(study).items())[:4]):
             col.metric(k, "—" if v is None else f"{v:.4g}" if isinstance(v, float) else v)

@@ -170,6 +170,7 @@ def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
         raise ConfigError("storage", str(err)) from None
     study.set_user_attr("base", to_json(sweep.base, indent=None))
     study.set_user_attr("params", [p.text() for p in sweep.params])
+    study.set_user_attr("objective", sweep.target)
     return study
 
 
