@@ -10,9 +10,10 @@ from playground.registry import Registry
 
 
 def registries() -> dict[str, Registry]:
-    from playground import data, explain, models, training
+    from playground import data, explain, models, sweeps, training
     from playground.data.images import AUGMENTATIONS
     from playground.models.cnn import POOLINGS
+    from playground.optim import functions
 
     return {
         "datasets": data.DATASETS,
@@ -28,6 +29,8 @@ def registries() -> dict[str, Registry]:
         "imputers": data.tabular.IMPUTERS,
         "augmentations": AUGMENTATIONS,
         "poolings": POOLINGS,
+        "test_functions": functions.FUNCTIONS,
+        "samplers": sweeps.SAMPLERS,
     }
 
 

@@ -149,6 +149,7 @@ class TrainConfig:
     patience: int = knob(20, 1, 10000, doc="epochs without improvement before stopping")
     restore_best: bool = knob(True, doc="on early stop, restore the best-validation weights")
     max_epochs: int = knob(0, 0, 1_000_000, doc="stop after this many epochs; 0 = no limit")
+    input_noise: float = knob(0.0, 0.0, 5.0, doc="std of Gaussian noise added to training inputs each step")
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ LIVE_FIELDS = frozenset({
     "train.lr", "train.momentum", "train.nesterov", "train.beta1", "train.beta2", "train.weight_decay",
     "train.l1", "train.l2", "train.grad_clip", "train.batch_size", "train.early_stopping",
     "train.patience", "train.restore_best", "train.max_epochs", "train.step_size", "train.gamma",
-    "train.warmup_epochs", "train.schedule", "train.optimizer", "train.loss",
+    "train.warmup_epochs", "train.schedule", "train.optimizer", "train.loss", "train.input_noise",
 })
 
 

@@ -35,10 +35,10 @@ _lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on
 _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer trained from scratch; "
      "attention maps forming live.", "🔭", "Labs", False, ("transformers",))
 _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
-     "networks; schedules and loss landscapes.", "🏁", "Labs", False, ("gradient descent and its variants",))
+     "networks; schedules and loss landscapes.", "🏁", "Labs", True, ("gradient descent and its variants",))
 _lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin runs with and without "
-     "regularization; learning curves.", "🩺", "Labs", False, ("overfitting and regularization",))
-_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
+     "regularization; learning curves.", "🩺", "Labs", True, ("overfitting and regularization",))
+_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", True,
      ("hyperparameter tuning",))
 _lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",
      "📋", "Tools", True, ("layers",))
