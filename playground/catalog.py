@@ -11,6 +11,7 @@ from playground.registry import Registry
 
 def registries() -> dict[str, Registry]:
     from playground import data, explain, models, training
+    from playground.models.transformer import POSITIONS
 
     return {
         "datasets": data.DATASETS,
@@ -22,6 +23,7 @@ def registries() -> dict[str, Registry]:
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
+        "positions": POSITIONS,
     }
 
 

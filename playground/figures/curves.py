@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 
 from playground.figures.palette import LAYOUT, SPLIT_COLORS
 
-METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
+METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²", "token_accuracy": "token accuracy", "mse": "MSE"}
 
 
 def curves_figure(history, metric: str, *, log_loss: bool = False, height: int = 300,
@@ -32,6 +32,6 @@ def curves_figure(history, metric: str, *, log_loss: bool = False, height: int =
     fig.update_xaxes(title_text="epoch")
     if log_loss:
         fig.update_yaxes(type="log", row=1, col=1)
-    if metric == "accuracy":
+    if metric in ("accuracy", "token_accuracy"):
         fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     return fig
