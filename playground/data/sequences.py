@@ -141,7 +141,7 @@ def build_adding(cfg, seed: int) -> Dataset:
     x, y = make_adding(cfg.n_samples, cfg.seq_len, rng=rng)
     spec = DataSpec(REGRESSION, (cfg.seq_len, 2), 1)
     return _dataset(x, y, cfg, rng, spec, kind="regress", metric="mse", feature_names=("value", "marker"),
-                    baseline_mse=1 / 6)
+                    baseline_mse=1 / 6, baseline_mean=1.0)
 
 
 def build_recall(reverse: bool, cfg, seed: int) -> Dataset:

@@ -1,0 +1,120 @@
+"""The Sequences lab's views: prediction against truth (with rollout), hidden states, gates, gradients
+through time, curves and text generation for an Experiment on a sequence task.
+
+Each function reads the experiment (eval mode, no weight changes) and returns a go.Figure or text.
+Shared with the Transformers lab (prediction, curves, generation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from playground.data.text import decode, encode
+from playground.experiment import Experiment
+from playground.figures import curves_figure
+from playground.figures.sequences import (
+    forecast_figure, gates_figure, scatter_truth_figure, time_gradient_figure, time_unit_figure, token_strip_figure,
+)
+from playground.models.rnn import RecurrentNet
+from playground.probes import eval_mode
+from playground.probes_seq import generate, recurrent_trace, rollout, time_gradients
+
+
+def tokens(exp: Experiment, ids) -> list[str]:
+    vocab = exp.dataset.meta.get("tokens", ())
+    return [vocab[int(i)] if int(i) < len(vocab) else "?" for i in ids]
+
+
+def _targets(exp: Experiment, ids) -> list[str]:
+    names = exp.dataset.class_names
+    return [names[int(i)] if int(i) < len(names) else str(int(i)) for i in np.atleast_1d(ids)]
+
+
+def prediction_view(exp: Experiment, sample: int = 0, *, height: int = 320) -> go.Figure:
+    """Forecasts: one-step and rollout on a held-out signal; numbers: predicted vs true; tokens: one sequence."""
+    ds, model, kind = exp.dataset, exp.model, exp.dataset.meta.get("kind")
+    if kind == "forecast":
+        series, seq_len = ds.meta["series"], ds.spec.input_shape[0]
+        win = np.lib.stride_tricks.sliding_window_view(series[:-1], seq_len)           # (N, L)
+        with eval_mode(model):
+            one_step = model(torch.from_numpy(win.copy())[..., None])[:, 0].numpy()   # (N,)
+        rolled = rollout(model, series, seq_len, len(series) - seq_len)
+        return forecast_figure(series, seq_len, one_step, rolled, height=height)
+    test = ds.test
+    with eval_mode(model):
+        out = model(test.x)
+    if kind == "regress":
+        return scatter_truth_figure(test.y[:, 0].numpy(), out[:, 0].numpy(), ds.meta.get("baseline_mean"), height=height)
+    i = sample % len(test)
+    pred, truth = out[i].argmax(-1).numpy(), test.y[i].numpy()
+    rows = {"input": tokens(exp, test.x[i]), "target": _targets(exp, truth), "prediction": _targets(exp, pred)}
+    if kind == "lm":
+        rows["target"] = tokens(exp, truth)
+        rows["prediction"] = tokens(exp, pred)
+    correct = list(np.atleast_1d(pred == truth))
+    acc = float(np.mean(correct))
+    return token_strip_figure(rows, correct, title=f"test sequence {i}: {acc:.0%} of outputs right "
+                                                   "(orange = wrong)", height=height if kind != "lm" else 240)
+
+
+def _sample(exp: Experiment, sample: int) -> torch.Tensor:
+    test = exp.dataset.test
+    return test.x[sample % len(test)][None]
+
+
+def hidden_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure:
+    trace = recurrent_trace(exp.model, _sample(exp, sample))
+    layer = layer % len(trace.hidden)
+    return time_unit_figure(trace.hidden[layer], title=f"hidden state h_t of layer {layer + 1} "
+                            f"(test sequence {sample}); rows are units", height=height)
+
+
+def gates_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure | None:
+    """LSTM/GRU gate activations over time (None for a plain RNN, which has no gates)."""
+    trace = recurrent_trace(exp.model, _sample(exp, sample))
+    if not trace.gates:
+        return None
+    layer = layer % len(trace.hidden)
+    return gates_figure({k: v[layer] for k, v in trace.gates.items()}, height=height)
+
+
+def cell_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure | None:
+    trace = recurrent_trace(exp.model, _sample(exp, sample))
+    if trace.cell is None:
+        return None
+    c = trace.cell[layer % len(trace.cell)]
+    limit = float(np.abs(c).max()) or 1.0
+    return time_unit_figure(c, title="LSTM cell state c_t (the memory the forget gate keeps)",
+                            zmin=-limit, zmax=limit, height=height)
+
+
+def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go.Figure:
+    test = exp.dataset.test
+    grads = time_gradients(exp.model, test.x[:n], test.y[:n], exp.trainer.loss_fn)
+    return time_gradient_figure(grads, height=height)
+
+
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
+    fig = curves_figure(exp.trainer.history, exp.trainer.metric, log_loss=log_loss, height=height)
+    if "unigram_entropy" in exp.dataset.meta:
+        fig.add_hline(y=exp.dataset.meta["unigram_entropy"], line=dict(color="#9ca3af", dash="dash"), row=1, col=1,
+                      annotation_text="unigram entropy")
+    if "baseline_mse" in exp.dataset.meta:
+        fig.add_hline(y=exp.dataset.meta["baseline_mse"], line=dict(color="#9ca3af", dash="dash"), row=1, col=1,
+                      annotation_text="always predict 1")
+    return fig
+
+
+def is_recurrent(exp: Experiment) -> bool:
+    return isinstance(exp.model, RecurrentNet)
+
+
+def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: float = 0.8, top_k: int = 0,
+                  seed: int = 0) -> str:
+    """Sample n characters after `prompt` from a character model (text tasks only)."""
+    vocab = exp.dataset.meta["tokens"]
+    ids = generate(exp.model, [int(i) for i in encode(prompt, vocab)], n, context=exp.dataset.spec.input_shape[0],
+                   temperature=temperature, top_k=top_k, seed=seed)
+    return decode(ids, vocab)
