@@ -53,20 +53,18 @@ def render(s) -> None:
     exp = s.exp
     st.plotly_chart(views.prediction_view(exp, sample), key="sequences:prediction", width="stretch")
     st.plotly_chart(views.curves_view(exp, log_loss=log_loss), key="sequences:curves", width="stretch")
+    figs = views.recurrent_views(exp, sample, layer)
     left, right = st.columns(2)
-    left.plotly_chart(views.hidden_view(exp, sample, layer), key="sequences:hidden", width="stretch")
+    left.plotly_chart(figs["hidden"], key="sequences:hidden", width="stretch")
     right.plotly_chart(views.time_gradient_view(exp), key="sequences:time_grads", width="stretch")
-    gates = views.gates_view(exp, sample, layer)
-    if gates is None:
+    if figs["gates"] is None:
         st.caption("A plain RNN has no gates: its whole memory is h_t = tanh(W·x_t + U·h_(t-1) + b).")
     else:
         st.markdown("**Gates over time** (0 = closed, 1 = open): a forget gate near 1 keeps the LSTM's "
                     "memory; an update gate near 1 makes a GRU keep its old state.")
-        st.plotly_chart(gates, key="sequences:gates", width="stretch")
-    cell = views.cell_view(exp, sample, layer)
-    if cell is not None:
-        st.plotly_chart(cell, key="sequences:cell", width="stretch")
-
+        st.plotly_chart(figs["gates"], key="sequences:gates", width="stretch")
+    if figs["cell"] is not None:
+        st.plotly_chart(figs["cell"], key="sequences:cell", width="stretch")
 
 live_fragment(session, render)
 

@@ -41,6 +41,6 @@ preset("seq_reverse_bilstm", "Reverse five symbols (bidirectional LSTM)",
         "train.max_epochs": 40})
 preset("seq_alice_lstm", "Character model: Alice (LSTM)",
        "a character-level LSTM on Carroll's 1865 text; sample from it with temperature and top-k",
-       {**ADAM, "data.name": "alice", "data.seq_len": 40, "data.n_samples": 1500, "model.kind": "lstm",
-        "model.rnn.hidden_size": 128, "model.rnn.embed_dim": 24, "train.batch_size": 64, "train.lr": 0.005,
-        "train.max_epochs": 15})
+       {**ADAM, "data.name": "alice", "data.seq_len": 32, "data.n_samples": 1500, "model.kind": "lstm",
+        "model.rnn.hidden_size": 64, "model.rnn.embed_dim": 24, "model.dropout": 0.1, "train.batch_size": 64,
+        "train.lr": 0.005, "train.max_epochs": 8})

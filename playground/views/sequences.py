@@ -15,7 +15,12 @@ from playground.data.text import decode, encode
 from playground.experiment import Experiment
 from playground.figures import curves_figure
 from playground.figures.sequences import (
-    forecast_figure, gates_figure, scatter_truth_figure, time_gradient_figure, time_unit_figure, token_strip_figure,
+    forecast_figure,
+    gates_figure,
+    scatter_truth_figure,
+    time_gradient_figure,
+    time_unit_figure,
+    token_strip_figure,
 )
 from playground.models.rnn import RecurrentNet
 from playground.probes import eval_mode
@@ -46,7 +51,8 @@ def prediction_view(exp: Experiment, sample: int = 0, *, height: int = 320) -> g
     with eval_mode(model):
         out = model(test.x)
     if kind == "regress":
-        return scatter_truth_figure(test.y[:, 0].numpy(), out[:, 0].numpy(), ds.meta.get("baseline_mean"), height=height)
+        return scatter_truth_figure(test.y[:, 0].numpy(), out[:, 0].numpy(), ds.meta.get("baseline_mean"),
+                                    height=height)
     i = sample % len(test)
     pred, truth = out[i].argmax(-1).numpy(), test.y[i].numpy()
     rows = {"input": tokens(exp, test.x[i]), "target": _targets(exp, truth), "prediction": _targets(exp, pred)}
@@ -64,30 +70,23 @@ def _sample(exp: Experiment, sample: int) -> torch.Tensor:
     return test.x[sample % len(test)][None]
 
 
-def hidden_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure:
+def recurrent_views(exp: Experiment, sample: int = 0, layer: int = -1, *,
+                    height: int = 300) -> dict[str, go.Figure | None]:
+    """From one recomputation of the stack: the hidden-state heatmap, the gates (None for a plain RNN)
+    and the LSTM cell state (None otherwise), for one test sequence and layer."""
     trace = recurrent_trace(exp.model, _sample(exp, sample))
     layer = layer % len(trace.hidden)
-    return time_unit_figure(trace.hidden[layer], title=f"hidden state h_t of layer {layer + 1} "
-                            f"(test sequence {sample}); rows are units", height=height)
-
-
-def gates_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure | None:
-    """LSTM/GRU gate activations over time (None for a plain RNN, which has no gates)."""
-    trace = recurrent_trace(exp.model, _sample(exp, sample))
-    if not trace.gates:
-        return None
-    layer = layer % len(trace.hidden)
-    return gates_figure({k: v[layer] for k, v in trace.gates.items()}, height=height)
-
-
-def cell_view(exp: Experiment, sample: int = 0, layer: int = -1, *, height: int = 300) -> go.Figure | None:
-    trace = recurrent_trace(exp.model, _sample(exp, sample))
-    if trace.cell is None:
-        return None
-    c = trace.cell[layer % len(trace.cell)]
-    limit = float(np.abs(c).max()) or 1.0
-    return time_unit_figure(c, title="LSTM cell state c_t (the memory the forget gate keeps)",
-                            zmin=-limit, zmax=limit, height=height)
+    figs: dict[str, go.Figure | None] = {
+        "hidden": time_unit_figure(trace.hidden[layer], title=f"hidden state h_t of layer {layer + 1} "
+                                   f"(test sequence {sample}); rows are units", height=height),
+        "gates": gates_figure({k: v[layer] for k, v in trace.gates.items()}, height=height) if trace.gates else None,
+        "cell": None}
+    if trace.cell is not None:
+        c = trace.cell[layer]
+        limit = float(np.abs(c).max()) or 1.0
+        figs["cell"] = time_unit_figure(c, title="LSTM cell state c_t (the memory the forget gate keeps)",
+                                        zmin=-limit, zmax=limit, height=height)
+    return figs
 
 
 def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go.Figure:
