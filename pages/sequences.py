@@ -19,6 +19,7 @@ st.caption("A recurrent network reads a sequence one step at a time and carries 
            "the same adding problem, a plain RNN stays stuck while an LSTM solves it.")
 
 session = lab_session("sequences", get_preset("seq_adding_race_lstm"))
+TASK_KNOBS = {"forecast": ["data.sequence.horizon", "data.sequence.period"], "seq2seq": ["data.sequence.vocab"]}
 CHOICES = {"data.name": DATASETS.keys(family="sequences"), "model.kind": MODELS.keys(family="rnn")}
 
 with st.sidebar:
@@ -26,8 +27,7 @@ with st.sidebar:
     with guard("Settings"):
         st.subheader("Task")
         config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.noise",
-                                  "data.sequence.horizon", "data.sequence.period", "data.sequence.vocab"],
-                        choices=CHOICES)
+                                  *TASK_KNOBS.get(session.exp.dataset.meta.get("kind"), [])], choices=CHOICES)
         st.subheader("Network")
         config_controls(session, ["model.kind", "model.rnn.hidden_size", "model.rnn.layers",
                                   "model.rnn.bidirectional", "model.rnn.relu", "model.rnn.embed_dim",

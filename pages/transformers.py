@@ -19,14 +19,15 @@ st.caption("Every token becomes a vector, plus a positional encoding that says w
            "past, which makes a decoder that can write text. Press Play and watch the maps organise.")
 
 session = lab_session("transformers", get_preset("transformer_reverse"))
+TASK_KNOBS = {"forecast": ["data.sequence.horizon", "data.sequence.period"], "seq2seq": ["data.sequence.vocab"]}
 CHOICES = {"data.name": DATASETS.keys(family="sequences")}
 
 with st.sidebar:
     preset_picker(session)
     with guard("Settings"):
         st.subheader("Task")
-        config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.sequence.vocab",
-                                  "data.noise", "data.sequence.horizon"], choices=CHOICES)
+        config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.noise",
+                                  *TASK_KNOBS.get(session.exp.dataset.meta.get("kind"), [])], choices=CHOICES)
         st.subheader("Transformer")
         config_controls(session, ["model.transformer.d_model", "model.transformer.heads",
                                   "model.transformer.layers", "model.transformer.d_ff",

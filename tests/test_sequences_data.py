@@ -33,7 +33,7 @@ def test_shapes_dtypes_and_splits(name):
         assert tuple(split.x.shape[1:]) == spec.input_shape
         assert split.x.dtype == (torch.long if spec.vocab_size else torch.float32)
         if spec.vocab_size:
-            assert 0 <= int(split.x.min()) and int(split.x.max()) < spec.vocab_size
+            assert int(split.x.min()) >= 0 and int(split.x.max()) < spec.vocab_size
         if spec.output_len:
             assert tuple(split.y.shape[1:]) == (spec.output_len,)
         elif spec.task == "classification":

@@ -100,7 +100,8 @@ def time_gradient_figure(grads: np.ndarray, *, height: int = 300) -> go.Figure:
     fig = go.Figure(go.Bar(x=np.arange(len(g)), y=g, marker_color=BLUE,
                            hovertemplate="step %{x}<br>%{y:.2e}<extra></extra>"))
     ratio = g[0] / g[-1] if g[-1] > 0 else float("nan")
-    fig.update_layout(**LAYOUT, height=height, yaxis=dict(type="log", title="‖∂L/∂x_t‖"), xaxis_title="time step",
+    fig.update_layout(**LAYOUT, height=height, xaxis_title="time step",
+                      yaxis=dict(type="log", title="‖∂L/∂x_t‖", dtick=1, exponentformat="power"),
                       title=f"gradient reaching each step (first/last = {ratio:.1e})")
     return fig
 

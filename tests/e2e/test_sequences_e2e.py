@@ -1,0 +1,47 @@
+"""Real browser: both labs load, train live with Play, pause, and draw their charts without errors."""
+
+import pytest
+
+from tests.e2e.helpers import click_button, metric_value, open_page, page_errors, poll, wait_idle
+
+CHART = "[data-testid='stPlotlyChart']"
+
+
+def epoch(page) -> int:
+    try:
+        return int(metric_value(page, "Epoch").replace(",", ""))
+    except Exception:
+        return -1
+
+
+def play_then_pause(page, until: int = 2) -> int:
+    click_button(page, "▶ Play")
+    assert poll(lambda: epoch(page) >= until, timeout=90), "training did not advance while playing"
+    click_button(page, "⏸ Pause")
+    wait_idle(page)
+    return epoch(page)
+
+
+@pytest.mark.e2e
+def test_sequences_lab_trains_live(page, app_url):
+    open_page(page, app_url, "sequences")
+    assert page.get_by_role("heading", name="Sequences: RNN, LSTM and GRU").count() == 1
+    assert metric_value(page, "Epoch") == "0"
+    reached = play_then_pause(page)
+    assert reached >= 2
+    assert page.locator(CHART).count() >= 5          # prediction, curves, hidden, gradients, gates (+ cell)
+    assert page.get_by_text("gradient reaching each step").count() >= 1
+    assert page_errors(page) == []
+
+
+@pytest.mark.e2e
+def test_transformers_lab_trains_and_explains(page, app_url):
+    open_page(page, app_url, "transformers")
+    assert metric_value(page, "Epoch") == "0"
+    play_then_pause(page, until=1)
+    assert page.get_by_text("layer 2, head 2").count() >= 1      # the attention grid
+    charts = page.locator(CHART).count()
+    click_button(page, "Explain with Integrated Gradients")
+    wait_idle(page)
+    assert poll(lambda: page.locator(CHART).count() == charts + 1, timeout=60)
+    assert page_errors(page) == []
