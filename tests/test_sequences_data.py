@@ -12,7 +12,7 @@ from playground.data import text as textdata
 from playground.data.sequences import make_adding, make_parity, make_recall
 from playground.training import compute_metric, make_loss, metric_name
 
-SEQ = DATASETS.keys(family="sequences")
+SEQ = [k for k in DATASETS.keys(family="sequences") if not DATASETS.entry(k).meta.get("needs_upload")]  # generated
 
 
 def data_cfg(name: str, **over):
@@ -103,3 +103,45 @@ def test_token_loss_and_metric_for_per_position_outputs():
     assert metric_name("regression", {"metric": "mse"}) == "mse"
     assert metric_name("regression", {}) == "r2"
     assert compute_metric(torch.ones(4, 1), torch.zeros(4, 1), "regression", "mse") == pytest.approx(1.0)
+
+
+@pytest.fixture
+def upload_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_csv_column_forecasting(upload_dir):
+    from playground.data.sequences import save_csv
+
+    rows = "\n".join(f"{i},{np.sin(i / 5):.5f},x" for i in range(300))
+    file_id = save_csv(f"day,level,tag\n{rows}\n".encode())
+    assert (upload_dir / "uploads" / f"{file_id}.csv").exists()
+    cfg = data_cfg("csv_series", **{"data.source": file_id, "data.sequence.column": "level",
+                                    "data.sequence.horizon": 2})
+    ds = make_dataset(cfg, seed=0)
+    assert ds.spec.input_shape == (12, 1) and ds.spec.n_outputs == 2 and ds.meta["column"] == "level"
+    n = len(ds.train) + len(ds.val) + len(ds.test)
+    assert n == 300 - 12 - 2 + 1
+    # windows keep time order: the first test window starts right after the last validation window
+    assert torch.equal(ds.val.x[-1, 1:, 0], ds.test.x[0, :-1, 0])
+    assert abs(float(ds.train.x.mean())) < 0.2                  # standardised with the training part
+
+
+@pytest.mark.parametrize("content,field", [(b"a,b\nx,y\n", "data.source"), (b"\x00" * 10, "data.source")])
+def test_bad_csv_refused_with_a_message(upload_dir, content, field):
+    from playground.data.sequences import save_csv
+    from playground.registry import ConfigError
+
+    with pytest.raises(ConfigError) as err:
+        save_csv(content)
+    assert err.value.field == field
+
+
+def test_csv_source_must_be_an_upload_id(upload_dir):
+    from playground.registry import ConfigError
+
+    for source in ("", "/etc/passwd", "../" + "a" * 40):
+        with pytest.raises(ConfigError) as err:
+            make_dataset(data_cfg("csv_series", **{"data.source": source}), seed=0)
+        assert err.value.field == "data.source"

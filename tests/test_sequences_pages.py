@@ -45,7 +45,8 @@ def test_sequences_race_presets_and_widgets():
     at.selectbox(key="sequences:model.kind").set_value("gru").run()
     assert not at.exception and any("Reset" in i.value for i in at.info)
     # only sequence tasks and recurrent cells are offered
-    assert "circle" not in at.selectbox(key="sequences:data.name").options
+    names = at.selectbox(key="sequences:data.name").options
+    assert "Adding problem" in names and "Circle" not in names
     assert set(at.selectbox(key="sequences:model.kind").options) == {"RNN", "LSTM", "GRU"}
 
 

@@ -8,11 +8,17 @@ held-out long signal goes in `meta["series"]` for the rollout view. Token tasks 
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import tempfile
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
 from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, DataSpec, Dataset, make_splits, split_indices
+from playground.registry import ConfigError
 
 PAD = 0
 
@@ -154,6 +160,80 @@ def build_recall(reverse: bool, cfg, seed: int) -> Dataset:
                     class_names=tokens[1:v + 1])
 
 
+# ---------------------------------------------------------------- a column of the person's own CSV
+
+MAX_CSV_BYTES = 5_000_000
+MAX_ROWS = 100_000
+
+
+def upload_dir() -> Path:
+    return Path(os.environ.get("PLAYGROUND_DATA_DIR", Path(tempfile.gettempdir()) / "playground")) / "uploads"
+
+
+def save_csv(content: bytes) -> str:
+    """Store an uploaded CSV under its SHA-1 and return that id (the config's `data.source`).
+
+    Refuses files over MAX_CSV_BYTES and files that do not parse as a table with a numeric column."""
+    if len(content) > MAX_CSV_BYTES:
+        raise ConfigError("data.source", f"the file is {len(content) / 1e6:.1f} MB; the limit is "
+                                         f"{MAX_CSV_BYTES / 1e6:.0f} MB")
+    try:
+        read_series(content, "")   # parse now, so a bad file is refused before it is stored
+    except ConfigError as err:
+        raise ConfigError("data.source", err.message) from None
+    file_id = hashlib.sha1(content).hexdigest()
+    path = upload_dir() / f"{file_id}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return file_id
+
+
+def read_series(content: bytes, column: str) -> tuple[np.ndarray, str]:
+    """(values float64 [N], column name): the named column, else the first numeric one; NaNs dropped."""
+    import io
+
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(io.BytesIO(content), nrows=MAX_ROWS)
+    except Exception as err:
+        raise ConfigError("data.source", f"not a readable CSV file ({type(err).__name__})") from None
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    if column and column not in df.columns:
+        raise ConfigError("data.sequence.column", f"no column {column!r}; columns: {', '.join(map(str, df.columns))}")
+    name = column or (numeric[0] if numeric else "")
+    if not name or name not in numeric:
+        raise ConfigError("data.sequence.column", "pick a numeric column" if name else "the file has no numeric column")
+    return df[name].dropna().to_numpy(np.float64), str(name)
+
+
+def build_csv_series(cfg, seed: int) -> Dataset:
+    """Forecast one column of an uploaded CSV: windows in time order (train first, then val, then test),
+    standardised with the training part's mean and deviation."""
+    if not re.fullmatch(r"[0-9a-f]{40}", cfg.source or ""):
+        raise ConfigError("data.source", "upload a CSV file first")
+    path = upload_dir() / f"{cfg.source}.csv"
+    if not path.exists():
+        raise ConfigError("data.source", "this uploaded file is no longer on the server; upload it again")
+    values, name = read_series(path.read_bytes(), cfg.sequence.column)
+    L, h = cfg.seq_len, cfg.sequence.horizon
+    n_windows = len(values) - L - h + 1
+    if n_windows < 10:
+        raise ConfigError("data.seq_len", f"column {name!r} has {len(values)} values: too few for windows of {L}+{h}")
+    cut = int(len(values) * cfg.train_fraction)
+    mean, std = values[:cut].mean(), values[:cut].std() or 1.0
+    z = ((values - mean) / std).astype(np.float32)
+    win = np.lib.stride_tricks.sliding_window_view(z, L + h)                  # (N, L+h)
+    x, y = win[:, :L, None].copy(), win[:, L:].copy()
+    n_train = max(1, int(n_windows * cfg.train_fraction))
+    n_val = int(n_windows * cfg.val_fraction)
+    idx = (np.arange(n_train), np.arange(n_train, n_train + n_val), np.arange(n_train + n_val, n_windows))
+    train, val, test = make_splits(x, y, idx, REGRESSION)
+    return Dataset(spec=DataSpec(REGRESSION, (L, 1), h), train=train, val=val, test=test, feature_names=(name,),
+                   meta={"family": "sequences", "kind": "forecast", "metric": "r2", "column": name,
+                         "series": z[-4 * L:] if len(z) >= 4 * L else z})
+
+
 _TASKS = [
     ("sine", partial(build_forecast, "sine"), REGRESSION, "Forecast: sines",
      "predict the next values of a mixture of sines with noise"),
@@ -161,6 +241,8 @@ _TASKS = [
      "predict a ramp that drops back every period"),
     ("damped", partial(build_forecast, "damped"), REGRESSION, "Forecast: damped oscillation",
      "an oscillation that dies away and is kicked again at random"),
+    ("csv_series", build_csv_series, REGRESSION, "Forecast: a column of your CSV",
+     "upload a CSV and forecast one numeric column"),
     ("parity", build_parity, CLASSIFICATION, "Bit parity", "is the number of ones odd? (sequence classification)"),
     ("adding", build_adding, REGRESSION, "Adding problem",
      "add the two marked numbers of a long sequence (long-range memory)"),
@@ -168,4 +250,4 @@ _TASKS = [
     ("reverse", partial(build_recall, True), CLASSIFICATION, "Reverse", "repeat L symbols backwards"),
 ]
 for _key, _fn, _task, _label, _doc in _TASKS:
-    DATASETS.add(_key, _fn, _label, _doc, task=_task, family="sequences")
+    DATASETS.add(_key, _fn, _label, _doc, task=_task, family="sequences", needs_upload=_key == "csv_series")
