@@ -31,7 +31,10 @@ STOPS: dict[str, list[float]] = {
     "train.momentum": [0.0, 0.5, 0.8, 0.9, 0.95, 0.99],
     "train.grad_clip": [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
 }
-LABELS = {"train.lr": "Learning rate", "train.l1": "L1", "train.l2": "L2", "data.noise": "Noise",
+LABELS = {"data.name": "Dataset", "model.activation": "Activation", "model.init": "Initialization",
+          "train.optimizer": "Optimizer", "train.loss": "Loss", "train.lr": "Learning rate",
+          "train.l1": "L1", "train.l2": "L2",
+          "data.noise": "Noise",
           "data.train_fraction": "Training share", "data.val_fraction": "Validation share",
           "model.hidden": "Hidden layers (neurons, comma-separated)", "data.n_samples": "Samples",
           "data.n_classes": "Classes (k-class sets)", "train.batch_size": "Batch size (0 = full batch)",
@@ -56,14 +59,14 @@ def _to_widget(path: str, value: Any) -> Any:
 
 
 def sync_widgets(session: LabSession, paths: list[str]) -> None:
-    """Push the session's config into widget state (after a preset, a reset or a URL load)."""
-    group = ("widget_cfg", *paths)
-    if session.extra.get(group) == session.cfg:
-        return
+    """Push config values into widget state where the config changed from outside the widget
+    (a preset, a link, a reset); a value the user just typed is left alone."""
+    synced = session.extra.setdefault("synced", {})
     flat = flatten(session.cfg)
     for path in paths:
-        st.session_state[f"{session.lab}:{path}"] = _to_widget(path, flat[path])
-    session.extra[group] = session.cfg
+        if path not in synced or synced[path] != flat[path]:
+            st.session_state[f"{session.lab}:{path}"] = _to_widget(path, flat[path])
+            synced[path] = flat[path]
 
 
 def field_widget(lab: str, path: str, container=st, choices: list[str] | None = None) -> None:
@@ -106,7 +109,8 @@ def config_controls(session: LabSession, paths: list[str], container=st,
     except ConfigError as err:
         container.error(f"**{err.field}**: {err.message}. The previous value is still in use.", icon="⚠️")
         return
-    session.extra[("widget_cfg", *paths)] = session.cfg
+    flat = flatten(session.cfg)
+    session.extra["synced"].update({p: flat[p] for p in paths})
 
 
 def load_config(session: LabSession, cfg: ExperimentConfig) -> None:
