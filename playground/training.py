@@ -367,7 +367,7 @@ class Trainer:
                 continue
             part = out[start:stop]
             record[f"{split}_loss"] = self.loss_fn(part, y).item()
-            record[f"{split}_{name}"] = compute_metric(part, y, self.task)
+            record[f"{split}_{name}"] = compute_metric(part, y, self.task, name)
         record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
         self.history.append(record)
         return record

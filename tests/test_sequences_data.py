@@ -12,7 +12,7 @@ from playground.data import text as textdata
 from playground.data.sequences import make_adding, make_parity, make_recall
 from playground.training import compute_metric, make_loss, metric_name
 
-SEQ = [k for k in DATASETS.keys(family="sequences") if not DATASETS.entry(k).meta.get("needs_upload")]  # generated
+SEQ = [k for k in DATASETS.keys(family="sequences") if not DATASETS.entry(k).meta.get("upload")]  # generated
 
 
 def data_cfg(name: str, **over):

@@ -250,4 +250,4 @@ _TASKS = [
     ("reverse", partial(build_recall, True), CLASSIFICATION, "Reverse", "repeat L symbols backwards"),
 ]
 for _key, _fn, _task, _label, _doc in _TASKS:
-    DATASETS.add(_key, _fn, _label, _doc, task=_task, family="sequences", needs_upload=_key == "csv_series")
+    DATASETS.add(_key, _fn, _label, _doc, task=_task, family="sequences", upload=_key == "csv_series")

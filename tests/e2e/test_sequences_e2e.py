@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.helpers import click_button, metric_value, open_page, page_errors, poll, wait_idle
+from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, poll, wait_idle
 
 CHART = "[data-testid='stPlotlyChart']"
 
@@ -15,16 +15,16 @@ def epoch(page) -> int:
 
 
 def play_then_pause(page, until: int = 2) -> int:
-    click_button(page, "▶ Play")
+    click_button(page, "Play")
     assert poll(lambda: epoch(page) >= until, timeout=90), "training did not advance while playing"
-    click_button(page, "⏸ Pause")
+    click_button(page, "Pause")
     wait_idle(page)
     return epoch(page)
 
 
 @pytest.mark.e2e
 def test_sequences_lab_trains_live(page, app_url):
-    open_page(page, app_url, "sequences")
+    open_lab(page, app_url, "sequences")
     assert page.get_by_role("heading", name="Sequences: RNN, LSTM and GRU").count() == 1
     assert metric_value(page, "Epoch") == "0"
     reached = play_then_pause(page)
@@ -36,7 +36,7 @@ def test_sequences_lab_trains_live(page, app_url):
 
 @pytest.mark.e2e
 def test_transformers_lab_trains_and_explains(page, app_url):
-    open_page(page, app_url, "transformers")
+    open_lab(page, app_url, "transformers")
     assert metric_value(page, "Epoch") == "0"
     play_then_pause(page, until=1)
     assert page.get_by_text("layer 2, head 2").count() >= 1      # the attention grid
