@@ -19,10 +19,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.config import with_values  # noqa: E402
-from playground.experiment import build  # noqa: E402
-from playground.presets import get_preset  # noqa: E402
-from playground.training import make_loss, make_optimizer  # noqa: E402
+from playground.config import with_values
+from playground.experiment import build
+from playground.presets import get_preset
+from playground.training import make_loss, make_optimizer
 
 CASES = {
     "circle, MLP [4,2] tanh, SGD, batch 10 (TF Playground default)": get_preset("tf_circle"),
