@@ -7,6 +7,7 @@ from playground.data import DATASETS
 from playground.data.sequences import save_csv
 from playground.models import MODELS
 from playground.presets import get_preset
+from playground.ui.charts import chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -62,18 +63,17 @@ def render(s) -> None:
     exp = s.exp
     st.plotly_chart(views.prediction_view(exp, sample), key="sequences:prediction", width="stretch")
     st.plotly_chart(views.curves_view(exp, log_loss=log_loss), key="sequences:curves", width="stretch")
-    figs = views.recurrent_views(exp, sample, layer)
+    figs = views.recurrent_views(exp, sample, layer, frames=s.running)   # images while playing: no blanking
     left, right = st.columns(2)
-    left.plotly_chart(figs["hidden"], key="sequences:hidden", width="stretch")
-    right.plotly_chart(views.time_gradient_view(exp), key="sequences:time_grads", width="stretch")
+    chart(figs["hidden"], "sequences:hidden", left)
+    chart(views.time_gradient_view(exp), "sequences:time_grads", right)
     if figs["gates"] is None:
         st.caption("A plain RNN has no gates: its whole memory is h_t = tanh(W·x_t + U·h_(t-1) + b).")
     else:
         st.markdown("**Gates over time** (0 = closed, 1 = open): a forget gate near 1 keeps the LSTM's "
                     "memory; an update gate near 1 makes a GRU keep its old state.")
-        st.plotly_chart(figs["gates"], key="sequences:gates", width="stretch")
-    if figs["cell"] is not None:
-        st.plotly_chart(figs["cell"], key="sequences:cell", width="stretch")
+        chart(figs["gates"], "sequences:gates")
+    chart(figs["cell"], "sequences:cell")
 
 live_fragment(session, render)
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from playground.data import DATASETS
 from playground.presets import get_preset
+from playground.ui.charts import chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -53,7 +54,7 @@ def render(s) -> None:
     st.plotly_chart(seq_views.prediction_view(exp, sample), key="transformers:prediction", width="stretch")
     st.plotly_chart(seq_views.curves_view(exp), key="transformers:curves", width="stretch")
     st.markdown("**Attention maps** (row = the position asking, column = where it looks)")
-    st.plotly_chart(views.attention_view(exp, sample), key="transformers:attention", width="stretch")
+    chart(views.attention_view(exp, sample, frames=s.running), "transformers:attention")   # images while playing
 
 
 live_fragment(session, render)

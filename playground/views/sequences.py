@@ -14,6 +14,7 @@ import torch
 from playground.data.text import decode, encode
 from playground.experiment import Experiment
 from playground.figures import curves_figure
+from playground.figures.seq_frames import gates_png, time_unit_png
 from playground.figures.sequences import (
     forecast_figure,
     gates_figure,
@@ -70,23 +71,26 @@ def _sample(exp: Experiment, sample: int) -> torch.Tensor:
     return test.x[sample % len(test)][None]
 
 
-def recurrent_views(exp: Experiment, sample: int = 0, layer: int = -1, *,
-                    height: int = 300) -> dict[str, go.Figure | None]:
+def recurrent_views(exp: Experiment, sample: int = 0, layer: int = -1, *, frames: bool = False,
+                    height: int = 300) -> dict[str, go.Figure | bytes | None]:
     """From one recomputation of the stack: the hidden-state heatmap, the gates (None for a plain RNN)
-    and the LSTM cell state (None otherwise), for one test sequence and layer."""
+    and the LSTM cell state (None otherwise), for one test sequence and layer. `frames`: PNG bytes
+    (for live updates) instead of Plotly figures."""
     trace = recurrent_trace(exp.model, _sample(exp, sample))
     layer = layer % len(trace.hidden)
-    figs: dict[str, go.Figure | None] = {
-        "hidden": time_unit_figure(trace.hidden[layer], title=f"hidden state h_t of layer {layer + 1} "
-                                   f"(test sequence {sample}); rows are units", height=height),
-        "gates": gates_figure({k: v[layer] for k, v in trace.gates.items()}, height=height) if trace.gates else None,
-        "cell": None}
-    if trace.cell is not None:
-        c = trace.cell[layer]
-        limit = float(np.abs(c).max()) or 1.0
-        figs["cell"] = time_unit_figure(c, title="LSTM cell state c_t (the memory the forget gate keeps)",
-                                        zmin=-limit, zmax=limit, height=height)
-    return figs
+    gates = {k: v[layer] for k, v in trace.gates.items()}
+    title = f"hidden state h_t of layer {layer + 1} (test sequence {sample}); rows are units"
+    cell = None if trace.cell is None else trace.cell[layer]
+    limit = 1.0 if cell is None else float(np.abs(cell).max()) or 1.0
+    cell_title = "LSTM cell state c_t (the memory the forget gate keeps)"
+    if frames:
+        return {"hidden": time_unit_png(trace.hidden[layer], title),
+                "gates": gates_png(gates) if gates else None,
+                "cell": None if cell is None else time_unit_png(cell, cell_title, zmin=-limit, zmax=limit)}
+    return {"hidden": time_unit_figure(trace.hidden[layer], title=title, height=height),
+            "gates": gates_figure(gates, height=height) if gates else None,
+            "cell": None if cell is None else time_unit_figure(cell, title=cell_title, zmin=-limit, zmax=limit,
+                                                               height=height)}
 
 
 def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go.Figure:

@@ -15,6 +15,7 @@ import torch
 from playground.data.sequences import PAD
 from playground.experiment import Experiment
 from playground.explain import explain
+from playground.figures.seq_frames import attention_png
 from playground.figures.sequences import attention_figure, attribution_figure, positions_figure
 from playground.probes import eval_mode
 from playground.probes_seq import attention_maps
@@ -26,10 +27,13 @@ def _sample(exp: Experiment, sample: int) -> torch.Tensor:
     return test.x[sample % len(test)][None]
 
 
-def attention_view(exp: Experiment, sample: int = 0, *, max_len: int = 32) -> go.Figure:
-    """Where each position looks, per layer and head, for one test sequence (first `max_len` positions)."""
+def attention_view(exp: Experiment, sample: int = 0, *, max_len: int = 32, frames: bool = False) -> go.Figure | bytes:
+    """Where each position looks, per layer and head, for one test sequence (first `max_len` positions);
+    `frames`: a PNG (for live updates) instead of a Plotly figure."""
     x = _sample(exp, sample)[:, :max_len]
     maps = attention_maps(exp.model, x)
+    if frames:
+        return attention_png(maps)
     names = tokens(exp, x[0]) if exp.dataset.spec.vocab_size else [str(i) for i in range(x.shape[1])]
     return attention_figure(maps, names, height_per_row=300 if x.shape[1] <= 24 else 360)
 
