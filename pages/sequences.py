@@ -77,6 +77,14 @@ def render(s) -> None:
 
 live_fragment(session, render)
 
+with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and budget"):
+    epochs = st.slider("Epochs each", 5, 40, 15, key="sequences:race_epochs")
+    if st.button("Run the race", key="sequences:race", disabled=session.running):
+        with st.spinner("Training three models…"), guard("Race"):
+            st.session_state["sequences:race_fig"] = views.race(session.cfg, epochs=epochs)
+    if "sequences:race_fig" in st.session_state:
+        st.plotly_chart(st.session_state["sequences:race_fig"], key="sequences:race_chart", width="stretch")
+
 if kind == "lm":
     with st.form("sequences:generate"):
         st.subheader("Sample from the character model")

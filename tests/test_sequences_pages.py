@@ -88,3 +88,13 @@ def test_every_preset_of_these_labs_opens_its_page():
             at.selectbox(key=f"{lab}:preset").set_value(key).run()
             assert not at.exception, (key, [e.value for e in at.exception])
             assert not at.error, (key, [e.value for e in at.error])
+
+
+def test_sequences_race_draws_one_curve_per_cell():
+    at = page("sequences")
+    at.number_input(key="sequences:data.n_samples").set_value(200).run()
+    at.slider(key="sequences:race_epochs").set_value(5).run()
+    at.button(key="sequences:race").click().run()
+    assert not at.exception and not at.error
+    fig = at.session_state["sequences:race_fig"]
+    assert [t.name for t in fig.data] == ["RNN", "LSTM", "GRU"] and all(len(t.y) == 6 for t in fig.data)

@@ -142,3 +142,18 @@ def attribution_figure(tokens: list[str], scores: np.ndarray, *, title: str, hei
                            hovertemplate="%{x}<br>%{y:.4f}<extra></extra>"))
     fig.update_layout(**LAYOUT, height=height, title=title, yaxis_title="attribution", xaxis=dict(tickangle=0))
     return fig
+
+
+def race_figure(curves: dict[str, tuple[list, list]], metric: str, baseline: float | None = None, *,
+                height: int = 300) -> go.Figure:
+    """label -> (epochs, test metric): models raced on the same task, seed and budget."""
+    fig = go.Figure()
+    colors = [ORANGE, BLUE, "#2ca02c", "#d62728"]
+    for i, (label, (epochs, values)) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=label,
+                                 line=dict(color=colors[i % len(colors)], width=2.5)))
+    if baseline is not None:
+        fig.add_hline(y=baseline, line=dict(color="#9ca3af", dash="dash"), annotation_text="always predict 1")
+    fig.update_layout(**LAYOUT, height=height, title=f"race: test {metric} on the same task, seed and budget",
+                      xaxis_title="epoch", yaxis_title=f"test {metric}", legend=dict(orientation="h", y=-0.25))
+    return fig

@@ -11,18 +11,22 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
+from playground.config import ExperimentConfig, with_values
 from playground.data.text import decode, encode
-from playground.experiment import Experiment
+from playground.experiment import Experiment, build
 from playground.figures import curves_figure
+from playground.figures.curves import METRIC_LABELS
 from playground.figures.seq_frames import gates_png, time_unit_png
 from playground.figures.sequences import (
     forecast_figure,
     gates_figure,
+    race_figure,
     scatter_truth_figure,
     time_gradient_figure,
     time_unit_figure,
     token_strip_figure,
 )
+from playground.models import MODELS
 from playground.models.rnn import RecurrentNet
 from playground.probes import eval_mode
 from playground.probes_seq import generate, recurrent_trace, rollout, time_gradients
@@ -121,3 +125,14 @@ def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: fl
     ids = generate(exp.model, [int(i) for i in encode(prompt, vocab)], n, context=exp.dataset.spec.input_shape[0],
                    temperature=temperature, top_k=top_k, seed=seed)
     return decode(ids, vocab)
+
+
+def race(cfg: ExperimentConfig, kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), epochs: int = 15) -> go.Figure:
+    """Train one model per cell kind on the same task, seed and budget; their test metric against epochs."""
+    curves = {}
+    for kind in kinds:
+        exp = build(with_values(cfg, {"model.kind": kind}))
+        exp.trainer.run_epochs(epochs)
+        curves[MODELS.label(kind)] = (exp.trainer.history["epoch"], exp.trainer.history[f"test_{exp.trainer.metric}"])
+    return race_figure(curves, METRIC_LABELS.get(exp.trainer.metric, exp.trainer.metric),
+                       exp.dataset.meta.get("baseline_mse"))
