@@ -45,3 +45,21 @@ def test_transformers_lab_trains_and_explains(page, app_url):
     wait_idle(page)
     assert poll(lambda: page.locator(CHART).count() == charts + 1, timeout=60)
     assert page_errors(page) == []
+
+
+@pytest.mark.e2e
+def test_sequences_lab_forecasts_an_uploaded_csv(page, app_url, tmp_path):
+    rows = "\n".join(f"{i},{(i % 12) / 12:.4f}" for i in range(400))
+    csv = tmp_path / "levels.csv"
+    csv.write_text(f"t,level\n{rows}\n")
+    open_lab(page, app_url, "sequences")
+    page.locator("[data-testid='stSelectbox']", has_text="Dataset").get_by_role("combobox").click()
+    page.get_by_role("option", name="Forecast: a column of your CSV").click()
+    wait_idle(page)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(csv))
+    assert poll(lambda: metric_value(page, "Test R²") != "", timeout=60)
+    wait_idle(page)
+    click_button(page, "Step")
+    wait_idle(page)
+    assert page_errors(page) == []
+    assert page.get_by_text("prediction against truth (held-out signal)").count() >= 1
