@@ -152,6 +152,9 @@ class History:
     def __getitem__(self, key: str) -> list[Any]:
         return self.columns.get(key, [])
 
+    def get(self, key: str, default: list[Any] | None = None) -> list[Any]:
+        return self.columns.get(key, [] if default is None else default)
+
     def __len__(self) -> int:
         return len(self.columns.get("epoch", []))
 

@@ -100,3 +100,13 @@ def test_divergence_is_reported_and_play_stops():
         at.run()
     assert not _session(at).running
     assert any("loss became" in e.value for e in at.error)
+
+
+def test_weight_editor_changes_the_model():
+    at = _app()
+    at.number_input(key="playground:w:gap").set_value(2).run()
+    at.number_input(key="playground:w:from").set_value(3).run()
+    at.number_input(key="playground:w:to").set_value(2).run()
+    next(n for n in at.number_input if n.label == "Weight").set_value(1.25).run()
+    assert not at.exception
+    assert _session(at).exp.model.linears()[1].weight[1, 2].item() == 1.25

@@ -106,10 +106,10 @@ def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go
 def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
     fig = curves_figure(exp.trainer.history, exp.trainer.metric, log_loss=log_loss, height=height)
     if "unigram_entropy" in exp.dataset.meta:
-        fig.add_hline(y=exp.dataset.meta["unigram_entropy"], line=dict(color="#9ca3af", dash="dash"), row=1, col=1,
+        fig.add_hline(y=exp.dataset.meta["unigram_entropy"], line=dict(color="#9ca3af", dash="dash"),
                       annotation_text="unigram entropy")
     if "baseline_mse" in exp.dataset.meta:
-        fig.add_hline(y=exp.dataset.meta["baseline_mse"], line=dict(color="#9ca3af", dash="dash"), row=1, col=1,
+        fig.add_hline(y=exp.dataset.meta["baseline_mse"], line=dict(color="#9ca3af", dash="dash"),
                       annotation_text="always predict 1")
     return fig
 
