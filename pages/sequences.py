@@ -13,6 +13,7 @@ from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import apply_config, lab_session
 from playground.views import sequences as views
+from playground.views.attributions import attribution_view
 
 st.title("Sequences: RNN, LSTM and GRU")
 st.caption("A recurrent network reads a sequence one step at a time and carries a hidden state h_t forward. "
@@ -76,6 +77,14 @@ def render(s) -> None:
     chart(figs["cell"], "sequences:cell")
 
 live_fragment(session, render)
+
+with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
+    position = st.number_input("Output position (sequence outputs)", 0, 511, 0, key="sequences:position")
+    if st.button("Explain with Integrated Gradients", key="sequences:explain", disabled=session.running):
+        with guard("Attribution"):
+            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position)
+    if "sequences:attr" in st.session_state:
+        st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
 
 with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and budget"):
     epochs = st.slider("Epochs each", 5, 40, 15, key="sequences:race_epochs")

@@ -11,6 +11,7 @@ from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.views import sequences as seq_views
 from playground.views import transformers as views
+from playground.views.attributions import attribution_view
 
 st.title("Transformers from scratch")
 st.caption("Every token becomes a vector, plus a positional encoding that says where it sits. In each layer "
@@ -63,18 +64,15 @@ left, right = st.columns(2)
 with left, guard("Positional encoding"):
     st.plotly_chart(views.positions_view(session.exp), key="transformers:positions", width="stretch")
 with right, guard("Attribution"):
-    if session.exp.dataset.spec.vocab_size:
-        out_len = session.exp.dataset.spec.output_len
-        position = st.number_input("Output position to explain", 0, max(out_len - 1, 0), max(out_len - 1, 0),
-                                   key="transformers:position", disabled=not out_len)
-        if st.button("Explain with Integrated Gradients", key="transformers:explain", disabled=session.running):
-            st.plotly_chart(views.attribution_view(session.exp, sample, position), key="transformers:attribution",
-                            width="stretch")
-        else:
-            st.caption("Pause, then press the button: Captum attributes the prediction to each input token "
-                       "(LayerIntegratedGradients on the embedding, padding as the baseline).")
-    else:
-        st.caption("Token attributions need a token task (copy, reverse, parity or text).")
+    out_len = session.exp.dataset.spec.output_len
+    position = st.number_input("Output position to explain", 0, max(out_len - 1, 0), max(out_len - 1, 0),
+                               key="transformers:position", disabled=not out_len)
+    if st.button("Explain with Integrated Gradients", key="transformers:explain", disabled=session.running):
+        st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position)
+    if "transformers:attr" in st.session_state:
+        st.plotly_chart(st.session_state["transformers:attr"], key="transformers:attribution", width="stretch")
+    st.caption("Pause, then press the button: Captum attributes the prediction to each input step "
+               "(Layer Integrated Gradients on the token embedding against padding; numbers against zeros).")
 
 if meta.get("kind") == "lm":
     with st.form("transformers:generate"):

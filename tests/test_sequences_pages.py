@@ -98,3 +98,12 @@ def test_sequences_race_draws_one_curve_per_cell():
     assert not at.exception and not at.error
     fig = at.session_state["sequences:race_fig"]
     assert [t.name for t in fig.data] == ["RNN", "LSTM", "GRU"] and all(len(t.y) == 6 for t in fig.data)
+
+
+def test_sequences_explains_the_adding_problem_with_integrated_gradients():
+    at = page("sequences")
+    at.button(key="sequences:step").click().run()
+    at.button(key="sequences:explain").click().run()
+    assert not at.exception and not at.error
+    fig = at.session_state["sequences:attr"]
+    assert len(fig.data[0].y) == 30 and "completeness error" in fig.layout.title.text

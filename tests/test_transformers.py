@@ -11,7 +11,7 @@ from playground.models.transformer import POSITIONS, sinusoidal_table
 from playground.presets import get_preset
 from playground.probes_seq import attention_maps
 from playground.registry import ConfigError
-from playground.views.transformers import token_attribution
+from playground.views.attributions import token_attribution
 
 
 def experiment(task: str, **over):
@@ -63,7 +63,7 @@ def test_sinusoidal_table_known_values():
     assert pe[2, 2] == pytest.approx(np.sin(2 / 10000 ** (2 / 6)), rel=1e-5)
 
 
-@pytest.mark.parametrize("task", ["parity", "reverse"])
+@pytest.mark.parametrize("task", ["parity", "reverse", "adding"])
 def test_token_attributions_are_complete(task):
     """Integrated gradients sum to f(x) − f(padding baseline): Captum's convergence delta is tiny."""
     exp = experiment(task)
