@@ -24,6 +24,8 @@ def registries() -> dict[str, Registry]:
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
         "positions": POSITIONS,
+        "tabular_tasks": data.tabular.TASKS,
+        "imputers": data.tabular.IMPUTERS,
     }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, DataSpec, Dataset, Split
+from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, Dataset, DataSpec, Split
 from playground.data.features import FEATURES, featurize
 from playground.registry import import_families
 

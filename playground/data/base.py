@@ -67,8 +67,8 @@ def split_indices(n: int, train_fraction: float, val_fraction: float,
                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Shuffle 0..n-1 and cut it into train/val/test index arrays (each split gets >= 1 item)."""
     perm = rng.permutation(n)
-    n_train = max(1, int(round(n * train_fraction)))
-    n_val = int(round(n * val_fraction))
+    n_train = max(1, round(n * train_fraction))
+    n_val = round(n * val_fraction)
     n_train = min(n_train, n - 2) if n >= 3 else n_train
     n_val = min(n_val, n - n_train - 1)
     return perm[:n_train], perm[n_train:n_train + n_val], perm[n_train + n_val:]

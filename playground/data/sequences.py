@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, DataSpec, Dataset, make_splits, split_indices
+from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, Dataset, DataSpec, make_splits, split_indices
 from playground.registry import ConfigError
 
 PAD = 0

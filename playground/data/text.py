@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data.base import CLASSIFICATION, DATASETS, DataSpec, Dataset, Split
+from playground.data.base import CLASSIFICATION, DATASETS, Dataset, DataSpec, Split
 
 ASSET = Path(__file__).parent / "assets" / "alice_ch1.txt"
 PAD_TOKEN = "·"

@@ -131,7 +131,13 @@ def make_wave(n: int, *, noise: float, rng: np.random.Generator, n_classes: int 
 # ---------------------------------------------------------------- registration
 
 from playground.data.base import (  # noqa: E402
-    CLASSIFICATION, DATASETS, REGRESSION, DataSpec, Dataset, make_splits, split_indices,
+    CLASSIFICATION,
+    DATASETS,
+    REGRESSION,
+    Dataset,
+    DataSpec,
+    make_splits,
+    split_indices,
 )
 from playground.data.features import FEATURES, featurize  # noqa: E402
 

@@ -64,8 +64,10 @@ def sync_widgets(session: LabSession, paths: list[str]) -> None:
     synced = session.extra.setdefault("synced", {})
     flat = flatten(session.cfg)
     for path in paths:
-        if path not in synced or synced[path] != flat[path]:
-            st.session_state[f"{session.lab}:{path}"] = _to_widget(path, flat[path])
+        key = f"{session.lab}:{path}"
+        # Streamlit drops a widget's state when a run does not draw it (another page was open): push it again
+        if path not in synced or synced[path] != flat[path] or key not in st.session_state:
+            st.session_state[key] = _to_widget(path, flat[path])
             synced[path] = flat[path]
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 from playground.figures.curves import METRIC_LABELS
 from playground.presets import PRESETS
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, reset
+from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.1      # the browser asks for the next tick this soon; asks made while a tick runs are queued,
 BUDGET = 0.2    # so ticks run back to back: train BUDGET seconds, draw (~30 ms), repeat (~4 updates/s)
@@ -26,6 +26,16 @@ def _toggle(session: LabSession) -> None:
     if session.running and session.exp.trainer.done:
         session.exp.trainer.resume()
     session.notice = ""
+    if not session.running:
+        keep_run(session)
+
+
+def _save(session: LabSession) -> None:
+    session.running = False
+    if session.exp.trainer.steps == 0:
+        session.notice = "Nothing to save yet: train first (Play or Step)."
+    elif keep_run(session, force=True):
+        session.notice = "Saved this run to the run history (open **Runs** to compare, rename or export it)."
 
 
 def _step(session: LabSession) -> None:
@@ -51,7 +61,7 @@ def preset_picker(session: LabSession, container=st) -> None:
 
 
 def play_controls(session: LabSession) -> None:
-    cols = st.columns([1.1, 1, 1, 2.2])
+    cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
                    icon=":material/pause:" if session.running else ":material/play_arrow:",
                    on_click=_toggle, args=(session,), width="stretch")
@@ -59,7 +69,9 @@ def play_controls(session: LabSession) -> None:
                    icon=":material/skip_next:", width="stretch")
     cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,), icon=":material/replay:",
                    help="new initial weights from the seed; same data", width="stretch")
-    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
+    cols[3].button("Save run", key=f"{session.lab}:save", on_click=_save, args=(session,), icon=":material/save:",
+                   help="keep this run in the run history (pausing, Reset and rebuilds also keep it)", width="stretch")
+    cols[4].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
                           help="how many epochs to train between chart updates; max = as many as fit in a tick")
 
 
