@@ -32,6 +32,9 @@ class TokenCrossEntropy(nn.CrossEntropyLoss):
             return super().forward(out.reshape(-1, out.shape[-1]), y.reshape(-1))  # (B*L, C), (B*L,)
         return super().forward(out, y)
 
+    def _get_name(self) -> str:
+        return "CrossEntropyLoss"   # on [B, C] it is exactly nn.CrossEntropyLoss (the exported script prints nn.<repr>)
+
 
 LOSSES: Registry[Callable[[str], nn.Module]] = Registry("loss")
 LOSSES.add("auto", lambda task: TokenCrossEntropy() if task == CLASSIFICATION else nn.MSELoss(),
