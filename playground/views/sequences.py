@@ -120,11 +120,11 @@ def is_recurrent(exp: Experiment) -> bool:
 
 def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: float = 0.8, top_k: int = 0,
                   seed: int = 0) -> str:
-    """Sample n characters after `prompt` from a character model (text tasks only)."""
+    """The prompt followed by n characters sampled from a character model (text tasks only)."""
     vocab = exp.dataset.meta["tokens"]
     ids = generate(exp.model, [int(i) for i in encode(prompt, vocab)], n, context=exp.dataset.spec.input_shape[0],
                    temperature=temperature, top_k=top_k, seed=seed)
-    return decode(ids, vocab)
+    return prompt + decode(ids, vocab)
 
 
 def race(cfg: ExperimentConfig, kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), epochs: int = 15) -> go.Figure:
