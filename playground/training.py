@@ -207,6 +207,7 @@ class Trainer:
         self._good_epoch = 0
         self._best_state = [t.detach().clone() for t in self._state]  # best validation weights so far
         self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
+        self._best_saved: int | None = None                            # epoch of the weights in _best_state
         self._eval_x, self._eval_parts = _eval_batch(dataset)         # all splits in one forward pass
         self._record_epoch()
 
@@ -282,6 +283,19 @@ class Trainer:
         self.model.train(was_training)
         return loss, metric
 
+    @property
+    def best_epoch(self) -> int | None:
+        """Epoch of the lowest validation (else training) loss seen, if its weights were kept."""
+        return self._best_saved
+
+    def restore_best(self) -> int | None:
+        """Load the best-validation weights kept so far (needs restore_best); return their epoch."""
+        if self._best_saved is None:
+            return None
+        self._restore(self._best_state)
+        self.optimizer = make_optimizer(self.cfg, self.model)
+        return self._best_saved
+
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         self.model.load_state_dict(state)
         self.optimizer = make_optimizer(self.cfg, self.model)
@@ -320,6 +334,8 @@ class Trainer:
         if not self._batches:
             self._start_epoch()
         xb, yb = self._batches.pop()
+        if self.cfg.input_noise and xb.is_floating_point():   # noise as augmentation: fresh every step
+            xb = xb + self.cfg.input_noise * torch.randn(xb.shape, generator=self._gen)
         loss = self.loss_fn(self.model(xb), yb)
         if self.cfg.l1 or self.cfg.l2:
             loss = loss + self._penalty()
@@ -383,15 +399,16 @@ class Trainer:
         best_loss, best_epoch = self._best
         if monitored < best_loss:
             self._best = (monitored, self.epoch)
-            if self.cfg.early_stopping and self.cfg.restore_best:
+            if self.cfg.restore_best:                    # kept for early stopping and restore_best()
                 self._save(self._best_state)
+                self._best_saved = self.epoch
         elif self.cfg.early_stopping and self.epoch - best_epoch >= self.cfg.patience:
             self.status = EARLY_STOPPED
             self.message = (f"Early stop at epoch {self.epoch}: validation loss has not improved for "
                             f"{self.cfg.patience} epochs (best {best_loss:.4f} at epoch {best_epoch}).")
             if self.cfg.restore_best:
                 self._restore(self._best_state)
-                self.message += f" Restored the weights of epoch {best_epoch}."
+                self.message += f" Restored the weights of epoch {self._best_saved}."
 
     def _diverge(self, value: float) -> None:
         self._restore(self._good)
