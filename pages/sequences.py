@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from playground.config import with_values
 from playground.data import DATASETS
-from playground.data.sequences import save_csv
+from playground.data.sequences import read_csv_upload
 from playground.models import MODELS
 from playground.presets import get_preset
 from playground.ui.charts import chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
-from playground.ui.session import apply_config, lab_session
+from playground.ui.session import lab_session
+from playground.ui.upload import source_uploader
 from playground.views import sequences as views
 from playground.views.attributions import attribution_view
 
@@ -33,12 +33,8 @@ with st.sidebar:
         config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.noise",
                                   *TASK_KNOBS.get(session.exp.dataset.meta.get("kind"), [])], choices=CHOICES)
         if st.session_state.get("sequences:data.name") == "csv_series":
-            upload = st.file_uploader("Your CSV (one row per time step)", type=["csv"], key="sequences:csv")
-            with guard("Upload"):
-                if upload is not None:
-                    apply_config(session, with_values(session.cfg, {"data.name": "csv_series",
-                                                                    "data.source": save_csv(upload.getvalue())}))
-                config_controls(session, ["data.sequence.column"])
+            source_uploader(session, "Your CSV (one row per time step)", ["csv"], read_csv_upload, "csv_series")
+            config_controls(session, ["data.sequence.column"])
         st.subheader("Network")
         config_controls(session, ["model.kind", "model.rnn.hidden_size", "model.rnn.layers",
                                   "model.rnn.bidirectional", "model.rnn.relu", "model.rnn.embed_dim",

@@ -105,21 +105,14 @@ def test_token_loss_and_metric_for_per_position_outputs():
     assert compute_metric(torch.ones(4, 1), torch.zeros(4, 1), "regression", "mse") == pytest.approx(1.0)
 
 
-@pytest.fixture
-def upload_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
-    return tmp_path
-
-
-def test_csv_column_forecasting(upload_dir):
-    from playground.data.sequences import save_csv
+def test_csv_column_forecasting_from_this_sessions_upload():
+    from playground.data.sequences import read_csv_upload
 
     rows = "\n".join(f"{i},{np.sin(i / 5):.5f},x" for i in range(300))
-    file_id = save_csv(f"day,level,tag\n{rows}\n".encode())
-    assert (upload_dir / "uploads" / f"{file_id}.csv").exists()
-    cfg = data_cfg("csv_series", **{"data.source": file_id, "data.sequence.column": "level",
+    raw = read_csv_upload([("levels.csv", f"day,level,tag\n{rows}\n".encode())])
+    cfg = data_cfg("csv_series", **{"data.source": "upload-abc", "data.sequence.column": "level",
                                     "data.sequence.horizon": 2})
-    ds = make_dataset(cfg, seed=0)
+    ds = make_dataset(cfg, seed=0, sources={"upload-abc": raw})
     assert ds.spec.input_shape == (12, 1) and ds.spec.n_outputs == 2 and ds.meta["column"] == "level"
     n = len(ds.train) + len(ds.val) + len(ds.test)
     assert n == 300 - 12 - 2 + 1
@@ -128,20 +121,20 @@ def test_csv_column_forecasting(upload_dir):
     assert abs(float(ds.train.x.mean())) < 0.2                  # standardised with the training part
 
 
-@pytest.mark.parametrize("content,field", [(b"a,b\nx,y\n", "data.source"), (b"\x00" * 10, "data.source")])
-def test_bad_csv_refused_with_a_message(upload_dir, content, field):
-    from playground.data.sequences import save_csv
+@pytest.mark.parametrize("content", [b"a,b\nx,y\n", b"\x00" * 10, b"v\n" + b"1\n" * 3_000_000])
+def test_bad_csv_refused_with_a_message(content):
+    from playground.data.sequences import read_csv_upload
     from playground.registry import ConfigError
 
     with pytest.raises(ConfigError) as err:
-        save_csv(content)
-    assert err.value.field == field
+        read_csv_upload([("bad.csv", content)])
+    assert err.value.field == "data.source"
 
 
-def test_csv_source_must_be_an_upload_id(upload_dir):
+def test_csv_source_must_be_this_sessions_upload():
     from playground.registry import ConfigError
 
-    for source in ("", "/etc/passwd", "../" + "a" * 40):
+    for source, sources in (("", None), ("/etc/passwd", {}), ("upload-x", {"upload-y": b"v\n1\n"})):
         with pytest.raises(ConfigError) as err:
-            make_dataset(data_cfg("csv_series", **{"data.source": source}), seed=0)
+            make_dataset(data_cfg("csv_series", **{"data.source": source}), seed=0, sources=sources)
         assert err.value.field == "data.source"

@@ -8,12 +8,7 @@ held-out long signal goes in `meta["series"]` for the rollout view. Token tasks 
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 
@@ -166,26 +161,17 @@ MAX_CSV_BYTES = 5_000_000
 MAX_ROWS = 100_000
 
 
-def upload_dir() -> Path:
-    return Path(os.environ.get("PLAYGROUND_DATA_DIR", Path(tempfile.gettempdir()) / "playground")) / "uploads"
-
-
-def save_csv(content: bytes) -> str:
-    """Store an uploaded CSV under its SHA-1 and return that id (the config's `data.source`).
-
-    Refuses files over MAX_CSV_BYTES and files that do not parse as a table with a numeric column."""
+def read_csv_upload(files: list[tuple[str, bytes]]) -> bytes:
+    """The UI's upload reader (ui/upload.py): the CSV's bytes, refused if too big or without a numeric column."""
+    (name, content), = files[:1] or [("", b"")]
     if len(content) > MAX_CSV_BYTES:
-        raise ConfigError("data.source", f"the file is {len(content) / 1e6:.1f} MB; the limit is "
+        raise ConfigError("data.source", f"{name} is {len(content) / 1e6:.1f} MB; the limit is "
                                          f"{MAX_CSV_BYTES / 1e6:.0f} MB")
     try:
-        read_series(content, "")   # parse now, so a bad file is refused before it is stored
+        read_series(content, "")   # parse now, so a bad file is refused before the model is rebuilt
     except ConfigError as err:
         raise ConfigError("data.source", err.message) from None
-    file_id = hashlib.sha1(content).hexdigest()
-    path = upload_dir() / f"{file_id}.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return file_id
+    return content
 
 
 def read_series(content: bytes, column: str) -> tuple[np.ndarray, str]:
@@ -207,15 +193,14 @@ def read_series(content: bytes, column: str) -> tuple[np.ndarray, str]:
     return df[name].dropna().to_numpy(np.float64), str(name)
 
 
-def build_csv_series(cfg, seed: int) -> Dataset:
-    """Forecast one column of an uploaded CSV: windows in time order (train first, then val, then test),
-    standardised with the training part's mean and deviation."""
-    if not re.fullmatch(r"[0-9a-f]{40}", cfg.source or ""):
-        raise ConfigError("data.source", "upload a CSV file first")
-    path = upload_dir() / f"{cfg.source}.csv"
-    if not path.exists():
-        raise ConfigError("data.source", "this uploaded file is no longer on the server; upload it again")
-    values, name = read_series(path.read_bytes(), cfg.sequence.column)
+def build_csv_series(cfg, seed: int, sources: dict | None = None) -> Dataset:
+    """Forecast one column of the CSV this session uploaded (`sources[data.source]`): windows in time
+    order (train first, then val, then test), standardised with the training part's mean and deviation."""
+    raw = (sources or {}).get(cfg.source)
+    if not isinstance(raw, bytes):
+        raise ConfigError("data.source", "upload a CSV file first (uploads stay in the browser session that "
+                                         "made them)")
+    values, name = read_series(raw, cfg.sequence.column)
     L, h = cfg.seq_len, cfg.sequence.horizon
     n_windows = len(values) - L - h + 1
     if n_windows < 10:
