@@ -13,6 +13,7 @@ def registries() -> dict[str, Registry]:
     from playground import data, explain, models, sweeps, training
     from playground.data.images import AUGMENTATIONS
     from playground.models.cnn import POOLINGS
+    from playground.models.transformer import POSITIONS
     from playground.optim import functions
 
     return {
@@ -25,6 +26,7 @@ def registries() -> dict[str, Registry]:
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
+        "positions": POSITIONS,
         "tabular_tasks": data.tabular.TASKS,
         "imputers": data.tabular.IMPUTERS,
         "augmentations": AUGMENTATIONS,

@@ -44,7 +44,12 @@ class ImageDataConfig:
 
 @dataclass(frozen=True)
 class SequenceDataConfig:
-    """Sequence and text task options (Sequences and Transformers labs)."""
+    """Sequence and text task options (Sequences and Transformers labs); length is `data.seq_len`."""
+
+    horizon: int = knob(1, 1, 50, doc="forecasting: future values predicted at once (1 = one step)")
+    period: float = knob(20.0, 3.0, 200.0, doc="forecasting: base period of the signal, in steps")
+    vocab: int = knob(8, 2, 32, doc="copy/reverse: number of distinct symbols")
+    column: str = knob("", doc="CSV forecasting: the column to forecast (blank = the first numeric one)")
 
 
 @dataclass(frozen=True)
@@ -72,12 +77,25 @@ class CNNConfig:
 
 @dataclass(frozen=True)
 class RNNConfig:
-    """Recurrent network options (Sequences lab)."""
+    """Recurrent network options (Sequences lab); the cell is `model.kind` (rnn, lstm, gru)."""
+
+    hidden_size: int = knob(32, 1, 512, doc="units in each recurrent layer")
+    layers: int = knob(1, 1, 4, doc="stacked recurrent layers")
+    bidirectional: bool = knob(False, doc="also read the sequence backwards (not for next-token tasks)")
+    relu: bool = knob(False, doc="plain RNN only: ReLU instead of tanh")
+    embed_dim: int = knob(16, 1, 256, doc="token tasks: size of the learned symbol embedding")
 
 
 @dataclass(frozen=True)
 class TransformerConfig:
-    """Transformer options (Transformers lab)."""
+    """Transformer options (Transformers lab); dropout is `model.dropout`."""
+
+    d_model: int = knob(32, 4, 256, doc="width of every token vector")
+    heads: int = knob(2, 1, 8, doc="attention heads per layer (must divide d_model)")
+    layers: int = knob(2, 1, 6, doc="Transformer blocks")
+    d_ff: int = knob(64, 4, 1024, doc="hidden size of each block's feed-forward network")
+    positions: str = knob("sinusoidal", registry="positions", doc="how token positions are encoded")
+    causal: bool = knob(False, doc="mask attention to earlier positions (decoder-only; required for text)")
 
 
 # ---- the experiment tree

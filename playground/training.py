@@ -24,10 +24,22 @@ from playground.registry import ConfigError, Registry
 
 # ---------------------------------------------------------------- registries
 
+class TokenCrossEntropy(nn.CrossEntropyLoss):
+    """Cross-entropy that also takes one prediction per position: logits [B, L, C] with targets [B, L]."""
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if out.dim() > 2:
+            return super().forward(out.reshape(-1, out.shape[-1]), y.reshape(-1))  # (B*L, C), (B*L,)
+        return super().forward(out, y)
+
+    def _get_name(self) -> str:
+        return "CrossEntropyLoss"   # on [B, C] it is exactly nn.CrossEntropyLoss (the exported script prints nn.<repr>)
+
+
 LOSSES: Registry[Callable[[str], nn.Module]] = Registry("loss")
-LOSSES.add("auto", lambda task: nn.CrossEntropyLoss() if task == CLASSIFICATION else nn.MSELoss(),
+LOSSES.add("auto", lambda task: TokenCrossEntropy() if task == CLASSIFICATION else nn.MSELoss(),
            "Auto", "cross-entropy for classes, mean squared error for numbers")
-LOSSES.add("cross_entropy", lambda task: nn.CrossEntropyLoss(), "Cross-entropy",
+LOSSES.add("cross_entropy", lambda task: TokenCrossEntropy(), "Cross-entropy",
            "softmax + negative log-likelihood of the true class", task=CLASSIFICATION)
 LOSSES.add("mse", lambda task: nn.MSELoss(), "Mean squared error", "average (ŷ - y)²", task="regression")
 LOSSES.add("huber", lambda task: nn.HuberLoss(), "Huber", "squared near zero, linear for outliers",
@@ -102,12 +114,21 @@ def lr_at(cfg, epoch: int) -> float:
 
 # ---------------------------------------------------------------- metrics
 
-def metric_name(task: str) -> str:
+# A Dataset may name its own metric in meta["metric"]; these are the known ones.
+METRICS = ("accuracy", "token_accuracy", "r2", "mse")
+
+
+def metric_name(task: str, meta: dict[str, Any] | None = None) -> str:
+    """The task's metric: the dataset's own (meta["metric"]) if it names one, else accuracy or R²."""
+    if meta and meta.get("metric") in METRICS:
+        return meta["metric"]
     return "accuracy" if task == CLASSIFICATION else "r2"
 
 
-def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str) -> float:
-    """Accuracy of argmax over the last axis, or R² over all regression targets."""
+def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str, name: str | None = None) -> float:
+    """Accuracy of argmax over the last axis (per token for [B, L, C]), R², or mean squared error."""
+    if name == "mse":
+        return ((out - y) ** 2).mean().item()
     if task == CLASSIFICATION:
         return (out.argmax(-1) == y).float().mean().item()
     ss_res = ((out - y) ** 2).sum()
@@ -168,6 +189,7 @@ class Trainer:
         self.model, self.dataset, self.cfg, self.seed = model, dataset, cfg, seed
         self.callbacks = list(callbacks or [])
         self.task = dataset.task
+        self.metric = metric_name(self.task, dataset.meta)
         if cfg.batch_size == 1 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
             raise ConfigError("train.batch_size", "batch norm needs at least 2 samples per batch")
         self.loss_fn = make_loss(cfg.loss, self.task)
@@ -257,7 +279,7 @@ class Trainer:
         with torch.inference_mode():
             out = self.model(split.x)
             loss = self.loss_fn(out, split.y).item()
-            metric = compute_metric(out, split.y, self.task)
+            metric = compute_metric(out, split.y, self.task, self.metric)
         self.model.train(was_training)
         return loss, metric
 
@@ -353,7 +375,7 @@ class Trainer:
             cb(self, record)
 
     def _record_epoch(self) -> dict[str, Any]:
-        name = metric_name(self.task)
+        name = self.metric
         record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
                                   "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
         was_training = self.model.training
@@ -367,7 +389,7 @@ class Trainer:
                 continue
             part = out[start:stop]
             record[f"{split}_loss"] = self.loss_fn(part, y).item()
-            record[f"{split}_{name}"] = compute_metric(part, y, self.task)
+            record[f"{split}_{name}"] = compute_metric(part, y, self.task, name)
         record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
         self.history.append(record)
         return record
