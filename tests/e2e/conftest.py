@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, browser):
     port = _free_port()
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
     env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
@@ -51,12 +51,25 @@ def app_url(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail(f"streamlit did not start; see {log.name}")
+    _warm_up(browser, url)
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def _warm_up(browser, url: str) -> None:
+    """Open the root once, as a first visitor would: the first run leaves Streamlit's pages-folder
+    mode (see playground/ui/__init__.py), so tests that deep-link start on app.py's navigation."""
+    from tests.e2e.helpers import wait_idle
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    wait_idle(page, timeout=90_000)
+    context.close()
 
 
 @pytest.fixture(scope="session")

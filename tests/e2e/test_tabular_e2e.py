@@ -52,11 +52,13 @@ def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
     assert not page_errors(page)
 
     _nav(page, "Runs")
-    assert page.get_by_text("tabular · csv", exact=False).count(), "the paused run is in the history"
-    assert page.locator(".js-plotly-plot").count() >= 1
+    assert poll(lambda: page.get_by_text("tabular · csv", exact=False).count() > 0, timeout=30), \
+        "the paused run is in the history"
+    assert poll(lambda: page.locator(".js-plotly-plot").count() >= 1, timeout=30)
     page.get_by_text("Prepare export files", exact=False).click()
     wait_idle(page)
-    assert page.get_by_role("button", name="train.py").count() and page.get_by_role("button", name="model.onnx").count()
+    assert poll(lambda: page.get_by_role("button", name="train.py").count() > 0
+                and page.get_by_role("button", name="model.onnx").count() > 0, timeout=30)
 
     _nav(page, "Explain")
     assert poll(lambda: page.get_by_text("Global importance", exact=False).count() > 0, timeout=30)
