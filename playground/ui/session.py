@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.config import ExperimentConfig, from_query, needs_rebuild, to_query, validate
+from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
 from playground.experiment import Experiment, build
 from playground.registry import ConfigError
 
@@ -38,7 +38,32 @@ def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
             except ConfigError as err:
                 notice = f"The link's setting `{err.field}` is invalid ({err.message}); the default is shown instead."
         st.session_state[key] = LabSession(lab, cfg, build(cfg), notice=notice)
+        st.session_state[key].extra["url"] = _url_config()
+    else:
+        adopt_url(st.session_state[key])
     return st.session_state[key]
+
+
+def _url_config() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if is_config_key(k)}
+
+
+def adopt_url(session: LabSession) -> None:
+    """A link followed inside a live session (a tour step, a course-map link) loads its config once."""
+    url = _url_config()
+    if url == session.extra.get("url"):
+        return
+    session.extra["url"] = url
+    if url.get("lab") != session.lab:
+        return
+    try:
+        cfg = from_query(url)
+    except ConfigError as err:
+        session.notice = f"The link's setting `{err.field}` is invalid ({err.message}); nothing was changed."
+        return
+    if cfg != session.cfg:
+        apply_config(session, cfg)
+        session.notice = "Loaded the settings of the link."
 
 
 def apply_config(session: LabSession, new: ExperimentConfig) -> None:
@@ -67,5 +92,5 @@ def reset(session: LabSession) -> None:
 
 def write_url(cfg: ExperimentConfig) -> None:
     """Mirror the config into the address bar so the link reproduces the experiment."""
-    keep = {k: v for k, v in st.query_params.to_dict().items() if not ("." in k or k in ("lab", "seed"))}
+    keep = {k: v for k, v in st.query_params.to_dict().items() if not is_config_key(k)}
     st.query_params.from_dict({**keep, **to_query(cfg)})
