@@ -4,7 +4,7 @@ import streamlit as st
 
 from playground.course import course_map
 from playground.labs import LABS
-from playground.presets import get_preset
+from playground.presets import PRESETS, get_preset
 from playground.tours import TOURS, step_link
 from playground.ui.classroom import HIDE_OPTIONS
 from playground.ui.live import live_fragment, play_controls
@@ -34,18 +34,17 @@ st.page_link(LABS.entry("playground").obj, label="Open the full 2-D Playground: 
 st.header("The course map")
 st.caption("Each topic of a first course in deep learning, with the lab that teaches it, opened on a preset "
            "chosen for it. Labs still being built are listed as coming.")
+grid = st.columns(2)
 for i, link in enumerate(course_map()):
-    with st.container(border=True, key=f"home:topic:{i}"):
-        head, body = st.columns([1, 2.6])
-        head.markdown(f"**{link.topic.title}**")
-        body.markdown(link.topic.blurb)
-        for lab, query in link.ready:
+    with grid[i % 2].container(border=True, key=f"home:topic:{i}", height="stretch"):
+        st.markdown(f"**{link.topic.title}**  \n{link.topic.blurb}")
+        for lab, preset, query in link.ready:
             entry = LABS.entry(lab)
-            body.page_link(entry.obj, label=f"{entry.label}" + (" (preset)" if query else ""), icon=entry.meta["icon"],
-                           query_params=query)
+            st.page_link(entry.obj, label=entry.label + (f": {PRESETS.label(preset)}" if preset else ""),
+                         icon=entry.meta["icon"], query_params=query)
         if link.coming or not link.ready:
-            names = ", ".join(LABS.label(k) for k in link.coming) or "a lab"
-            body.markdown(f"⏳ *Coming: {names}.*")
+            st.markdown("⏳ *Coming" + (f": {', '.join(LABS.label(k) for k in link.coming)}" if link.coming else "")
+                        + ".*")
 
 st.header("Guided tours")
 st.caption("A tour is a few steps. Each opens a lab on a preset and says what to notice; Back and Next move "

@@ -67,7 +67,8 @@ with guard("The neuron"):
     for col, k, label in zip(c, W, ("weight w₁", "weight w₂", "bias b")):
         col.slider(label, -5.0, 5.0, step=0.05, key=k)
     w, b = weights()
-    st.latex(formula(w, b, session.cfg.model.activation, tuple(x[0])))
+    last = st.session_state.get("neuron:last")
+    st.latex(formula(w, b, session.cfg.model.activation, last.x if last else tuple(x[0])))
     bc = st.columns(4)
     bc[0].button("Step (one sample)", key="neuron:step", on_click=do_step, args=(x, y), type="primary",
                  width="stretch")
@@ -75,13 +76,13 @@ with guard("The neuron"):
     bc[2].button("Run to convergence", key="neuron:fit", on_click=do_fit, args=(x, y, 50), width="stretch")
     bc[3].button("Random weights", key="neuron:reset", width="stretch",
                  on_click=lambda: set_weights(np.random.default_rng().uniform(-2, 2, 2), 0.0))
-    last = st.session_state.get("neuron:last")
     grid = make_grid(session.exp.dataset.extent, 80)
     out = neuron_output(w, b, session.cfg.model.activation, grid.points).reshape(80, 80)
     mid = float(neuron_output((0.0, 0.0), 0.0, session.cfg.model.activation, np.zeros((1, 2)))[0])
     left, right = st.columns([1.3, 1])
-    left.plotly_chart(neuron_figure(grid.xs, grid.ys, out, x, y, w, b, mid=mid,
-                                    highlight=last.index if last else None), key="neuron:plane", width="stretch")
+    mark = last.index if last and last.index < len(x) else None
+    left.plotly_chart(neuron_figure(grid.xs, grid.ys, out, x, y, w, b, mid=mid, highlight=mark), key="neuron:plane",
+                      width="stretch")
     with right:
         st.metric("Training accuracy of the line z = 0", f"{accuracy(w, b, x, y):.0%}")
         if last:

@@ -57,7 +57,7 @@ TOPICS = [
 @dataclass(frozen=True)
 class TopicLink:
     topic: Topic
-    ready: list[tuple[str, dict[str, str]]]    # (lab key, URL parameters: its preset, or empty)
+    ready: list[tuple[str, str, dict[str, str]]]    # (lab key, preset key or "", URL parameters of the preset)
     coming: list[str]                          # lab keys not built yet
 
 
@@ -72,7 +72,8 @@ def course_map() -> list[TopicLink]:
             if not LABS.entry(k).meta["ready"]:
                 coming.append(k)
                 continue
-            p = t.presets.get(k)
-            ready.append((k, to_query(PRESETS.get(p)) if p in PRESETS and PRESETS.get(p).lab == k else {}))
+            p = t.presets.get(k, "")
+            ok = p in PRESETS and PRESETS.get(p).lab == k
+            ready.append((k, p if ok else "", to_query(PRESETS.get(p)) if ok else {}))
         out.append(TopicLink(t, ready, coming))
     return out

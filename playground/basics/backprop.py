@@ -168,6 +168,11 @@ def node_name(layer: int, j: int, n_layers: int) -> str:
     return "ŷ" if layer == n_layers else f"h{layer}.{j + 1}"
 
 
+def _p(v: float, digits: int = 3) -> str:
+    """A factor of a product: negatives in parentheses, so '0.5·(-1.2)' never reads as '0.5·-1.2'."""
+    return f"({v:.{digits}f})" if v < 0 else f"{v:.{digits}f}"
+
+
 def explain_stage(tr: Trace, stage: tuple[str, int], sample: int = 0, lr: float = 0.1) -> list[str]:
     """Markdown lines with the numbers of one stage (node values for `sample`; gradients over all samples)."""
     kind, li = stage
@@ -178,7 +183,7 @@ def explain_stage(tr: Trace, stage: tuple[str, int], sample: int = 0, lr: float 
     if kind == "forward":
         lines = []
         for j in range(tr.weights[li].shape[0]):
-            terms = " + ".join(f"{tr.weights[li][j, i]:.3f}·{tr.a[li][s, i]:.3f}"
+            terms = " + ".join(f"{_p(tr.weights[li][j, i])}·{_p(tr.a[li][s, i])}"
                                for i in range(tr.weights[li].shape[1]))
             name = node_name(li + 1, j, L)
             line = f"z({name}) = {terms} + {tr.biases[li][j]:.3f} = **{tr.z[li][s, j]:.4f}**"
@@ -187,22 +192,22 @@ def explain_stage(tr: Trace, stage: tuple[str, int], sample: int = 0, lr: float 
             lines.append(line)
         return lines
     if kind == "loss":
-        terms = " + ".join(f"({y:.3f} - {t:.3f})²" for y, t in zip(tr.yhat, tr.t))
+        terms = " + ".join(f"({y:.3f} - {_p(t)})²" for y, t in zip(tr.yhat, tr.t))
         return [f"L = mean of (ŷ - t)² = ({terms}) / {len(tr.t)} = **{tr.loss:.5f}**",
                 "∂L/∂ŷ = 2(ŷ - t)/S = " + ", ".join(f"**{g:.4f}**" for g in tr.dL_dyhat)]
     if kind == "backward":
         lines = []
         if li < L - 1:
             for j in range(tr.weights[li].shape[0]):
-                up = " + ".join(f"{tr.delta[li + 1][s, k]:.4f}·{tr.weights[li + 1][k, j]:.3f}"
+                up = " + ".join(f"{_p(tr.delta[li + 1][s, k], 4)}·{_p(tr.weights[li + 1][k, j])}"
                                 for k in range(tr.weights[li + 1].shape[0]))
                 name = node_name(li + 1, j, L)
+                fp = tr.fprime[li][s, j]
                 lines.append(f"∂L/∂a({name}) = {up} = {tr.dL_da[li][s, j]:.4f}; f'(z) = {tr.fprime_formula} = "
-                             f"{tr.fprime[li][s, j]:.4f}; ∂L/∂z = {tr.dL_da[li][s, j]:.4f} × {tr.fprime[li][s, j]:.4f} "
-                             f"= **{tr.delta[li][s, j]:.4f}**")
+                             f"{fp:.4f}; ∂L/∂z = {tr.dL_da[li][s, j]:.4f} × {_p(fp, 4)} = **{tr.delta[li][s, j]:.4f}**")
         for j in range(tr.weights[li].shape[0]):
             for i in range(tr.weights[li].shape[1]):
-                prods = " + ".join(f"{tr.delta[li][q, j]:.4f}×{tr.a[li][q, i]:.3f}" for q in range(len(tr.t)))
+                prods = " + ".join(f"{_p(tr.delta[li][q, j], 4)}×{_p(tr.a[li][q, i])}" for q in range(len(tr.t)))
                 lines.append(f"∂L/∂w({node_name(li, i, L)}→{node_name(li + 1, j, L)}) = ∂L/∂z · input = {prods} "
                              f"= **{tr.dW[li][j, i]:.5f}**")
             lines.append(f"∂L/∂b({node_name(li + 1, j, L)}) = Σ ∂L/∂z = **{tr.db[li][j]:.5f}**")
