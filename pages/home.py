@@ -7,6 +7,7 @@ from playground.labs import LABS
 from playground.presets import PRESETS, get_preset
 from playground.tours import TOURS, step_link
 from playground.ui.classroom import HIDE_OPTIONS
+from playground.ui.links import lab_link
 from playground.ui.live import live_fragment, play_controls
 from playground.ui.session import lab_session
 from playground.views.plane import boundary_view, curves_view
@@ -28,8 +29,7 @@ def render(s) -> None:
 
 
 live_fragment(session, render)
-st.page_link(LABS.entry("playground").obj, label="Open the full 2-D Playground: every neuron, weight and setting",
-             icon="🧪")
+lab_link("playground", "Open the full 2-D Playground: every neuron, weight and setting")
 
 st.header("The course map")
 st.caption("Each topic of a first course in deep learning, with the lab that teaches it, opened on a preset "
@@ -39,9 +39,7 @@ for i, link in enumerate(course_map()):
     with grid[i % 2].container(border=True, key=f"home:topic:{i}", height="stretch"):
         st.markdown(f"**{link.topic.title}**  \n{link.topic.blurb}")
         for lab, preset, query in link.ready:
-            entry = LABS.entry(lab)
-            st.page_link(entry.obj, label=entry.label + (f": {PRESETS.label(preset)}" if preset else ""),
-                         icon=entry.meta["icon"], query_params=query)
+            lab_link(lab, LABS.label(lab) + (f": {PRESETS.label(preset)}" if preset else ""), query)
         if link.coming or not link.ready:
             st.markdown("⏳ *Coming" + (f": {', '.join(LABS.label(k) for k in link.coming)}" if link.coming else "")
                         + ".*")
@@ -55,7 +53,7 @@ for col, key in zip(cols, TOURS.keys()):
         st.markdown(f"**{TOURS.label(key)}**")
         st.caption(f"{TOURS.entry(key).description} · {len(TOURS.get(key))} steps")
         lab, query = step_link(key, 0)
-        st.page_link(LABS.entry(lab).obj, label="Start the tour", icon="🧭", query_params=query)
+        lab_link(lab, "Start the tour", query, icon="🧭")
 
 st.header("Classroom mode")
 st.caption("Projecting a lab? Hide what would distract. The choice is part of the link, so you can prepare "
@@ -66,5 +64,5 @@ lab = c1.selectbox("Lab", [k for k in LABS.keys(ready=True) if k != "home"],
 hide = c2.multiselect("Hide", list(HIDE_OPTIONS), default=["sidebar", "text"], format_func=HIDE_OPTIONS.get,
                       key="home:classroom_hide")
 query = {"hide": ",".join(hide)} if hide else {}
-st.page_link(LABS.entry(lab).obj, label=f"Open {LABS.label(lab)} in classroom mode", icon="🎓", query_params=query)
+lab_link(lab, f"Open {LABS.label(lab)} in classroom mode", query, icon="🎓")
 st.code(f"/{LABS.entry(lab).meta['url_path']}?hide={','.join(hide)}", language=None)

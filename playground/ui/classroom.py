@@ -19,6 +19,7 @@ import streamlit as st
 
 from playground.labs import LABS
 from playground.tours import TOURS, step_link
+from playground.ui.links import lab_link
 
 HIDE_OPTIONS = {
     "sidebar": "the sidebar (settings and menu)", "text": "the explanatory text", "header": "Streamlit's top bar",
@@ -74,7 +75,7 @@ def _link(tour: str, index: int, hide: str, label: str, icon: str) -> None:
     if not entry.meta["ready"]:
         st.caption(f"{label}: the {entry.label} lab is coming.")
         return
-    st.page_link(entry.obj, label=label, icon=icon, query_params={**query, **({"hide": hide} if hide else {})})
+    lab_link(lab, label, {**query, **({"hide": hide} if hide else {})}, icon=icon)
 
 
 def tour_banner(key: str, step: str, hide: str = "") -> None:
@@ -91,4 +92,4 @@ def tour_banner(key: str, step: str, hide: str = "") -> None:
             if index + 1 < len(steps):
                 _link(key, index + 1, hide, "Next step", "➡️")
         with cols[2]:
-            st.page_link(LABS.entry("home").obj, label="End the tour", icon="🏠")
+            lab_link("home", "End the tour", icon="🏠")
