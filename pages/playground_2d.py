@@ -8,7 +8,15 @@ from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
-from playground.views.plane import boundary_view, curves_view, gradient_view, network_view, set_weight
+from playground.views.plane import (
+    boundary_frame,
+    boundary_view,
+    curves_view,
+    gradient_view,
+    network_frame,
+    network_view,
+    set_weight,
+)
 
 st.title("2-D Playground")
 st.caption("Pick data, shape a network, press Play. Every number comes from a real PyTorch model: the "
@@ -48,13 +56,19 @@ def render(s) -> None:
     exp, playing = s.exp, s.running
     left, right = st.columns([1.25, 1])
     with left:
-        event = st.plotly_chart(network_view(exp, resolution=16 if playing else 24, selected=s.extra.get("weight")),
-                                key="playground:network", on_select="rerun", selection_mode="points",
-                                width="stretch")
-        weight_editor(s, event)
+        if playing:
+            st.image(network_frame(exp), width="stretch")
+        else:
+            event = st.plotly_chart(network_view(exp, resolution=24, selected=s.extra.get("weight")),
+                                    key="playground:network", on_select="rerun", selection_mode="points",
+                                    width="stretch")
+            weight_editor(s, event)
     with right:
-        st.plotly_chart(boundary_view(exp, resolution=50 if playing else 100, discretize=discretize,
-                                      show_test=show_test), key="playground:boundary", width="stretch")
+        if playing:   # image frames do not blank between updates; paused charts are interactive
+            st.image(boundary_frame(exp, discretize=discretize, show_test=show_test), width="stretch")
+        else:
+            st.plotly_chart(boundary_view(exp, discretize=discretize, show_test=show_test),
+                            key="playground:boundary", width="stretch")
     st.plotly_chart(curves_view(exp, log_loss=log_loss), key="playground:curves", width="stretch")
     grads, notes = st.columns([1.25, 1])
     grads.plotly_chart(gradient_view(exp), key="playground:gradients", width="stretch")

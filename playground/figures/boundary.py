@@ -21,7 +21,7 @@ def boundary_figure(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
             continue
         outline = "white" if split == "train" else "black"
         if regression:
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scatter(
                 x=xy[:, 0], y=xy[:, 1], mode="markers", name=split,
                 marker=dict(color=np.asarray(y, np.float32).ravel(), colorscale=DIVERGING, cmin=-1, cmax=1,
                             size=6, line=dict(color=outline, width=1)),
@@ -30,7 +30,7 @@ def boundary_figure(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
         for c in np.unique(y):
             sel = y == c
             name = class_names[c] if c < len(class_names) else f"class {c}"
-            fig.add_trace(go.Scattergl(
+            fig.add_trace(go.Scatter(
                 x=xy[sel, 0], y=xy[sel, 1], mode="markers", name=f"{name} ({split})",
                 marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=6,
                             line=dict(color=outline, width=1), symbol="circle" if split == "train" else "diamond"),

@@ -15,10 +15,12 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from playground.figures.palette import INK, LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
+from playground.figures.palette import LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
 
 MAX_SHOWN = 16      # neurons drawn per layer; the rest are summarised as "+N more"
 WIDTH_BINS = 6      # distinct line widths per sign
+X_GAP = 3.0         # horizontal distance between columns, in units of the vertical neuron spacing
+NODE = 0.8          # a neuron's square, in the same units (axes are locked 1:1)
 
 
 def map_to_png(values: np.ndarray, limit: float) -> str:
@@ -31,7 +33,7 @@ def map_to_png(values: np.ndarray, limit: float) -> str:
 
 def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray],
                    biases: list[np.ndarray], *, node_labels: list[list[str]] | None = None,
-                   selected: tuple[int, int, int] | None = None, height: int = 420) -> go.Figure:
+                   selected: tuple[int, int, int] | None = None, height: int | None = None) -> go.Figure:
     """layer_names: one per column; maps: per column [n_i, R, R]; weights: per gap [n_{i+1}, n_i]."""
     shown = [min(len(m), MAX_SHOWN) for m in maps]
     pos = [_column(i, n) for i, n in enumerate(shown)]
@@ -39,7 +41,7 @@ def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list
     fig.add_traces(_edge_traces(weights, pos, shown))
     fig.add_trace(_edge_hover(weights, pos, shown))
     fig.add_trace(_node_hover(layer_names, biases, pos, node_labels))
-    size = 0.34
+    size = NODE
     images = []
     for col, (m, p) in enumerate(zip(maps, pos)):
         limit = 1.0 if col == len(maps) - 1 else float(np.abs(m).max() or 1.0)
@@ -49,24 +51,26 @@ def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list
             images.append(dict(source=map_to_png(values, limit), xref="x", yref="y", x=x - size / 2, y=y + size / 2,
                                sizex=size, sizey=size, sizing="stretch", layer="above"))
         if len(m) > shown[col]:
-            fig.add_annotation(x=col, y=-0.55, text=f"+{len(m) - shown[col]} more", showarrow=False)
+            fig.add_annotation(x=col * X_GAP, y=-shown[col] / 2 - 0.1, text=f"+{len(m) - shown[col]} more",
+                               showarrow=False)
     if selected is not None:
         g, to, frm = selected
         if to < shown[g + 1] and frm < shown[g]:
             (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
             fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
                                      line=dict(color="#facc15", width=6)))
+    top = max(shown) / 2 + 0.2
     for col, name in enumerate(layer_names):
-        fig.add_annotation(x=col, y=max(shown) * 0.5 + 0.45, text=f"<b>{name}</b>", showarrow=False)
-    fig.update_layout(**LAYOUT, images=images, height=height, showlegend=False, hovermode="closest",
-                      xaxis=dict(visible=False, range=[-0.5, len(maps) - 0.5]),
-                      yaxis=dict(visible=False, range=[-max(shown) * 0.5 - 0.7, max(shown) * 0.5 + 0.7]),
-                      clickmode="event+select", dragmode=False)
+        fig.add_annotation(x=col * X_GAP, y=top, text=f"<b>{name}</b>", showarrow=False, yanchor="bottom")
+    fig.update_layout(**LAYOUT, images=images, height=height or max(340, 40 * max(shown) + 120), showlegend=False,
+                      hovermode="closest", clickmode="event+select", dragmode=False,
+                      xaxis=dict(visible=False, range=[-0.7, (len(maps) - 1) * X_GAP + 0.7]),
+                      yaxis=dict(visible=False, range=[-top - 0.3, top + 0.8], scaleanchor="x", scaleratio=1))
     return fig
 
 
 def _column(i: int, n: int) -> list[tuple[float, float]]:
-    return [(float(i), (n - 1) / 2 - j) for j in range(n)]
+    return [(i * X_GAP, (n - 1) / 2 - j) for j in range(n)]
 
 
 def _edge_traces(weights: list[np.ndarray], pos, shown) -> list[go.Scatter]:
@@ -110,6 +114,5 @@ def _node_hover(layer_names, biases, pos, node_labels) -> go.Scatter:
             xs.append(x)
             ys.append(y)
             text.append(f"{layer_names[col]}: {label}{bias}")
-    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=26, color="rgba(0,0,0,0)",
-                                                              line=dict(color=INK, width=1)),
+    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=22, color="rgba(0,0,0,0)", symbol="square"),
                       text=text, hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons")

@@ -31,7 +31,10 @@ STOPS: dict[str, list[float]] = {
     "train.momentum": [0.0, 0.5, 0.8, 0.9, 0.95, 0.99],
     "train.grad_clip": [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
 }
-LABELS = {"train.lr": "Learning rate", "train.l1": "L1", "train.l2": "L2", "data.noise": "Noise",
+LABELS = {"data.name": "Dataset", "model.activation": "Activation", "model.init": "Initialization",
+          "train.optimizer": "Optimizer", "train.loss": "Loss", "train.lr": "Learning rate",
+          "train.l1": "L1", "train.l2": "L2",
+          "data.noise": "Noise",
           "data.train_fraction": "Training share", "data.val_fraction": "Validation share",
           "model.hidden": "Hidden layers (neurons, comma-separated)", "data.n_samples": "Samples",
           "data.n_classes": "Classes (k-class sets)", "train.batch_size": "Batch size (0 = full batch)",

@@ -51,13 +51,15 @@ def preset_picker(session: LabSession, container=st) -> None:
 
 def play_controls(session: LabSession) -> None:
     cols = st.columns([1.1, 1, 1, 2.2])
-    cols[0].button("⏸ Pause" if session.running else "▶ Play", key=f"{session.lab}:play", type="primary",
+    cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
+                   icon=":material/pause:" if session.running else ":material/play_arrow:",
                    on_click=_toggle, args=(session,), width="stretch")
     cols[1].button("Step", key=f"{session.lab}:step", on_click=_step, args=(session,), help="train one epoch",
-                   width="stretch")
-    cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,),
+                   icon=":material/skip_next:", width="stretch")
+    cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,), icon=":material/replay:",
                    help="new initial weights from the seed; same data", width="stretch")
-    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed")
+    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
+                          help="how many epochs to train between chart updates; max = as many as fit in a tick")
 
 
 def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> None:

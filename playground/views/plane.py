@@ -10,21 +10,33 @@ import plotly.graph_objects as go
 
 from playground.experiment import Experiment
 from playground.figures import boundary_figure, curves_figure, gradient_flow_figure, network_figure
+from playground.figures.raster import boundary_png, network_png
 from playground.models.mlp import MLP
 from playground.probes import make_grid, neuron_maps, output_on_grid
 from playground.training import metric_name
 
 
-def boundary_view(exp: Experiment, *, resolution: int = 100, discretize: bool = False,
-                  show_test: bool = True, height: int = 420) -> go.Figure:
+def _points(exp: Experiment, show_test: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     ds = exp.dataset
-    grid = make_grid(ds.extent, resolution)
-    output = output_on_grid(exp.model, ds, grid)
     points = {"train": (ds.points["train"], ds.train.y.numpy())}
     if show_test:
         points["test"] = (ds.points["test"], ds.test.y.numpy())
-    return boundary_figure(grid.xs, grid.ys, output, points, class_names=ds.class_names,
+    return points
+
+
+def boundary_view(exp: Experiment, *, resolution: int = 100, discretize: bool = False,
+                  show_test: bool = True, height: int = 420) -> go.Figure:
+    grid = make_grid(exp.dataset.extent, resolution)
+    output = output_on_grid(exp.model, exp.dataset, grid)
+    return boundary_figure(grid.xs, grid.ys, output, _points(exp, show_test), class_names=exp.dataset.class_names,
                            discretize=discretize, height=height)
+
+
+def boundary_frame(exp: Experiment, *, resolution: int = 60, discretize: bool = False, show_test: bool = True,
+                   size: int = 420) -> bytes:
+    """The boundary as a PNG frame, for live updates (see figures/raster.py for why)."""
+    output = output_on_grid(exp.model, exp.dataset, make_grid(exp.dataset.extent, resolution))
+    return boundary_png(output, exp.dataset.extent, _points(exp, show_test), size=size, discretize=discretize)
 
 
 def layer_names(exp: Experiment) -> list[str]:
@@ -33,8 +45,8 @@ def layer_names(exp: Experiment) -> list[str]:
     return ["input"] + hidden + ["output"]
 
 
-def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, int, int] | None = None,
-                 height: int = 420) -> go.Figure:
+def _network_parts(exp: Experiment, resolution: int):
+    """(maps per column, weights per gap, biases per gap) as the diagram draws them."""
     model = exp.model
     maps = neuron_maps(model, exp.dataset, make_grid(exp.dataset.extent, resolution))
     linears = model.linears()
@@ -44,9 +56,21 @@ def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, 
     if weights[-1].shape[0] != 1:
         weights[-1] = weights[-1][-1:] if weights[-1].shape[0] == 2 else weights[-1][:1]
         biases[-1] = biases[-1][-1:]
+    return maps, weights, biases
+
+
+def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, int, int] | None = None,
+                 height: int | None = None) -> go.Figure:
+    maps, weights, biases = _network_parts(exp, resolution)
     labels = [list(exp.dataset.feature_names)] + [[] for _ in maps[1:]]
     return network_figure(layer_names(exp), maps, weights, biases, node_labels=labels, selected=selected,
                           height=height)
+
+
+def network_frame(exp: Experiment, *, resolution: int = 16, width: int = 640) -> bytes:
+    """The network diagram as a PNG frame, for live updates."""
+    maps, weights, _ = _network_parts(exp, resolution)
+    return network_png(layer_names(exp), maps, weights, width=width)
 
 
 def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:

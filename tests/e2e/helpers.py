@@ -20,10 +20,23 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.locator(IDLE).wait_for(state="attached", timeout=timeout)
 
 
+def lab_path(lab: str) -> str:
+    """The URL path of a lab's page: the landing (first ready) lab is served at the root."""
+    from playground.labs import LABS
+
+    ready = [e for e in LABS.entries() if e.meta["ready"]]
+    entry = LABS.entry(lab)
+    return "" if ready and ready[0].key == lab else entry.meta["url_path"]
+
+
 def open_page(page, app_url: str, path: str = "", query: str = "") -> None:
     """Go to app_url/path?query and wait until the script has run."""
     page.goto(f"{app_url}/{path}{'?' + query if query else ''}")
     wait_idle(page)
+
+
+def open_lab(page, app_url: str, lab: str, query: str = "") -> None:
+    open_page(page, app_url, lab_path(lab), query)
 
 
 def click_button(page, label: str) -> None:

@@ -1,0 +1,62 @@
+"""The 2-D lab in a real browser: Play raises the Epoch counter and redraws the boundary; Pause, Step,
+Reset work; a link reproduces a config; bad settings show a message, not a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, poll, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def _epoch(page) -> int:
+    return int(metric_value(page, "Epoch").replace(",", ""))
+
+
+def _boundary_signature(page) -> str:
+    # the heatmap's z values change as the model learns; read them from the live plotly graph div
+    return page.evaluate("""() => {
+        const divs = [...document.querySelectorAll('.js-plotly-plot')];
+        const d = divs.find(g => g.data && g.data.some(t => t.type === 'heatmap'));
+        if (!d) return '';
+        const z = d.data.find(t => t.type === 'heatmap').z;
+        return JSON.stringify(z).slice(0, 4000);
+    }""")
+
+
+def test_play_pause_step_reset(app_url, page):
+    open_lab(page, app_url, "playground")
+    assert _epoch(page) == 0
+    before = _boundary_signature(page)
+    assert before, "the decision boundary heatmap is drawn"
+
+    click_button(page, "Play")
+    assert poll(lambda: _epoch(page) >= 20, timeout=40), "the Epoch counter rises while playing"
+    assert poll(lambda: _boundary_signature(page) not in ("", before), timeout=20), "the boundary redraws"
+
+    click_button(page, "Pause")
+    wait_idle(page)
+    page.wait_for_timeout(800)
+    paused = _epoch(page)
+    page.wait_for_timeout(1200)
+    assert _epoch(page) == paused, "training stops on Pause"
+
+    click_button(page, "Step")
+    wait_idle(page)
+    assert poll(lambda: _epoch(page) == paused + 1, timeout=10), "Step trains exactly one epoch"
+
+    click_button(page, "Reset")
+    wait_idle(page)
+    assert poll(lambda: _epoch(page) == 0, timeout=10)
+    assert not page_errors(page)
+
+
+def test_link_reproduces_config_and_bad_link_is_explained(app_url, page):
+    open_lab(page, app_url, "playground", "lab=playground&data.name=spiral&model.hidden=8,8&train.lr=0.1")
+    page.get_by_text("Spiral").first.wait_for()
+    assert page.get_by_label("Hidden layers (neurons, comma-separated)").input_value() == "8, 8"
+
+    open_lab(page, app_url, "playground", "lab=playground&train.lr=banana")
+    assert page.get_by_text("invalid").first.is_visible()
+    assert not page.locator("[data-testid='stException']").count(), "no traceback is shown"
