@@ -10,7 +10,7 @@ from playground.ui.classroom import HIDE_OPTIONS
 from playground.ui.links import lab_link
 from playground.ui.live import live_fragment, play_controls
 from playground.ui.session import lab_session
-from playground.views.plane import boundary_view, curves_view
+from playground.views.plane import boundary_frame, boundary_view, curves_view
 
 st.title("🧠 Deep Learning Playground")
 st.caption("Press **Play**: a real PyTorch network (two hidden layers of 4 and 2 tanh neurons) learns to "
@@ -23,8 +23,10 @@ play_controls(session)
 
 def render(s) -> None:
     left, right = st.columns([1, 1.4])
-    left.plotly_chart(boundary_view(s.exp, resolution=40 if s.running else 70, height=340), key="home:boundary",
-                      width="stretch")
+    if s.running:   # PNG frames while playing (no blank remounts); an interactive chart when paused
+        left.image(boundary_frame(s.exp, size=340), width="stretch")
+    else:
+        left.plotly_chart(boundary_view(s.exp, resolution=70, height=340), key="home:boundary", width="stretch")
     right.plotly_chart(curves_view(s.exp, height=340), key="home:curves", width="stretch")
 
 
