@@ -21,7 +21,7 @@ def _lab(key: str, page: str, label: str, description: str, icon: str, section: 
 # The first ready entry is the landing page.
 _lab("home", "pages/home.py", "Home", "The course map: every topic of a first course, the lab and preset that "
      "teach it, guided tours, and a network training live.", "🏠", "Start", True, ())
-_lab("playground", "pages/playground_2d.py", "2-D Playground",
+_lab("playground", "pages/playground.py", "2-D Playground",
      "Train an MLP on 2-D data and watch the decision boundary, every neuron and the gradients.",
      "🧪", "Labs", True, ("layers", "gradient descent", "regularization"))
 _lab("neuron", "pages/neuron.py", "A single neuron", "Weights, bias and activation of one neuron; the "

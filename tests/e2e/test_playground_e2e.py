@@ -28,8 +28,8 @@ def _boundary_signature(page) -> str:
 def test_play_pause_step_reset(app_url, page):
     open_lab(page, app_url, "playground")
     assert _epoch(page) == 0
-    before = _boundary_signature(page)
-    assert before, "the decision boundary heatmap is drawn"
+    assert poll(lambda: _boundary_signature(page) != "", timeout=20), "the decision boundary heatmap is drawn"
+    before = _boundary_signature(page)   # Plotly draws a moment after the script is idle: poll, do not read once
 
     click_button(page, "Play")
     assert poll(lambda: _epoch(page) >= 20, timeout=40), "the Epoch counter rises while playing"
