@@ -28,6 +28,7 @@ class LabSession:
 
 def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
     """This user's session for `lab`: created from the URL (if it holds a config) or `default`."""
+    _ensure_router()
     key = f"lab:{lab}"
     if key not in st.session_state:
         cfg, notice = default, ""
@@ -42,6 +43,17 @@ def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
     else:
         adopt_url(st.session_state[key])
     return st.session_state[key]
+
+
+def _ensure_router() -> None:
+    """Make app.py route this session. On a fresh server Streamlit starts in its legacy `pages/` mode (a menu of
+    file names; app.py, its page config and classroom mode never run) until some session runs st.navigation;
+    a first visit straight to a lab's URL would stay in it. Switch that mode off and rerun through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _url_config() -> dict[str, str]:
