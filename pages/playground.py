@@ -86,15 +86,23 @@ def weight_editor(s, event) -> None:
     picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
     if picked:
         s.extra["weight"] = tuple(int(v) for v in picked)
-    if s.extra.get("weight") and not s.running:
-        gap, to, frm = s.extra["weight"]
-        w = float(s.exp.model.linears()[gap].weight[to, frm])
-        value = st.number_input(f"Weight {frm + 1}→{to + 1} of layer {gap + 1} (click another line to pick it)",
-                                value=w, step=0.1, format="%.4f", key=f"playground:w:{gap}:{to}:{frm}")
+    with st.expander("Edit a weight (or click a line's hover point in the network)",
+                     expanded=bool(s.extra.get("weight"))):
+        sizes = [lin.weight.shape for lin in s.exp.model.linears()]
+        gap0, to0, frm0 = s.extra.get("weight") or (0, 0, 0)
+        c = st.columns(4)
+        gap = c[0].number_input("Layer", 1, len(sizes), gap0 + 1, key="playground:w:gap") - 1
+        frm = c[1].number_input("From neuron", 1, sizes[gap][1], min(frm0, sizes[gap][1] - 1) + 1,
+                                key="playground:w:from") - 1
+        to = c[2].number_input("To neuron", 1, sizes[gap][0], min(to0, sizes[gap][0] - 1) + 1,
+                               key="playground:w:to") - 1
+        s.extra["weight"] = (gap, to, frm)
+        w = s.exp.model.linears()[gap].weight[to, frm].item()
+        value = c[3].number_input("Weight", value=w, step=0.1, format="%.4f",
+                                  key=f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}")
         if value != w:
             set_weight(s.exp, gap, to, frm, value)
-    elif not s.running:
-        st.caption("Click a line's hover point in the network to edit that weight.")
+            st.rerun()   # redraw the diagram and boundary with the edited weight
 
 
 live_fragment(session, render)

@@ -22,6 +22,8 @@ def registries() -> dict[str, Registry]:
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
+        "tabular_tasks": data.tabular.TASKS,
+        "imputers": data.tabular.IMPUTERS,
     }
 
 

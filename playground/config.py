@@ -44,7 +44,13 @@ class SequenceDataConfig:
 
 @dataclass(frozen=True)
 class TabularDataConfig:
-    """Tabular and CSV options (Your data lab)."""
+    """Tabular and CSV options (Your data lab). The CSV itself is named by `data.source`."""
+
+    target: str = knob("", doc="CSV column to predict; empty = the last column")
+    task: str = knob("auto", registry="tabular_tasks", doc="auto infers classification or regression")
+    impute: str = knob("mean", registry="imputers", doc="what to do with missing numbers")
+    standardize: bool = knob(True, doc="scale every input to mean 0, std 1 (train-split statistics)")
+    max_categories: int = knob(20, 2, 200, doc="text columns with more distinct values are dropped (ids)")
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,8 @@ _lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin ru
 _lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
      ("hyperparameter tuning",))
 _lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",
-     "📋", "Tools", False, ("layers",))
+     "📋", "Tools", True, ("layers",))
 _lab("runs", "pages/runs.py", "Runs", "Run history: compare, reopen, export and import.", "🗂️", "Tools",
-     False, ())
+     True, ())
 _lab("explain", "pages/explain.py", "Explain", "Captum attributions for any model of this session or the "
-     "run history.", "🔍", "Tools", False, ("interpretability",))
+     "run history.", "🔍", "Tools", True, ("interpretability",))

@@ -134,6 +134,9 @@ class History:
     def __getitem__(self, key: str) -> list[Any]:
         return self.columns.get(key, [])
 
+    def get(self, key: str, default: list[Any] | None = None) -> list[Any]:
+        return self.columns.get(key, [] if default is None else default)
+
     def __len__(self) -> int:
         return len(self.columns.get("epoch", []))
 
@@ -177,9 +180,12 @@ class Trainer:
         self.status, self.message = READY, ""
         self.history = History()
         self._batches: list[tuple[torch.Tensor, torch.Tensor]] = []  # the rest of this epoch
-        self._good = self._copy_state()                               # last weights with finite loss
+        self._state = list(model.state_dict().values())               # live tensors, copied in place
+        self._good = [t.detach().clone() for t in self._state]        # last weights with a finite loss
         self._good_epoch = 0
-        self._best: tuple[float, dict[str, torch.Tensor] | None, int] = (math.inf, None, 0)
+        self._best_state = [t.detach().clone() for t in self._state]  # best validation weights so far
+        self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
+        self._eval_x, self._eval_parts = _eval_batch(dataset)         # all splits in one forward pass
         self._record_epoch()
 
     # -- public API ------------------------------------------------------------------------
@@ -239,7 +245,7 @@ class Trainer:
     def resume(self) -> None:
         """Allow training again after a stop (after the user changed something, e.g. the lr)."""
         self.status, self.message = READY, ""
-        self._best = (self._best[0], self._best[1], self.epoch)  # patience counts from now
+        self._best = (self._best[0], self.epoch)  # patience counts from now
 
     def evaluate(self, split: Split) -> tuple[float, float]:
         """(loss, metric) on a split, in eval mode (dropout off, batch-norm running stats)."""
@@ -265,8 +271,13 @@ class Trainer:
             if key in group:
                 group[key] = value
 
-    def _copy_state(self) -> dict[str, torch.Tensor]:
-        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+    def _save(self, into: list[torch.Tensor]) -> None:
+        with torch.no_grad():
+            torch._foreach_copy_(into, self._state)
+
+    def _restore(self, saved: list[torch.Tensor]) -> None:
+        with torch.no_grad():
+            torch._foreach_copy_(self._state, saved)
 
     def _start_epoch(self) -> None:
         """Shuffle once per epoch and cut into batches (views), so a step does no indexing."""
@@ -317,7 +328,8 @@ class Trainer:
         if not math.isfinite(record["train_loss"]):  # the step's loss was finite, the weights are not
             self._diverge(record["train_loss"])
             return
-        self._good, self._good_epoch = self._copy_state(), self.epoch
+        self._save(self._good)
+        self._good_epoch = self.epoch
         self._check_early_stop(record)
         if self.status == READY and self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
             self.status, self.message = FINISHED, f"Reached the epoch limit ({self.cfg.max_epochs})."
@@ -328,27 +340,39 @@ class Trainer:
         name = metric_name(self.task)
         record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
                                   "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
-        for split in ("train", "val", "test"):
-            record[f"{split}_loss"], record[f"{split}_{name}"] = self.evaluate(self.dataset.split(split))
+        was_training = self.model.training
+        self.model.eval()
+        with torch.inference_mode():
+            out = self.model(self._eval_x)
+        self.model.train(was_training)
+        for split, start, stop, y in self._eval_parts:
+            if stop == start:
+                record[f"{split}_loss"] = record[f"{split}_{name}"] = float("nan")
+                continue
+            part = out[start:stop]
+            record[f"{split}_loss"] = self.loss_fn(part, y).item()
+            record[f"{split}_{name}"] = compute_metric(part, y, self.task)
         record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
         self.history.append(record)
         return record
 
     def _check_early_stop(self, record: dict[str, Any]) -> None:
         monitored = record["val_loss"] if len(self.dataset.val) else record["train_loss"]
-        best_loss, best_state, best_epoch = self._best
+        best_loss, best_epoch = self._best
         if monitored < best_loss:
-            self._best = (monitored, self._copy_state() if self.cfg.restore_best else None, self.epoch)
+            self._best = (monitored, self.epoch)
+            if self.cfg.early_stopping and self.cfg.restore_best:
+                self._save(self._best_state)
         elif self.cfg.early_stopping and self.epoch - best_epoch >= self.cfg.patience:
             self.status = EARLY_STOPPED
             self.message = (f"Early stop at epoch {self.epoch}: validation loss has not improved for "
                             f"{self.cfg.patience} epochs (best {best_loss:.4f} at epoch {best_epoch}).")
-            if self.cfg.restore_best and best_state is not None:
-                self.model.load_state_dict(best_state)
+            if self.cfg.restore_best:
+                self._restore(self._best_state)
                 self.message += f" Restored the weights of epoch {best_epoch}."
 
     def _diverge(self, value: float) -> None:
-        self.model.load_state_dict(self._good)
+        self._restore(self._good)
         self.optimizer = make_optimizer(self.cfg, self.model)  # its moments may hold NaN too
         self._batches = []
         self.status = DIVERGED
@@ -356,6 +380,21 @@ class Trainer:
         self.message = (f"The loss became {value} at epoch {self.epoch + 1} (step {self.steps}) with learning "
                         f"rate {lr:g}: training stopped and the weights from epoch {self._good_epoch} are kept. "
                         f"Try a learning rate 10× smaller, gradient clipping, or batch norm, then press Play.")
+
+
+EVAL_CAP = 4096  # samples per split evaluated each epoch (the first ones; splits are shuffled)
+
+
+def _eval_batch(dataset: Dataset) -> tuple[torch.Tensor, list[tuple[str, int, int, torch.Tensor]]]:
+    """Concatenate (up to EVAL_CAP of) every split so one forward pass evaluates them all."""
+    xs, parts, start = [], [], 0
+    for name in ("train", "val", "test"):
+        split = dataset.split(name)
+        x, y = split.x[:EVAL_CAP], split.y[:EVAL_CAP]
+        xs.append(x)
+        parts.append((name, start, start + len(x), y))
+        start += len(x)
+    return torch.cat(xs), parts
 
 
 def clone_model(model: nn.Module) -> nn.Module:

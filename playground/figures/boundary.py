@@ -51,7 +51,7 @@ def _heatmap(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, discretize: boo
         z = output[..., 1]
         z = (z > 0.5).astype(np.float32) if discretize else z.astype(np.float32)
         return go.Heatmap(x=xs, y=ys, z=z, colorscale=DIVERGING, zmin=0, zmax=1, showscale=False, opacity=0.75,
-                          hovertemplate="p(class 1)=%{z:.3f}<extra></extra>")
+                          zsmooth="best", hovertemplate="p(class 1)=%{z:.3f}<extra></extra>")
     # k classes: z = winning class + its confidence rescaled from [1/k, 1] to [0, 1)
     cls = output.argmax(-1)
     conf = np.ones_like(cls, np.float32) if discretize else (output.max(-1) - 1 / k) / (1 - 1 / k)

@@ -16,8 +16,9 @@ def gradient_flow_figure(epochs: list[int], grad_norms: list[list[float]], layer
                          *, height: int = 300) -> go.Figure:
     """grad_norms: per epoch, one norm per weight layer (input side first)."""
     fig = go.Figure()
-    g = np.array([row for row in grad_norms if row], dtype=np.float64)
-    ep = [e for e, row in zip(epochs, grad_norms) if row]
+    # epoch 0 has no gradient yet: keep only rows where something flowed
+    g = np.array([row for row in grad_norms if row and any(row)], dtype=np.float64)
+    ep = [e for e, row in zip(epochs, grad_norms) if row and any(row)]
     colors = sample_colorscale(SEQUENTIAL, np.linspace(0, 0.9, max(len(layer_names), 2)))
     for i, name in enumerate(layer_names):
         if g.ndim == 2 and i < g.shape[1]:

@@ -44,8 +44,9 @@ def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list
     size = NODE
     images = []
     for col, (m, p) in enumerate(zip(maps, pos)):
-        limit = 1.0 if col == len(maps) - 1 else float(np.abs(m).max() or 1.0)
         for j, (x, y) in enumerate(p):
+            # each neuron on its own scale (its largest |value|), so quiet neurons still show their shape
+            limit = 1.0 if col == len(maps) - 1 else float(np.abs(m[j]).max() or 1.0)
             # the output map of a binary classifier is p(class 1) in [0, 1]: centre it at 0.5
             values = (m[j] - 0.5) * 2 if col == len(maps) - 1 and m[j].min() >= 0 else m[j]
             images.append(dict(source=map_to_png(values, limit), xref="x", yref="y", x=x - size / 2, y=y + size / 2,

@@ -95,8 +95,8 @@ def network_png(layer_names: list[str], maps: list[np.ndarray], weights: list[np
     font = ImageFont.load_default(size=15)
     for col, m in enumerate(maps):
         last = col == cols - 1
-        limit_m = 1.0 if last else float(np.abs(m).max() or 1.0)
         for j, (cx, cy) in enumerate(pos[col]):
+            limit_m = 1.0 if last else float(np.abs(m[j]).max() or 1.0)  # per neuron, as in network_figure
             values = (m[j] - 0.5) * 2 if last and m[j].min() >= 0 else m[j]
             thumb = Image.fromarray(diverging_rgb(values[::-1], limit_m), "RGB").resize((tile, tile), Image.BILINEAR)
             img.paste(thumb, (int(cx - tile / 2), int(cy - tile / 2)))

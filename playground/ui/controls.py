@@ -59,14 +59,16 @@ def _to_widget(path: str, value: Any) -> Any:
 
 
 def sync_widgets(session: LabSession, paths: list[str]) -> None:
-    """Push the session's config into widget state (after a preset, a reset or a URL load)."""
-    group = ("widget_cfg", *paths)
-    if session.extra.get(group) == session.cfg:
-        return
+    """Push config values into widget state where the config changed from outside the widget
+    (a preset, a link, a reset); a value the user just typed is left alone."""
+    synced = session.extra.setdefault("synced", {})
     flat = flatten(session.cfg)
     for path in paths:
-        st.session_state[f"{session.lab}:{path}"] = _to_widget(path, flat[path])
-    session.extra[group] = session.cfg
+        key = f"{session.lab}:{path}"
+        # Streamlit drops a widget's state when a run does not draw it (another page was open): push it again
+        if path not in synced or synced[path] != flat[path] or key not in st.session_state:
+            st.session_state[key] = _to_widget(path, flat[path])
+            synced[path] = flat[path]
 
 
 def field_widget(lab: str, path: str, container=st) -> None:
@@ -101,7 +103,8 @@ def config_controls(session: LabSession, paths: list[str], container=st) -> None
     except ConfigError as err:
         container.error(f"**{err.field}**: {err.message}. The previous value is still in use.", icon="⚠️")
         return
-    session.extra[("widget_cfg", *paths)] = session.cfg
+    flat = flatten(session.cfg)
+    session.extra["synced"].update({p: flat[p] for p in paths})
 
 
 def load_config(session: LabSession, cfg: ExperimentConfig) -> None:

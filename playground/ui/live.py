@@ -13,10 +13,10 @@ import streamlit as st
 
 from playground.presets import PRESETS
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, reset
+from playground.ui.session import LabSession, apply_config, keep_run, reset
 
-TICK = 0.25     # seconds between chart updates while playing (4 per second)
-BUDGET = 0.17   # training seconds per tick; the rest of the tick draws
+TICK = 0.1      # the browser asks for the next tick this soon; asks made while a tick runs are queued,
+BUDGET = 0.2    # so ticks run back to back: train BUDGET seconds, draw (~30 ms), repeat (~4 updates/s)
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
@@ -25,6 +25,16 @@ def _toggle(session: LabSession) -> None:
     if session.running and session.exp.trainer.done:
         session.exp.trainer.resume()
     session.notice = ""
+    if not session.running:
+        keep_run(session)
+
+
+def _save(session: LabSession) -> None:
+    session.running = False
+    if session.exp.trainer.steps == 0:
+        session.notice = "Nothing to save yet: train first (Play or Step)."
+    elif keep_run(session, force=True):
+        session.notice = "Saved this run to the run history (open **Runs** to compare, rename or export it)."
 
 
 def _step(session: LabSession) -> None:
@@ -50,7 +60,7 @@ def preset_picker(session: LabSession, container=st) -> None:
 
 
 def play_controls(session: LabSession) -> None:
-    cols = st.columns([1.1, 1, 1, 2.2])
+    cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
                    icon=":material/pause:" if session.running else ":material/play_arrow:",
                    on_click=_toggle, args=(session,), width="stretch")
@@ -58,7 +68,9 @@ def play_controls(session: LabSession) -> None:
                    icon=":material/skip_next:", width="stretch")
     cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,), icon=":material/replay:",
                    help="new initial weights from the seed; same data", width="stretch")
-    cols[3].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
+    cols[3].button("Save run", key=f"{session.lab}:save", on_click=_save, args=(session,), icon=":material/save:",
+                   help="keep this run in the run history (pausing, Reset and rebuilds also keep it)", width="stretch")
+    cols[4].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
                           help="how many epochs to train between chart updates; max = as many as fit in a tick")
 
 
@@ -70,7 +82,11 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
         trainer = session.exp.trainer
         if session.running:
             with guard("Training"):
-                trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                try:
+                    trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                except Exception:
+                    session.running = False   # stop the timer; guard shows what happened
+                    raise
             if trainer.done:
                 session.running = False
                 st.rerun()   # a full rerun turns the timer off and shows the Play button again

@@ -3,17 +3,28 @@
 One LabSession per lab and browser session; nothing here is shared between users (no global cache
 holds a model). Config changes that a model in training can take (the learning rate, ...) are applied
 in place; others rebuild data and model and leave a notice saying why.
+
+Run history: a run that trained is kept in the run store (playground/store.py) when it is paused,
+reset or rebuilt, or when "Save run" is pressed; never in the per-tick path, and a store error only
+leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes `resolve`, which turns
+a config into its Dataset (or None for registry data).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
 
 from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
+from playground.data.base import Dataset
 from playground.experiment import Experiment, build
 from playground.registry import ConfigError
+
+log = logging.getLogger("playground")
+Resolver = Callable[[ExperimentConfig], Dataset | None]
 
 
 @dataclass
@@ -24,12 +35,39 @@ class LabSession:
     running: bool = False
     notice: str = ""
     extra: dict = field(default_factory=dict)   # per-lab view state (selected weight, ...)
+    resolve: Resolver | None = None              # config -> session-held Dataset (uploads), else None
 
 
-def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
+def build_for(session: LabSession | None, cfg: ExperimentConfig, resolve: Resolver | None = None) -> Experiment:
+    """`experiment.build`, with the session's own data (an uploaded CSV) when its resolver has it."""
+    resolve = resolve or (session.resolve if session else None)
+    return build(cfg, resolve(cfg) if resolve else None)
+
+
+def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str | None:
+    """Save the session's run to the run store if it trained since its last save; never raises."""
+    trainer = session.exp.trainer
+    mark = (id(session.exp), trainer.steps)
+    if trainer.steps == 0 or (session.extra.get("saved_run") == mark and not force):
+        return None
+    try:
+        from playground.store import RunStore
+
+        run_id = RunStore().save(session.exp, name)
+    except Exception as err:  # a full disk or a locked database must never break training
+        log.exception("saving the run failed")
+        session.notice = f"The run could not be saved to the run history ({type(err).__name__}: {err})."
+        return None
+    session.extra["saved_run"] = mark
+    return run_id
+
+
+def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = None) -> LabSession:
     """This user's session for `lab`: created from the URL (if it holds a config) or `default`."""
     _ensure_router()
     key = f"lab:{lab}"
+    if key in st.session_state and resolve is not None:
+        st.session_state[key].resolve = resolve
     if key not in st.session_state:
         cfg, notice = default, ""
         params = {k: v for k, v in st.query_params.to_dict().items()}
@@ -38,7 +76,12 @@ def lab_session(lab: str, default: ExperimentConfig) -> LabSession:
                 cfg = from_query(params)
             except ConfigError as err:
                 notice = f"The link's setting `{err.field}` is invalid ({err.message}); the default is shown instead."
-        st.session_state[key] = LabSession(lab, cfg, build(cfg), notice=notice)
+        try:
+            exp = build_for(None, cfg, resolve)
+        except ConfigError as err:
+            notice = f"`{err.field}`: {err.message}. The default is shown instead."
+            cfg, exp = default, build_for(None, default, resolve)
+        st.session_state[key] = LabSession(lab, cfg, exp, notice=notice, resolve=resolve)
         st.session_state[key].extra["url"] = _url_config()
     else:
         adopt_url(st.session_state[key])
@@ -70,12 +113,11 @@ def adopt_url(session: LabSession) -> None:
         return
     try:
         cfg = from_query(url)
+        if cfg != session.cfg:
+            apply_config(session, cfg)
+            session.notice = "Loaded the settings of the link."
     except ConfigError as err:
         session.notice = f"The link's setting `{err.field}` is invalid ({err.message}); nothing was changed."
-        return
-    if cfg != session.cfg:
-        apply_config(session, cfg)
-        session.notice = "Loaded the settings of the link."
 
 
 def apply_config(session: LabSession, new: ExperimentConfig) -> None:
@@ -85,7 +127,9 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
         return
     rebuild = needs_rebuild(session.cfg, new)
     if rebuild:
-        session.exp = build(new)
+        exp = build_for(session, new)   # a ConfigError here leaves the old run untouched
+        keep_run(session)
+        session.exp = exp
         session.running = False
         shown = ", ".join(f"`{f}`" for f in rebuild[:4]) + (" …" if len(rebuild) > 4 else "")
         session.notice = f"Reset: {shown} changed, so data and model were rebuilt (the learning rate never resets)."
@@ -97,7 +141,12 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
 
 
 def reset(session: LabSession) -> None:
-    session.exp = build(session.cfg)
+    keep_run(session)
+    try:
+        session.exp = build_for(session, session.cfg)
+    except ConfigError as err:   # e.g. session-held data that is gone: say so, keep the current run
+        session.notice = f"Could not rebuild: `{err.field}`: {err.message}"
+        return
     session.running = False
     session.notice = ""
 
@@ -106,3 +155,23 @@ def write_url(cfg: ExperimentConfig) -> None:
     """Mirror the config into the address bar so the link reproduces the experiment."""
     keep = {k: v for k, v in st.query_params.to_dict().items() if not is_config_key(k)}
     st.query_params.from_dict({**keep, **to_query(cfg)})
+
+
+def adopt(lab: str, cfg: ExperimentConfig, exp: Experiment, notice: str = "") -> LabSession:
+    """Put an experiment built elsewhere (a reopened run, an imported checkpoint) into `lab`'s session."""
+    key = f"lab:{lab}"
+    session = st.session_state.get(key)
+    if session is None:
+        session = st.session_state[key] = LabSession(lab, cfg, exp)
+    else:
+        keep_run(session)
+        session.cfg, session.exp, session.running = cfg, exp, False
+    session.notice = notice
+    session.extra["saved_run"] = (id(exp), exp.trainer.steps)   # already in the store: no duplicate
+    return session
+
+
+def session_labs() -> dict[str, LabSession]:
+    """Every lab session of this browser session (keys "lab:<lab>"), for pages that look across labs."""
+    return {k.removeprefix("lab:"): v for k, v in st.session_state.items()
+            if isinstance(k, str) and k.startswith("lab:") and isinstance(v, LabSession)}

@@ -73,15 +73,22 @@ def network_frame(exp: Experiment, *, resolution: int = 16, width: int = 640) ->
     return network_png(layer_names(exp), maps, weights, width=width)
 
 
+def thin(history, max_points: int = 500) -> dict[str, list]:
+    """Every k-th epoch record (and the last), so long runs draw fast; k grows with the run."""
+    n = len(history)
+    step = max(1, -(-n // max_points))
+    keep = list(range(0, n, step)) + ([n - 1] if n and (n - 1) % step else [])
+    return {k: [col[i] for i in keep] for k, col in history.columns.items()}
+
+
 def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
-    return curves_figure(exp.trainer.history, metric_name(exp.dataset.task), log_loss=log_loss, height=height)
+    return curves_figure(thin(exp.trainer.history), metric_name(exp.dataset.task), log_loss=log_loss, height=height)
 
 
 def gradient_view(exp: Experiment, *, height: int = 300) -> go.Figure:
-    hist = exp.trainer.history
-    names = [name.removesuffix(".weight") for name, p in exp.model.named_parameters() if p.dim() > 1]
-    names = [n.replace("hidden.", "hidden ").replace(".linear", "") for n in names]
-    return gradient_flow_figure(hist["epoch"], hist["grad_norms"], names, height=height)
+    hist = thin(exp.trainer.history)
+    names = layer_names(exp)[1:]  # weight layer i feeds column i+1 of the diagram
+    return gradient_flow_figure(hist.get("epoch", []), hist.get("grad_norms", []), names, height=height)
 
 
 def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:

@@ -15,25 +15,28 @@ def _epoch(page) -> int:
 
 
 def _boundary_signature(page) -> str:
-    # the heatmap's z values change as the model learns; read them from the live plotly graph div
+    """What the boundary shows now: the heatmap's z values (paused) or the live frame's image URL (playing)."""
     return page.evaluate("""() => {
         const divs = [...document.querySelectorAll('.js-plotly-plot')];
         const d = divs.find(g => g.data && g.data.some(t => t.type === 'heatmap'));
-        if (!d) return '';
-        const z = d.data.find(t => t.type === 'heatmap').z;
-        return JSON.stringify(z).slice(0, 4000);
+        const imgs = [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src).join('|');
+        if (!d) return imgs;
+        return JSON.stringify(d.data.find(t => t.type === 'heatmap').z).slice(0, 4000) + imgs;
     }""")
 
 
 def test_play_pause_step_reset(app_url, page):
     open_lab(page, app_url, "playground")
     assert _epoch(page) == 0
-    assert poll(lambda: _boundary_signature(page) != "", timeout=20), "the decision boundary heatmap is drawn"
-    before = _boundary_signature(page)   # Plotly draws a moment after the script is idle: poll, do not read once
+    assert poll(lambda: _boundary_signature(page) != "", timeout=30), "the decision boundary heatmap is drawn"
+    before = _boundary_signature(page)
 
     click_button(page, "Play")
     assert poll(lambda: _epoch(page) >= 20, timeout=40), "the Epoch counter rises while playing"
-    assert poll(lambda: _boundary_signature(page) not in ("", before), timeout=20), "the boundary redraws"
+    frames = set()
+    assert poll(lambda: len(frames) >= 4 if frames.add(_boundary_signature(page)) is None else False, timeout=20), \
+        "the boundary redraws while training"
+    assert before not in frames
 
     click_button(page, "Pause")
     wait_idle(page)
@@ -54,8 +57,8 @@ def test_play_pause_step_reset(app_url, page):
 
 def test_link_reproduces_config_and_bad_link_is_explained(app_url, page):
     open_lab(page, app_url, "playground", "lab=playground&data.name=spiral&model.hidden=8,8&train.lr=0.1")
-    page.get_by_text("Spiral").first.wait_for()
-    assert page.get_by_label("Hidden layers (neurons, comma-separated)").input_value() == "8, 8"
+    box = page.get_by_role("textbox", name="Hidden layers (neurons, comma-separated)")
+    assert poll(lambda: box.input_value() == "8, 8", timeout=20), box.input_value()
 
     open_lab(page, app_url, "playground", "lab=playground&train.lr=banana")
     assert page.get_by_text("invalid").first.is_visible()

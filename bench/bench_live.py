@@ -1,0 +1,96 @@
+"""Live training in a real browser: steps/s while the 2-D lab plays in headless Chromium, against
+the same Trainer headless, and chart updates per second, measured in one run.
+
+Starts `streamlit run app.py` on a free port, opens the 2-D lab with TF Playground's circle preset
+(network [4,2], batch 10), presses Play for --seconds, and reads the Epoch counter and the live
+frames. Reference: TF Playground itself trains this task at 56 epochs/s (1,400 steps/s) in
+Chromium on this machine (shared/DESIGN.md section 6).
+
+    python bench/bench_live.py [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from playground.config import to_query  # noqa: E402
+from playground.experiment import build  # noqa: E402
+from playground.presets import get_preset  # noqa: E402
+
+FRAME_JS = """() => [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src).join('|')"""
+
+
+def headless_steps_per_second(cfg, seconds: float) -> float:
+    exp = build(cfg)
+    exp.trainer.train_for(0.3)  # warm up
+    start_steps, t0 = exp.trainer.steps, time.perf_counter()
+    exp.trainer.train_for(seconds)
+    return (exp.trainer.steps - start_steps) / (time.perf_counter() - t0)
+
+
+def live(cfg, seconds: float) -> tuple[float, float, float]:
+    """(epochs/s, steps/s, frame updates/s) while playing in Chromium."""
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, FLAGS, _free_port
+    from tests.e2e.helpers import click_button, lab_path, metric_value, open_page
+
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            query = "&".join(f"{k}={v}" for k, v in to_query(cfg).items())
+            open_page(page, url, lab_path("playground"), query)
+            click_button(page, "Play")
+            page.wait_for_timeout(1500)                       # first ticks: warm-up
+            e0, frames, t0 = int(metric_value(page, "Epoch").replace(",", "")), set(), time.monotonic()
+            while time.monotonic() - t0 < seconds:
+                frames.add(page.evaluate(FRAME_JS))
+                page.wait_for_timeout(30)
+            e1, dt = int(metric_value(page, "Epoch").replace(",", "")), time.monotonic() - t0
+            click_button(page, "Pause")
+            browser.close()
+    finally:
+        proc.terminate()
+    steps_per_epoch = len(build(cfg).dataset.train) // cfg.train.batch_size
+    return (e1 - e0) / dt, (e1 - e0) * steps_per_epoch / dt, len(frames) / dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=10)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    cfg = get_preset("tf_circle")
+    headless = headless_steps_per_second(cfg, args.seconds)
+    epochs, steps, updates = live(cfg, args.seconds)
+    print(f"headless trainer        : {headless:8,.0f} steps/s")
+    print(f"live in Chromium        : {steps:8,.0f} steps/s ({epochs:.1f} epochs/s; TF Playground: 56 epochs/s)")
+    print(f"live / headless         : {steps / headless:8.2f}   (goal >= 0.8)")
+    print(f"chart updates           : {updates:8.1f} per second (goal >= 4)")
+
+
+if __name__ == "__main__":
+    main()

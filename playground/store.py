@@ -1,0 +1,202 @@
+"""Run history on disk: SQLite rows plus one folder of files per run, in a configurable data folder.
+
+A run keeps its config, curves (the trainer's history), final metrics, a small PNG thumbnail of the
+loss curve and the weights. The folder is `PLAYGROUND_DATA_DIR` if set, else `data/` under the
+project root. Saves are crash-safe: files are written into a temporary folder that is renamed into
+place, and only then is the row inserted in one transaction, so a process killed mid-save leaves at
+most a stray temporary folder (removed on the next open) and never a half-written run.
+This module does not train and does not draw charts (the thumbnail is a few PIL lines).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import shutil
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from playground.config import ExperimentConfig, from_json, to_json
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, lab TEXT NOT NULL, created REAL NOT NULL,
+    config TEXT NOT NULL, metrics TEXT NOT NULL, steps INTEGER NOT NULL, epochs INTEGER NOT NULL,
+    status TEXT NOT NULL)"""
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("PLAYGROUND_DATA_DIR") or ROOT / "data")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One row of the run table (no weights, no curves: those load on demand)."""
+
+    id: str
+    name: str
+    lab: str
+    created: float
+    cfg: ExperimentConfig
+    metrics: dict[str, Any]
+    steps: int
+    epochs: int
+    status: str
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, list):
+        return [_clean(x) for x in v]
+    return v
+
+
+def final_metrics(history) -> dict[str, Any]:
+    """The last epoch's losses and metrics (no counters, no gradient norms)."""
+    return {k: _clean(v) for k, v in history.last().items() if k not in ("epoch", "step", "seconds", "grad_norms",
+                                                                         "lr")}
+
+
+def thumbnail_png(losses: list[float], size: tuple[int, int] = (160, 48)) -> bytes:
+    """A sparkline of the training loss as PNG bytes (blank if there is nothing to draw)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", size, "white")
+    vals = [v for v in losses if v is not None and math.isfinite(v)]
+    if len(vals) >= 2:
+        lo, hi = min(vals), max(vals)
+        w, h = size
+        pts = [(2 + i * (w - 4) / (len(vals) - 1), h - 3 - (v - lo) / ((hi - lo) or 1) * (h - 6))
+               for i, v in enumerate(vals)]
+        ImageDraw.Draw(img).line(pts, fill=(8, 119, 189), width=2)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+class RunStore:
+    """The run history in `root` (default: `data_dir()`): runs.sqlite plus runs/<id>/ folders."""
+
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root) if root is not None else data_dir()
+        self.runs_dir = self.root / "runs"
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.db = self.root / "runs.sqlite"
+        with self._connect() as con:
+            con.execute(SCHEMA)
+        for stray in self.runs_dir.glob(".tmp-*"):   # left by a process killed mid-save
+            shutil.rmtree(stray, ignore_errors=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.db, timeout=10)
+        con.execute("PRAGMA journal_mode=WAL")
+        return con
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save(self, exp, name: str = "") -> str:
+        """Keep an experiment's run (config, curves, metrics, thumbnail, weights); returns its id."""
+        trainer = exp.trainer
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        history = {k: [_clean(x) for x in v] for k, v in trainer.history.columns.items()}
+        files = {"history.json": json.dumps(history).encode(),
+                 "config.json": to_json(exp.cfg).encode(),
+                 "thumb.png": thumbnail_png(history.get("train_loss", []))}
+        buf = io.BytesIO()
+        torch.save({k: v.detach().cpu() for k, v in exp.model.state_dict().items()}, buf)
+        files["weights.pt"] = buf.getvalue()
+        if exp.dataset.meta.get("source_bytes") is not None:   # session-held data (an uploaded CSV)
+            files["source.csv"] = exp.dataset.meta["source_bytes"]
+        tmp = self.runs_dir / f".tmp-{run_id}"
+        tmp.mkdir()
+        try:
+            for fname, data in files.items():
+                _write(tmp / fname, data)
+            os.replace(tmp, self.runs_dir / run_id)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        label = name or f"{exp.cfg.lab} · {exp.cfg.data.name} · {trainer.epoch} epochs"
+        with self._connect() as con:   # the row appears only once every file is in place
+            con.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+                        (run_id, label, exp.cfg.lab, time.time(), to_json(exp.cfg, indent=None),
+                         json.dumps(final_metrics(trainer.history)), trainer.steps, trainer.epoch, trainer.status))
+        return run_id
+
+    def rename(self, run_id: str, name: str) -> None:
+        with self._connect() as con:
+            con.execute("UPDATE runs SET name=? WHERE id=?", (name.strip() or run_id, run_id))
+
+    def delete(self, run_id: str) -> None:
+        with self._connect() as con:
+            con.execute("DELETE FROM runs WHERE id=?", (run_id,))
+        shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def list(self, lab: str | None = None) -> list[RunInfo]:
+        """Runs, newest first; rows whose config no longer validates are skipped."""
+        query = "SELECT * FROM runs" + (" WHERE lab=?" if lab else "") + " ORDER BY created DESC"
+        with self._connect() as con:
+            rows = con.execute(query, (lab,) if lab else ()).fetchall()
+        out = []
+        for rid, name, rlab, created, cfg, metrics, steps, epochs, status in rows:
+            try:
+                out.append(RunInfo(rid, name, rlab, created, from_json(cfg), json.loads(metrics), steps, epochs,
+                                   status))
+            except ValueError:
+                continue
+        return out
+
+    def get(self, run_id: str) -> RunInfo:
+        for info in self.list():
+            if info.id == run_id:
+                return info
+        raise KeyError(run_id)
+
+    def history(self, run_id: str) -> dict[str, list]:
+        return json.loads((self.runs_dir / run_id / "history.json").read_text())
+
+    def weights(self, run_id: str) -> dict[str, torch.Tensor]:
+        return torch.load(self.runs_dir / run_id / "weights.pt", weights_only=True)
+
+    def thumbnail(self, run_id: str) -> bytes:
+        return (self.runs_dir / run_id / "thumb.png").read_bytes()
+
+    def source(self, run_id: str) -> bytes | None:
+        """The uploaded CSV a run trained on, if its data came from an upload."""
+        path = self.runs_dir / run_id / "source.csv"
+        return path.read_bytes() if path.exists() else None
+
+
+def restore(info: RunInfo, store: RunStore, dataset=None):
+    """Rebuild a stored run as an Experiment: same config, stored weights and curves (data from its config,
+    or from the stored CSV of an uploaded-data run)."""
+    from playground.experiment import build
+
+    raw = store.source(info.id) if dataset is None else None
+    if raw is not None:
+        from playground.data.tabular import csv_dataset
+
+        dataset = csv_dataset(raw, info.cfg.data, info.cfg.seed)
+    exp = build(info.cfg, dataset)
+    exp.trainer.load_state(store.weights(info.id))
+    exp.trainer.history.columns = store.history(info.id)
+    exp.trainer.epoch, exp.trainer.steps = info.epochs, info.steps
+    return exp

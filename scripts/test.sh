@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install what the tests need, then run them: Debian's Chromium (browser tests), the Python packages,
+# ruff, and the whole pytest suite (unit, contract, AppTest and real-browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium
+fi
+python -m pip install -q -r requirements-dev.txt
+python -m ruff check .
+python -m pytest -q "$@"

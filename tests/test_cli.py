@@ -1,0 +1,58 @@
+"""The headless CLI: presets, config JSON, train --json; bad input exits 2 with one line, no traceback."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from playground.cli import main
+from playground.config import from_json
+from playground.presets import PRESETS, get_preset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_presets_lists_every_preset(capsys):
+    assert main(["presets"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(PRESETS)
+    assert any(line.startswith("tf_spiral") for line in out)
+
+
+def test_config_prints_the_presets_config(capsys):
+    assert main(["config", "--preset", "tf_xor"]) == 0
+    assert from_json(capsys.readouterr().out) == get_preset("tf_xor")
+
+
+def test_train_json_reports_metrics(capsys, tmp_path):
+    assert main(["train", "--preset", "tf_gauss", "--epochs", "5", "--json", "--set", "train.lr=0.1"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("steps", "epochs", "train_loss", "val_loss", "test_loss", "test_accuracy", "diverged", "train_seconds"):
+        assert key in out
+    assert out["epochs"] == 5 and out["steps"] == 5 * 25 and out["lr"] == 0.1 and out["diverged"] is False
+    cfg = tmp_path / "c.json"
+    main(["config", "--preset", "tf_plane"])
+    cfg.write_text(capsys.readouterr().out)
+    assert main(["train", "--config", str(cfg), "--steps", "7", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["steps"] == 7 and "test_r2" in out
+
+
+def test_diverging_run_says_so(capsys):
+    assert main(["train", "--preset", "diverge", "--epochs", "20", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["diverged"] is True and "learning rate" in out["message"]
+
+
+def test_bad_input_exits_2_with_one_line_and_no_traceback():
+    for args in (["--preset", "tf_xor", "--set", "train.lr=abc"], ["--preset", "nope"],
+                 ["--preset", "tf_xor", "--set", "model.hidden=0"], ["--config", "/does/not/exist.json"]):
+        proc = subprocess.run([sys.executable, "-m", "playground", "train", *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2, args
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+        assert lines[0].startswith("error: ")
+    proc = subprocess.run([sys.executable, "-m", "playground", "train", "--preset", "tf_xor", "--set", "train.lr=abc"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "train.lr" in proc.stderr

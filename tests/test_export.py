@@ -1,0 +1,127 @@
+"""Export and import: the standalone script reproduces the app's metrics; TorchScript and ONNX compute the
+same outputs; a checkpoint round-trips; tampered or foreign files are refused; the CLI trains on a CSV."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from playground import export
+from playground.config import with_values
+from playground.experiment import build
+from playground.presets import get_preset
+from playground.registry import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def trained():
+    cfg = with_values(get_preset("wine_mlp"), {"train.l2": 0.001, "train.schedule": "cosine", "train.max_epochs": 12,
+                                               "model.batch_norm": True, "train.grad_clip": 1.0})
+    exp = build(cfg)
+    exp.trainer.run_epochs(12)
+    return exp
+
+
+def test_exported_script_reproduces_the_apps_metrics(trained, tmp_path):
+    paths = export.export_all(trained, tmp_path)
+    assert {p.name for p in paths} == {"train.py", "data.pt", "model.pt", "model.torchscript.pt", "model.onnx",
+                                       "config.json"}
+    out = subprocess.run([sys.executable, str(tmp_path / "train.py")], capture_output=True, text=True, timeout=120,
+                         cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    app = trained.trainer.history.last()
+    assert result["epochs"] == 12
+    for key in ("train_loss", "val_loss", "test_loss", "test_accuracy", "train_accuracy"):
+        assert result[key] == pytest.approx(app[key], abs=1e-5), key
+    assert "playground" not in (tmp_path / "train.py").read_text().split('"""', 2)[2], "plain torch only"
+
+
+def test_torchscript_and_onnx_match_the_model(trained, tmp_path):
+    import onnx
+
+    files = export.export_files(trained)
+    x = trained.dataset.test.x
+    trained.model.eval()
+    with torch.no_grad():
+        want = trained.model(x)
+    ts = torch.jit.load(io.BytesIO(files["model.torchscript.pt"]))
+    assert torch.allclose(ts(x), want, atol=1e-5)
+    model = onnx.load_from_string(files["model.onnx"])
+    onnx.checker.check_model(model)
+    assert [i.name for i in model.graph.input] == ["input"]
+    assert json.loads(files["config.json"])["data"]["name"] == "wine"
+
+
+def test_checkpoint_round_trip(trained):
+    raw = export.export_files(trained)["model.pt"]
+    imp = export.load_checkpoint(raw)
+    assert imp.cfg == trained.cfg and imp.class_names == trained.dataset.class_names
+    x = trained.dataset.test.x
+    trained.model.eval()
+    with torch.no_grad():
+        assert torch.equal(imp.model(x), trained.model(x))
+
+
+def _save(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    return buf.getvalue()
+
+
+class Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
+
+
+def test_tampered_and_foreign_files_are_refused(trained):
+    good = export.checkpoint(trained)
+    changed = {**good, "state_dict": {k: v.clone() for k, v in good["state_dict"].items()}}
+    next(iter(changed["state_dict"].values())).add_(0.5)
+    bad_config = {**good, "config": good["config"].replace('"lr": 0.01', '"lr": 99.0')}
+    big = {**good, "state_dict": {"w": torch.zeros(export.MAX_PARAMETERS * 2 + 1)}}
+    cases = [
+        (_save(changed), "checksum"),
+        (_save(bad_config), "checksum"),
+        (_save(big), "over the limit"),
+        (_save({"state_dict": good["state_dict"]}), "format tag"),
+        (_save({**good, "version": 99}), "version"),
+        (pickle.dumps(Evil()), "could not be read safely"),
+        (_save(trained.model), "could not be read safely"),   # a whole pickled module is not weights-only
+        (b"PK\x03\x04 not really a zip", "could not be read safely"),
+    ]
+    for raw, message in cases:
+        with pytest.raises(ConfigError, match=message):
+            export.load_checkpoint(raw)
+
+
+def test_schema_is_checked_when_the_checksum_is_recomputed(trained):
+    good = export.checkpoint(trained)
+    config = good["config"].replace('"lr": 0.01', '"lr": 99.0')
+    forged = {**good, "config": config, "digest": export._digest(config, good["spec"], good["state_dict"])}
+    with pytest.raises(ConfigError, match=r"train\.lr"):
+        export.load_checkpoint(_save(forged))
+
+
+def test_cli_trains_on_a_csv_and_exports(tmp_path):
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,b,kind\n" + "".join(f"{i % 7},{(i * 3) % 5},{'x' if i % 7 > 3 else 'y'}\n" for i in range(80)))
+    out = subprocess.run([sys.executable, "-m", "playground", "train", "--preset", "iris_mlp", "--data", str(csv),
+                          "--target", "kind", "--epochs", "30", "--json", "--export", str(tmp_path / "out")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["epochs"] == 30 and summary["test_accuracy"] > 0.8
+    assert {Path(p).name for p in summary["exported"]} >= {"train.py", "model.pt", "model.onnx"}
+    bad = subprocess.run([sys.executable, "-m", "playground", "train", "--data", str(csv), "--target", "nope"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "no column 'nope'" in bad.stderr

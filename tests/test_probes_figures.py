@@ -1,0 +1,105 @@
+"""Probes read the model without changing it; diagnoses fire on known-bad setups; figures are well formed."""
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+import torch
+
+from playground.config import with_values
+from playground.experiment import build
+from playground.figures.raster import boundary_png, network_png
+from playground.presets import get_preset
+from playground.probes import diagnose, gradient_flow, make_grid, neuron_maps, output_on_grid
+from playground.views.plane import (
+    boundary_frame,
+    boundary_view,
+    curves_view,
+    gradient_view,
+    network_frame,
+    network_view,
+    set_weight,
+)
+
+
+@pytest.fixture(scope="module")
+def circle():
+    exp = build(get_preset("tf_circle"))
+    exp.trainer.run_epochs(10)
+    return exp
+
+
+def test_neuron_maps_cover_every_neuron(circle):
+    maps = neuron_maps(circle.model, circle.dataset, make_grid(circle.dataset.extent, 12))
+    assert [m.shape[0] for m in maps] == [2, 4, 2, 1]
+    assert all(m.shape[1:] == (12, 12) and m.dtype == np.float32 for m in maps)
+    assert np.allclose(maps[0][0][0], np.linspace(-6, 6, 12)), "the first input map is X1 itself"
+
+
+def test_probes_do_not_change_the_model(circle):
+    before = {k: v.clone() for k, v in circle.model.state_dict().items()}
+    circle.model.train()
+    output_on_grid(circle.model, circle.dataset, make_grid(circle.dataset.extent, 8))
+    assert circle.model.training, "mode is restored"
+    assert all(torch.equal(v, before[k]) for k, v in circle.model.state_dict().items())
+
+
+def test_gradient_flow_lists_weight_layers(circle):
+    rows = gradient_flow(circle.model)
+    assert [r.name for r in rows] == ["hidden.0.linear", "hidden.1.linear", "head"]
+    assert all(r.grad_norm > 0 for r in rows)
+
+
+def test_vanishing_gradients_are_diagnosed():
+    exp = build(get_preset("sigmoid_deep"))
+    exp.trainer.run_epochs(3)
+    codes = {d.code for d in diagnose(exp.model, exp.dataset, exp.trainer.history)}
+    assert "vanishing" in codes
+
+
+def test_dead_relus_are_diagnosed():
+    exp = build(with_values(get_preset("spiral_solved"), {"model.hidden": (8,)}))
+    with torch.no_grad():
+        exp.model.hidden[0].linear.bias[:4] = -100.0  # half the units can never fire
+    codes = {d.code for d in diagnose(exp.model, exp.dataset, exp.trainer.history)}
+    assert "dead_relu" in codes
+
+
+def test_healthy_model_has_no_warnings(circle):
+    assert not [d for d in diagnose(circle.model, circle.dataset, circle.trainer.history) if d.level == "warning"]
+
+
+def test_views_build_figures(circle):
+    b = boundary_view(circle, resolution=30)
+    assert isinstance(b, go.Figure) and b.data[0].type == "heatmap"
+    assert np.asarray(b.data[0].z).shape == (30, 30)
+    n = network_view(circle)
+    assert len(n.layout.images) == 2 + 4 + 2 + 1, "one map per neuron"
+    c = curves_view(circle)
+    assert {t.name for t in c.data} >= {"train", "val", "test"}
+    assert len(c.data[0].x) == 11, "epoch 0 plus ten epochs"
+    g = gradient_view(circle)
+    assert len(g.data) == 3
+
+
+def test_k_class_and_regression_boundaries():
+    for preset in ("blobs_5", "tf_plane"):
+        exp = build(get_preset(preset))
+        fig = boundary_view(exp, resolution=20)
+        z = np.asarray(fig.data[0].z)
+        assert z.shape == (20, 20) and np.isfinite(z).all()
+
+
+def test_png_frames_are_images(circle):
+    for data in (boundary_frame(circle), network_frame(circle)):
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    wide = network_png(["in", "h", "out"], [np.zeros((2, 4, 4)), np.zeros((40, 4, 4)), np.zeros((1, 4, 4))],
+                       [np.ones((40, 2)), np.ones((1, 40))])
+    assert wide[:4] == b"\x89PNG"
+    assert boundary_png(np.zeros((5, 5)), (-1, 1, -1, 1), {})[:4] == b"\x89PNG"
+
+
+def test_editing_a_weight_changes_the_model(circle):
+    set_weight(circle, 0, 1, 0, 0.5)
+    assert circle.model.hidden[0].linear.weight[1, 0].item() == 0.5
+    with pytest.raises(ValueError):
+        set_weight(circle, 0, 1, 0, float("nan"))

@@ -1,0 +1,112 @@
+"""The Trainer: known answers, determinism, batch modes, divergence, early stopping, live changes."""
+
+import copy
+
+import pytest
+import torch
+
+from playground.config import ConfigError, ExperimentConfig, with_values
+from playground.data import make_dataset
+from playground.experiment import build
+from playground.models import build_model
+from playground.presets import get_preset
+
+
+def test_gradients_match_finite_differences():
+    cfg = with_values(ExperimentConfig(), {"model.hidden": (5, 3), "model.activation": "tanh",
+                                           "data.n_samples": 30})
+    ds = make_dataset(cfg.data)
+    model = build_model(cfg.model, ds.spec, seed=0).double()
+    x, y = ds.train.x.double(), ds.train.y
+    loss_fn = torch.nn.CrossEntropyLoss()
+    params = tuple(model.parameters())
+
+    def loss_of(*ps):
+        state = dict(zip([n for n, _ in model.named_parameters()], ps))
+        return loss_fn(torch.func.functional_call(model, state, (x,)), y)
+
+    assert torch.autograd.gradcheck(loss_of, params, eps=1e-6, atol=1e-5)
+
+
+@pytest.mark.parametrize("preset, epochs, target", [("tf_circle", 100, 0.95), ("tf_gauss", 20, 0.95),
+                                                    ("spiral_solved", 60, 0.9), ("tf_plane", 50, 0.95)])
+def test_seeded_runs_reach_target(preset, epochs, target):
+    exp = build(get_preset(preset))
+    snap = exp.trainer.run_epochs(epochs)
+    metric = snap.record.get("test_accuracy", snap.record.get("test_r2"))
+    assert metric >= target, f"{preset}: {metric:.3f} after {epochs} epochs"
+
+
+def test_same_seed_same_curve_other_seed_other_curve():
+    cfg = get_preset("tf_xor")
+    a, b = build(cfg), build(cfg)
+    c = build(with_values(cfg, {"seed": 1}))
+    for e in (a, b, c):
+        e.trainer.run_epochs(5)
+    assert a.trainer.history["train_loss"] == b.trainer.history["train_loss"]
+    assert a.trainer.history["train_loss"] != c.trainer.history["train_loss"]
+
+
+@pytest.mark.parametrize("batch, steps_per_epoch", [(0, 1), (1, 250), (10, 25), (64, 4)])
+def test_batch_modes(batch, steps_per_epoch):
+    exp = build(with_values(get_preset("tf_circle"), {"train.batch_size": batch}))
+    exp.trainer.run_epochs(2)
+    assert exp.trainer.steps == 2 * steps_per_epoch
+
+
+def test_batch_norm_with_single_sample_batches_is_refused():
+    with pytest.raises(ConfigError, match="batch norm"):
+        build(with_values(ExperimentConfig(), {"model.batch_norm": True, "train.batch_size": 1}))
+
+
+def test_divergence_stops_and_keeps_last_good_weights():
+    exp = build(get_preset("diverge"))
+    good = copy.deepcopy(exp.model.state_dict())
+    snap = exp.trainer.run_epochs(50)
+    assert snap.status == "diverged"
+    assert "learning rate" in snap.message
+    for k, v in exp.model.state_dict().items():
+        assert torch.isfinite(v).all()
+        assert torch.equal(v, good[k]), "weights are those of the last finished epoch (here: the start)"
+    before = exp.trainer.steps
+    exp.trainer.step(5)
+    assert exp.trainer.steps == before, "a diverged trainer does not step until resumed"
+
+
+def test_early_stopping_restores_best_weights():
+    cfg = with_values(get_preset("moons_dropout"), {"train.patience": 5, "data.noise": 0.6, "data.n_samples": 150,
+                                                    "model.hidden": (64, 64), "model.dropout": 0.0})
+    exp = build(cfg)
+    snap = exp.trainer.run_epochs(400)
+    assert snap.status == "early_stopped"
+    val = exp.trainer.history["val_loss"]
+    best_epoch = min(range(len(val)), key=val.__getitem__)
+    assert f"epoch {best_epoch}" in snap.message
+    loss_now, _ = exp.trainer.evaluate(exp.dataset.val)
+    assert loss_now == pytest.approx(val[best_epoch], rel=1e-5)
+
+
+def test_learning_rate_change_keeps_weights_and_counters():
+    exp = build(get_preset("tf_circle"))
+    exp.trainer.run_epochs(3)
+    weights = copy.deepcopy(exp.model.state_dict())
+    new = with_values(exp.cfg, {"train.lr": 0.3})
+    exp.trainer.update_config(new.train)
+    assert exp.trainer.epoch == 3
+    assert all(torch.equal(v, weights[k]) for k, v in exp.model.state_dict().items())
+    assert exp.trainer.optimizer.param_groups[0]["lr"] == 0.3
+
+
+def test_l1_shrinks_weights_more_than_none():
+    plain = build(with_values(get_preset("spiral_solved"), {"train.max_epochs": 0}))
+    sparse = build(with_values(get_preset("spiral_solved"), {"train.l1": 0.003}))
+    for e in (plain, sparse):
+        e.trainer.run_epochs(20)
+    norm = lambda m: sum(p.abs().sum().item() for n, p in m.named_parameters() if p.dim() > 1)  # noqa: E731
+    assert norm(sparse.model) < 0.8 * norm(plain.model)
+
+
+def test_max_epochs_finishes():
+    exp = build(with_values(get_preset("tf_gauss"), {"train.max_epochs": 4}))
+    snap = exp.trainer.run_epochs(100)
+    assert snap.status == "finished" and snap.epoch == 4
