@@ -91,12 +91,15 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
 def _ensure_router() -> None:
     """Make app.py route this session. On a fresh server Streamlit starts in its legacy `pages/` mode (a menu of
     file names; app.py, its page config and classroom mode never run) until some session runs st.navigation;
-    a first visit straight to a lab's URL would stay in it. Switch that mode off and rerun through app.py."""
+    a first visit straight to a lab's URL would stay in it. Switch that mode off and rerun through app.py,
+    once per browser session (AppTest turns the mode back on before every run and must keep its clicks)."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not st.session_state.get("playground:router"):
+            st.session_state["playground:router"] = True
+            st.rerun()
 
 
 def _url_config() -> dict[str, str]:
@@ -138,6 +141,7 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
         session.exp.cfg = new
     session.cfg = new
     write_url(new)
+    session.extra["url"] = _url_config()   # the app's own writes are not links to follow
 
 
 def reset(session: LabSession) -> None:
