@@ -64,7 +64,6 @@ def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str
 
 def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = None) -> LabSession:
     """This user's session for `lab`: created from the URL (if it holds a config) or `default`."""
-    _ensure_router()
     key = f"lab:{lab}"
     if key in st.session_state and resolve is not None:
         st.session_state[key].resolve = resolve
@@ -86,20 +85,6 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
     else:
         adopt_url(st.session_state[key])
     return st.session_state[key]
-
-
-def _ensure_router() -> None:
-    """Make app.py route this session. On a fresh server Streamlit starts in its legacy `pages/` mode (a menu of
-    file names; app.py, its page config and classroom mode never run) until some session runs st.navigation;
-    a first visit straight to a lab's URL would stay in it. Switch that mode off and rerun through app.py,
-    once per browser session (AppTest turns the mode back on before every run and must keep its clicks)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        if not st.session_state.get("playground:router"):
-            st.session_state["playground:router"] = True
-            st.rerun()
 
 
 def _url_config() -> dict[str, str]:
