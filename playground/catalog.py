@@ -10,7 +10,11 @@ from playground.registry import Registry
 
 
 def registries() -> dict[str, Registry]:
-    from playground import data, explain, models, training
+    from playground import data, explain, models, sweeps, training
+    from playground.data.images import AUGMENTATIONS
+    from playground.models.cnn import POOLINGS
+    from playground.models.transformer import POSITIONS
+    from playground.optim import functions
 
     return {
         "datasets": data.DATASETS,
@@ -22,8 +26,13 @@ def registries() -> dict[str, Registry]:
         "optimizers": training.OPTIMIZERS,
         "schedules": training.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
+        "positions": POSITIONS,
         "tabular_tasks": data.tabular.TASKS,
         "imputers": data.tabular.IMPUTERS,
+        "augmentations": AUGMENTATIONS,
+        "poolings": POOLINGS,
+        "test_functions": functions.FUNCTIONS,
+        "samplers": sweeps.SAMPLERS,
     }
 
 

@@ -34,12 +34,22 @@ def knob(default: Any, lo: float | None = None, hi: float | None = None, *, regi
 
 @dataclass(frozen=True)
 class ImageDataConfig:
-    """Image data options (Images lab)."""
+    """Image data options (Images lab): augmentation of the training split and the size of uploads."""
+
+    augment: tuple[str, ...] = knob((), registry="augmentations", max_len=8,
+                                    doc="augmentations applied to extra copies of each training image")
+    augment_copies: int = knob(1, 0, 4, doc="augmented copies added per training image (when augment is set)")
+    size: int = knob(16, 4, 64, doc="side in pixels that uploaded folder images are resized to")
 
 
 @dataclass(frozen=True)
 class SequenceDataConfig:
-    """Sequence and text task options (Sequences and Transformers labs)."""
+    """Sequence and text task options (Sequences and Transformers labs); length is `data.seq_len`."""
+
+    horizon: int = knob(1, 1, 50, doc="forecasting: future values predicted at once (1 = one step)")
+    period: float = knob(20.0, 3.0, 200.0, doc="forecasting: base period of the signal, in steps")
+    vocab: int = knob(8, 2, 32, doc="copy/reverse: number of distinct symbols")
+    column: str = knob("", doc="CSV forecasting: the column to forecast (blank = the first numeric one)")
 
 
 @dataclass(frozen=True)
@@ -55,17 +65,37 @@ class TabularDataConfig:
 
 @dataclass(frozen=True)
 class CNNConfig:
-    """Convolutional network options (Images lab)."""
+    """Convolutional network options (Images lab). The head after the conv blocks is `model.hidden`;
+    activation, batch norm and dropout come from the model section."""
+
+    channels: tuple[int, ...] = knob((8, 16), 1, 128, min_len=1, max_len=6, doc="output channels per conv block")
+    kernel: int = knob(3, 1, 9, doc="square kernel side of every conv")
+    stride: int = knob(1, 1, 4, doc="stride of every conv")
+    padding: int = knob(1, 0, 4, doc="zero padding of every conv (1 keeps the size with kernel 3)")
+    pool: str = knob("max", registry="poolings", doc="2×2 pooling after every conv block")
 
 
 @dataclass(frozen=True)
 class RNNConfig:
-    """Recurrent network options (Sequences lab)."""
+    """Recurrent network options (Sequences lab); the cell is `model.kind` (rnn, lstm, gru)."""
+
+    hidden_size: int = knob(32, 1, 512, doc="units in each recurrent layer")
+    layers: int = knob(1, 1, 4, doc="stacked recurrent layers")
+    bidirectional: bool = knob(False, doc="also read the sequence backwards (not for next-token tasks)")
+    relu: bool = knob(False, doc="plain RNN only: ReLU instead of tanh")
+    embed_dim: int = knob(16, 1, 256, doc="token tasks: size of the learned symbol embedding")
 
 
 @dataclass(frozen=True)
 class TransformerConfig:
-    """Transformer options (Transformers lab)."""
+    """Transformer options (Transformers lab); dropout is `model.dropout`."""
+
+    d_model: int = knob(32, 4, 256, doc="width of every token vector")
+    heads: int = knob(2, 1, 8, doc="attention heads per layer (must divide d_model)")
+    layers: int = knob(2, 1, 6, doc="Transformer blocks")
+    d_ff: int = knob(64, 4, 1024, doc="hidden size of each block's feed-forward network")
+    positions: str = knob("sinusoidal", registry="positions", doc="how token positions are encoded")
+    causal: bool = knob(False, doc="mask attention to earlier positions (decoder-only; required for text)")
 
 
 # ---- the experiment tree
@@ -137,6 +167,7 @@ class TrainConfig:
     patience: int = knob(20, 1, 10000, doc="epochs without improvement before stopping")
     restore_best: bool = knob(True, doc="on early stop, restore the best-validation weights")
     max_epochs: int = knob(0, 0, 1_000_000, doc="stop after this many epochs; 0 = no limit")
+    input_noise: float = knob(0.0, 0.0, 5.0, doc="std of Gaussian noise added to training inputs each step")
 
 
 @dataclass(frozen=True)
@@ -155,7 +186,7 @@ LIVE_FIELDS = frozenset({
     "train.lr", "train.momentum", "train.nesterov", "train.beta1", "train.beta2", "train.weight_decay",
     "train.l1", "train.l2", "train.grad_clip", "train.batch_size", "train.early_stopping",
     "train.patience", "train.restore_best", "train.max_epochs", "train.step_size", "train.gamma",
-    "train.warmup_epochs", "train.schedule", "train.optimizer", "train.loss",
+    "train.warmup_epochs", "train.schedule", "train.optimizer", "train.loss", "train.input_noise",
 })
 
 

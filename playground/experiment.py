@@ -23,9 +23,11 @@ class Experiment:
     trainer: Trainer
 
 
-def build(cfg: ExperimentConfig, dataset: Dataset | None = None) -> Experiment:
-    """Validate `cfg`, then build data (unless given), model and trainer from it and its seed."""
+def build(cfg: ExperimentConfig, dataset: Dataset | None = None, sources: dict | None = None) -> Experiment:
+    """Validate `cfg`, then build data (unless given), model and trainer from it and its seed.
+
+    `sources`: this session's uploaded data by id, for datasets that read `data.source`."""
     cfg = validate(cfg)
-    dataset = dataset if dataset is not None else make_dataset(cfg.data, cfg.seed)
+    dataset = dataset if dataset is not None else make_dataset(cfg.data, cfg.seed, sources)
     model = build_model(cfg.model, dataset.spec, cfg.seed)
     return Experiment(cfg, dataset, model, Trainer(model, dataset, cfg.train, cfg.seed))

@@ -31,16 +31,16 @@ _lab("activations", "pages/activations.py", "Activation functions", "Every activ
 _lab("backprop", "pages/backprop.py", "Backpropagation", "Forward and backward pass on a tiny network, "
      "every value and gradient shown.", "🔁", "Basics", True, ("forward and back propagation",))
 _lab("images", "pages/images.py", "Images (CNN)", "Train a CNN on digits live; filters, feature maps and "
-     "Captum explanations.", "🖼️", "Labs", False, ("CNNs", "interpretability"))
+     "Captum explanations.", "🖼️", "Labs", True, ("CNNs", "interpretability"))
 _lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on forecasting, memory and "
-     "text tasks; hidden states and gates.", "📈", "Labs", False, ("RNNs and LSTM/GRU",))
+     "text tasks; hidden states and gates.", "📈", "Labs", True, ("RNNs and LSTM/GRU",))
 _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer trained from scratch; "
-     "attention maps forming live.", "🔭", "Labs", False, ("transformers",))
+     "attention maps forming live.", "🔭", "Labs", True, ("transformers",))
 _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
-     "networks; schedules and loss landscapes.", "🏁", "Labs", False, ("gradient descent and its variants",))
+     "networks; schedules and loss landscapes.", "🏁", "Labs", True, ("gradient descent and its variants",))
 _lab("regularization", "pages/regularization.py", "Overfitting clinic", "Twin runs with and without "
-     "regularization; learning curves.", "🩺", "Labs", False, ("overfitting and regularization",))
-_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", False,
+     "regularization; learning curves.", "🩺", "Labs", True, ("overfitting and regularization",))
+_lab("sweeps", "pages/sweeps.py", "Sweeps", "Hyperparameter studies on Optuna.", "🎛️", "Tools", True,
      ("hyperparameter tuning",))
 _lab("tabular", "pages/tabular.py", "Your data", "Tabular data and CSV upload, with classical baselines.",
      "📋", "Tools", True, ("layers",))

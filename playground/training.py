@@ -24,10 +24,22 @@ from playground.registry import ConfigError, Registry
 
 # ---------------------------------------------------------------- registries
 
+class TokenCrossEntropy(nn.CrossEntropyLoss):
+    """Cross-entropy that also takes one prediction per position: logits [B, L, C] with targets [B, L]."""
+
+    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        if out.dim() > 2:
+            return super().forward(out.reshape(-1, out.shape[-1]), y.reshape(-1))  # (B*L, C), (B*L,)
+        return super().forward(out, y)
+
+    def _get_name(self) -> str:
+        return "CrossEntropyLoss"   # on [B, C] it is exactly nn.CrossEntropyLoss (the exported script prints nn.<repr>)
+
+
 LOSSES: Registry[Callable[[str], nn.Module]] = Registry("loss")
-LOSSES.add("auto", lambda task: nn.CrossEntropyLoss() if task == CLASSIFICATION else nn.MSELoss(),
+LOSSES.add("auto", lambda task: TokenCrossEntropy() if task == CLASSIFICATION else nn.MSELoss(),
            "Auto", "cross-entropy for classes, mean squared error for numbers")
-LOSSES.add("cross_entropy", lambda task: nn.CrossEntropyLoss(), "Cross-entropy",
+LOSSES.add("cross_entropy", lambda task: TokenCrossEntropy(), "Cross-entropy",
            "softmax + negative log-likelihood of the true class", task=CLASSIFICATION)
 LOSSES.add("mse", lambda task: nn.MSELoss(), "Mean squared error", "average (ŷ - y)²", task="regression")
 LOSSES.add("huber", lambda task: nn.HuberLoss(), "Huber", "squared near zero, linear for outliers",
@@ -102,12 +114,21 @@ def lr_at(cfg, epoch: int) -> float:
 
 # ---------------------------------------------------------------- metrics
 
-def metric_name(task: str) -> str:
+# A Dataset may name its own metric in meta["metric"]; these are the known ones.
+METRICS = ("accuracy", "token_accuracy", "r2", "mse")
+
+
+def metric_name(task: str, meta: dict[str, Any] | None = None) -> str:
+    """The task's metric: the dataset's own (meta["metric"]) if it names one, else accuracy or R²."""
+    if meta and meta.get("metric") in METRICS:
+        return meta["metric"]
     return "accuracy" if task == CLASSIFICATION else "r2"
 
 
-def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str) -> float:
-    """Accuracy of argmax over the last axis, or R² over all regression targets."""
+def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str, name: str | None = None) -> float:
+    """Accuracy of argmax over the last axis (per token for [B, L, C]), R², or mean squared error."""
+    if name == "mse":
+        return ((out - y) ** 2).mean().item()
     if task == CLASSIFICATION:
         return (out.argmax(-1) == y).float().mean().item()
     ss_res = ((out - y) ** 2).sum()
@@ -168,6 +189,7 @@ class Trainer:
         self.model, self.dataset, self.cfg, self.seed = model, dataset, cfg, seed
         self.callbacks = list(callbacks or [])
         self.task = dataset.task
+        self.metric = metric_name(self.task, dataset.meta)
         if cfg.batch_size == 1 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
             raise ConfigError("train.batch_size", "batch norm needs at least 2 samples per batch")
         self.loss_fn = make_loss(cfg.loss, self.task)
@@ -185,6 +207,7 @@ class Trainer:
         self._good_epoch = 0
         self._best_state = [t.detach().clone() for t in self._state]  # best validation weights so far
         self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
+        self._best_saved: int | None = None                            # epoch of the weights in _best_state
         self._eval_x, self._eval_parts = _eval_batch(dataset)         # all splits in one forward pass
         self._record_epoch()
 
@@ -256,9 +279,22 @@ class Trainer:
         with torch.inference_mode():
             out = self.model(split.x)
             loss = self.loss_fn(out, split.y).item()
-            metric = compute_metric(out, split.y, self.task)
+            metric = compute_metric(out, split.y, self.task, self.metric)
         self.model.train(was_training)
         return loss, metric
+
+    @property
+    def best_epoch(self) -> int | None:
+        """Epoch of the lowest validation (else training) loss seen, if its weights were kept."""
+        return self._best_saved
+
+    def restore_best(self) -> int | None:
+        """Load the best-validation weights kept so far (needs restore_best); return their epoch."""
+        if self._best_saved is None:
+            return None
+        self._restore(self._best_state)
+        self.optimizer = make_optimizer(self.cfg, self.model)
+        return self._best_saved
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
         self.model.load_state_dict(state)
@@ -298,6 +334,8 @@ class Trainer:
         if not self._batches:
             self._start_epoch()
         xb, yb = self._batches.pop()
+        if self.cfg.input_noise and xb.is_floating_point():   # noise as augmentation: fresh every step
+            xb = xb + self.cfg.input_noise * torch.randn(xb.shape, generator=self._gen)
         loss = self.loss_fn(self.model(xb), yb)
         if self.cfg.l1 or self.cfg.l2:
             loss = loss + self._penalty()
@@ -337,7 +375,7 @@ class Trainer:
             cb(self, record)
 
     def _record_epoch(self) -> dict[str, Any]:
-        name = metric_name(self.task)
+        name = self.metric
         record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
                                   "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
         was_training = self.model.training
@@ -351,7 +389,7 @@ class Trainer:
                 continue
             part = out[start:stop]
             record[f"{split}_loss"] = self.loss_fn(part, y).item()
-            record[f"{split}_{name}"] = compute_metric(part, y, self.task)
+            record[f"{split}_{name}"] = compute_metric(part, y, self.task, name)
         record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
         self.history.append(record)
         return record
@@ -361,15 +399,16 @@ class Trainer:
         best_loss, best_epoch = self._best
         if monitored < best_loss:
             self._best = (monitored, self.epoch)
-            if self.cfg.early_stopping and self.cfg.restore_best:
+            if self.cfg.restore_best:                    # kept for early stopping and restore_best()
                 self._save(self._best_state)
+                self._best_saved = self.epoch
         elif self.cfg.early_stopping and self.epoch - best_epoch >= self.cfg.patience:
             self.status = EARLY_STOPPED
             self.message = (f"Early stop at epoch {self.epoch}: validation loss has not improved for "
                             f"{self.cfg.patience} epochs (best {best_loss:.4f} at epoch {best_epoch}).")
             if self.cfg.restore_best:
                 self._restore(self._best_state)
-                self.message += f" Restored the weights of epoch {best_epoch}."
+                self.message += f" Restored the weights of epoch {self._best_saved}."
 
     def _diverge(self, value: float) -> None:
         self._restore(self._good)

@@ -9,9 +9,14 @@ from playground.registry import import_families
 import_families(__name__, ("toy2d", "images", "sequences", "text", "tabular"))  # each registers itself
 
 
-def make_dataset(cfg, seed: int = 0) -> Dataset:
-    """Build the dataset a DataConfig names; deterministic in (cfg, seed)."""
-    return DATASETS.get(cfg.name, "data.name")(cfg, seed)
+def make_dataset(cfg, seed: int = 0, sources: dict | None = None) -> Dataset:
+    """Build the dataset a DataConfig names; deterministic in (cfg, seed).
+
+    `sources` maps upload ids (`data.source`) to a person's uploaded data, kept per session by the UI;
+    entries registered with meta `upload=True` receive it.
+    """
+    entry = DATASETS.entry(cfg.name, "data.name")
+    return entry.obj(cfg, seed, sources) if entry.meta.get("upload") else entry.obj(cfg, seed)
 
 
 __all__ = ["CLASSIFICATION", "DATASETS", "FEATURES", "REGRESSION", "DataSpec", "Dataset", "Split",

@@ -37,6 +37,7 @@ class DataSpec:
     input_shape: tuple[int, ...]   # per sample: (F,), (C, H, W), (L,) ...
     n_outputs: int                 # classes, or regression targets
     vocab_size: int = 0            # token datasets only
+    output_len: int = 0            # 0: one output per sample; L > 0: one per position, the last L ([B, L, n_outputs])
 
 
 @dataclass(frozen=True, eq=False)

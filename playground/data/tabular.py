@@ -303,8 +303,9 @@ def csv_dataset(raw: bytes, cfg, seed: int = 0) -> Dataset:
     return ds
 
 
-def _make_csv(cfg, seed: int) -> Dataset:
-    raw = _CLI_FILES.get(cfg.source)
+def _make_csv(cfg, seed: int, sources: dict | None = None) -> Dataset:
+    """The CSV named by `data.source`: from this session's uploads (`sources`) or a file the CLI read."""
+    raw = (sources or {}).get(cfg.source) or _CLI_FILES.get(cfg.source)
     if raw is None:
         raise ConfigError(FIELD, "this CSV is not loaded here; upload it again in the Your data lab "
                                  "(uploads stay in the browser session that made them)")

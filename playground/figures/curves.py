@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from playground.figures.palette import LAYOUT, SPLIT_COLORS
 
-METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²"}
+METRIC_LABELS = {"accuracy": "accuracy", "r2": "R²", "token_accuracy": "token accuracy", "mse": "MSE"}
 
 
 def curves_figure(history, metric: str, *, log_loss: bool = False, height: int = 300,
@@ -31,7 +31,7 @@ def curves_figure(history, metric: str, *, log_loss: bool = False, height: int =
         **LAYOUT, height=height, legend=dict(orientation="h", y=-0.25),
         xaxis=dict(domain=[0, 0.44], title="epoch"), xaxis2=dict(domain=[0.56, 1], title="epoch", anchor="y2"),
         yaxis=dict(title="loss", type="log" if log_loss else "linear"),
-        yaxis2=dict(title=label, anchor="x2", range=[0, 1.02] if metric == "accuracy" else None)))
+        yaxis2=dict(title=label, anchor="x2", range=[0, 1.02] if metric in ("accuracy", "token_accuracy") else None)))
     for text, epoch in (marks or {}).items():
         fig.add_vline(x=epoch, line=dict(color="#9ca3af", dash="dash"), annotation_text=text)
     return fig

@@ -71,14 +71,19 @@ def sync_widgets(session: LabSession, paths: list[str]) -> None:
             synced[path] = flat[path]
 
 
-def field_widget(lab: str, path: str, container=st) -> None:
+def field_widget(lab: str, path: str, container=st, choices: list[str] | None = None) -> None:
+    """One keyed widget for a config path; `choices` narrows a registry dropdown (e.g. one data family)."""
     tp, meta = _field(path)
     key, help_ = f"{lab}:{path}", meta["doc"]
     label = LABELS.get(path, path.split(".")[-1].replace("_", " ").capitalize())
     if meta["registry"]:
         reg = registry(meta["registry"])
         widget = container.multiselect if typing.get_origin(tp) is tuple else container.selectbox
-        widget(label, reg.keys(), key=key, format_func=reg.label, help=help_)
+        options = list(choices or reg.keys())
+        current = st.session_state.get(key)
+        if isinstance(current, str) and current not in options:   # keep a preset's value selectable
+            options.append(current)
+        widget(label, options, key=key, format_func=reg.label, help=help_)
     elif tp is bool:
         container.checkbox(label, key=key, help=help_)
     elif path in STOPS:
@@ -92,11 +97,14 @@ def field_widget(lab: str, path: str, container=st) -> None:
         container.text_input(label, key=key, help=help_)
 
 
-def config_controls(session: LabSession, paths: list[str], container=st) -> None:
-    """Draw widgets for `paths` and adopt what they say; an invalid value is shown, nothing else changes."""
+def config_controls(session: LabSession, paths: list[str], container=st,
+                    choices: dict[str, list[str]] | None = None) -> None:
+    """Draw widgets for `paths` and adopt what they say; an invalid value is shown, nothing else changes.
+
+    `choices` maps a registry path to the keys this lab offers (default: the whole registry)."""
     sync_widgets(session, paths)
     for path in paths:
-        field_widget(session.lab, path, container)
+        field_widget(session.lab, path, container, (choices or {}).get(path))
     flat = {p: st.session_state[f"{session.lab}:{p}"] for p in paths}
     try:
         apply_config(session, with_values(session.cfg, flat))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from playground.figures.curves import METRIC_LABELS
 from playground.presets import PRESETS
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
@@ -100,12 +101,12 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
 def status_line(session: LabSession) -> None:
     snap = session.exp.trainer.snapshot()
     rec = snap.record
-    metric = "test_accuracy" if "test_accuracy" in rec else "test_r2"
+    name = session.exp.trainer.metric
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{snap.epoch:,}")
     cols[1].metric("Train loss", f"{rec.get('train_loss', float('nan')):.4f}")
     cols[2].metric("Test loss", f"{rec.get('test_loss', float('nan')):.4f}")
-    cols[3].metric("Test accuracy" if metric == "test_accuracy" else "Test R²", f"{rec.get(metric, float('nan')):.3f}")
+    cols[3].metric(f"Test {METRIC_LABELS.get(name, name)}", f"{rec.get(f'test_{name}', float('nan')):.3f}")
     if snap.status == "diverged":
         st.error(snap.message, icon="💥")
     elif snap.message:

@@ -36,12 +36,14 @@ class LabSession:
     notice: str = ""
     extra: dict = field(default_factory=dict)   # per-lab view state (selected weight, ...)
     resolve: Resolver | None = None              # config -> session-held Dataset (uploads), else None
+    sources: dict = field(default_factory=dict)  # this user's uploaded data by id (`data.source`)
 
 
 def build_for(session: LabSession | None, cfg: ExperimentConfig, resolve: Resolver | None = None) -> Experiment:
-    """`experiment.build`, with the session's own data (an uploaded CSV) when its resolver has it."""
+    """`experiment.build` with this session's own data: a resolver's Dataset (an uploaded CSV) or the
+    session's uploaded sources (image uploads, read by datasets registered with `upload=True`)."""
     resolve = resolve or (session.resolve if session else None)
-    return build(cfg, resolve(cfg) if resolve else None)
+    return build(cfg, resolve(cfg) if resolve else None, sources=session.sources if session else None)
 
 
 def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str | None:
@@ -77,8 +79,8 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
                 notice = f"The link's setting `{err.field}` is invalid ({err.message}); the default is shown instead."
         try:
             exp = build_for(None, cfg, resolve)
-        except ConfigError as err:
-            notice = f"`{err.field}`: {err.message}. The default is shown instead."
+        except ConfigError as err:   # e.g. a link to an upload that lives only in its author's session
+            notice = f"The link's setting `{err.field}` cannot be used here ({err.message}); the default is shown."
             cfg, exp = default, build_for(None, default, resolve)
         st.session_state[key] = LabSession(lab, cfg, exp, notice=notice, resolve=resolve)
         st.session_state[key].extra["url"] = _url_config()

@@ -33,7 +33,8 @@ def _nav(page, label: str) -> None:
 
 def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
     open_lab(page, app_url, "tabular")
-    assert page.get_by_text("network on the PCA plane", exact=False).count() or page.locator(".js-plotly-plot").count()
+    assert poll(lambda: page.get_by_text("network on the PCA plane", exact=False).count()
+                or page.locator(".js-plotly-plot").count(), timeout=30)
     page.get_by_label("Data").first.click()
     page.get_by_role("option", name="Your CSV").click()
     wait_idle(page)

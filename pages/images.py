@@ -1,0 +1,139 @@
+"""Images lab: a CNN trained live on real digits, with feature maps, filters and Captum explanations."""
+
+import streamlit as st
+
+from playground.data.images import image_from_bytes, read_upload
+from playground.presets import get_preset
+from playground.ui.controls import config_controls
+from playground.ui.guard import guard
+from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.pad import drawing_pad
+from playground.ui.session import lab_session
+from playground.ui.upload import source_uploader
+from playground.views import images as views
+from playground.views.plane import curves_view
+
+st.title("Images: convolutional networks")
+st.caption("A convolution slides small learned filters over the image; each filter lights up where its "
+           "pattern appears, giving a feature map. Pooling shrinks the maps, so deeper layers see larger "
+           "regions. Press Play to train a real PyTorch CNN on handwritten digits, then look inside it and "
+           "ask Captum which pixels made it choose a class. Compare with the pixel MLP preset.")
+
+session = lab_session("images", get_preset("digits_cnn"))
+
+with st.sidebar:
+    preset_picker(session)
+    with guard("Settings"):
+        st.subheader("Data")
+        config_controls(session, ["data.name", "data.train_fraction", "data.image.augment",
+                                  "data.image.augment_copies"])
+        with st.expander("Your own images"):
+            source_uploader(session, "A .npz (X, y), a .zip of class folders, or two IDX files",
+                            ["npz", "zip", "gz", "idx", "ubyte", "idx3-ubyte", "idx1-ubyte"],
+                            lambda files: read_upload(files, session.cfg.data.image.size), "image_upload",
+                            multiple=True, help="Up to 20 MB, 20,000 images of at most 64×64, 20 classes.")
+            config_controls(session, ["data.image.size"])
+        st.subheader("Network")
+        config_controls(session, ["model.kind", "model.cnn.channels", "model.cnn.kernel", "model.cnn.stride",
+                                  "model.cnn.padding", "model.cnn.pool", "model.activation", "model.batch_norm",
+                                  "model.dropout", "model.hidden", "model.init"])
+        st.subheader("Training")
+        config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.weight_decay",
+                                  "train.max_epochs", "seed"])
+
+play_controls(session)
+if session.notice:
+    st.info(session.notice, icon="ℹ️")
+exp = session.exp
+with st.expander("Layers: output shapes and parameters"), guard("The layer table"):
+    table, summary = views.layer_rows(exp)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(summary)
+
+view = st.segmented_control("View", ["Training", "Inside the network", "Explanations", "Your digit"],
+                            default="Training", key="images:view") or "Training"
+names = list(exp.dataset.class_names)
+methods, target, layer, image = [], None, None, exp.dataset.test.x[:1]
+if view == "Your digit":
+    pad_col, ctl = st.columns([1.3, 2])
+    shape = exp.dataset.spec.input_shape
+    photo = ctl.file_uploader("Draw on the grid (click cells; the chart's box and lasso tools paint many), "
+                              "or upload a picture", type=["png", "jpg", "jpeg"], key="images:photo")
+    with pad_col:
+        pad = drawing_pad(session, shape[1:])
+    with ctl, guard("Reading the picture"):
+        pad = image_from_bytes(photo.getvalue(), shape) if photo else pad
+    image = views.as_batch(pad, shape)
+elif view != "Training":
+    ctl = st.container()
+    index = ctl.columns(4)[0].number_input("Test image #", 0, len(exp.dataset.test) - 1, 0, key="images:index",
+                                           help="an image of the test split")
+    image = exp.dataset.test.x[index:index + 1]
+    ctl.caption(f"True class of test image #{index}: **{names[int(exp.dataset.test.y[index])]}**")
+if view in ("Explanations", "Your digit"):
+    c1, c2, c3 = ctl.columns([1, 3, 1])
+    target = c1.selectbox("Explain class", ["predicted", *names], key="images:target")
+    methods = c2.multiselect("Methods", views.image_methods(), default=views.FAST_DEFAULT, key="images:methods",
+                             format_func=views.ATTRIBUTIONS.label)
+    convs = views.conv_layers(exp.model)
+    layer = c3.selectbox("Grad-CAM layer", convs or [None], index=max(0, len(convs) - 1), key="images:layer",
+                         format_func=lambda n: views.pretty(n) if n else "— (CNN only)")
+
+
+def render(s) -> None:
+    e, playing = s.exp, s.running   # while playing, image views are PNG frames (no blanking); paused: Plotly
+    if view == "Training":
+        res = views.test_results(e)
+        st.plotly_chart(curves_view(e), key="images:curves", width="stretch")
+        left, right = st.columns(2)
+        confusion, per_class = views.metric_views(e, res)
+        if playing:
+            left.image(views.confusion_frame(e, res))
+        else:
+            left.plotly_chart(confusion, key="images:confusion", width="stretch")
+        right.plotly_chart(per_class, key="images:per_class", width="stretch")
+        gallery, wrong = (views.misclassified_frame if playing else views.misclassified_view)(e, res)
+        st.markdown(f"**Misclassified test images** ({wrong} of {len(res.y)}; true→predicted, most confident first)")
+        if gallery is not None and playing:
+            st.image(gallery)
+        elif gallery is not None:
+            st.plotly_chart(gallery, key="images:gallery", width="stretch")
+    elif view == "Inside the network":
+        if playing:
+            st.image(views.filters_frame(e))
+        else:
+            st.plotly_chart(views.filters_view(e), key="images:filters", width="stretch")
+        maps = (views.feature_maps_frame if playing else views.feature_maps_view)(e, image)
+        if maps is None:
+            st.info("An MLP has no feature maps: it sees the image as one long vector. Switch to the CNN.")
+        elif playing:
+            st.image(maps)
+        else:
+            st.plotly_chart(maps, key="images:maps", width="stretch")
+        st.plotly_chart(views.layer_stats_view(e), key="images:stats", width="stretch")
+    elif float(image.abs().sum()) == 0:
+        st.info("Draw a digit on the grid (click cells, or drag a box with the ink brush), or upload a picture.")
+    else:
+        probs = views.predict(e.model, image)[0]
+        cls = int(probs.argmax()) if target in (None, "predicted") else names.index(target)
+        rows = views.explain_image(e, image, cls, methods, layer)
+        st.plotly_chart(views.probabilities_view(probs, names), key="images:probs", width="stretch")
+        st.plotly_chart(views.explain_view(image, rows, f"explaining '{names[cls]}'"), key="images:explain",
+                        width="stretch")
+        st.caption("Red: how much each pixel matters. Blue/orange: pushes towards/away from the class. "
+                   + " · ".join(f"{r.label}: {r.seconds * 1000:.0f} ms" + (
+            f", convergence δ = {r.delta:.2g}" if r.delta is not None else "") for r in rows))
+        s.extra["explained"] = (image, cls)
+
+
+live_fragment(session, render)
+if view == "Explanations":
+    st.markdown("**Sanity check** (Adebayo et al., 2018): re-draw the weights at random, one more layer at a "
+                "time from the output down, and see how much each map changes. A map that stays the same for a "
+                "destroyed model is explaining the image, not the model.")
+    if st.button("Run the sanity check", key="images:sanity"):
+        with guard("The sanity check"):
+            img, cls = session.extra.get("explained", (image, 0))
+            session.extra["sanity"] = views.sanity_view(exp, img, cls, methods, layer)
+    if session.extra.get("sanity") is not None:
+        st.plotly_chart(session.extra["sanity"], key="images:sanity_chart", width="stretch")

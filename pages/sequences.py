@@ -1,0 +1,106 @@
+"""Sequences lab: RNN, LSTM and GRU trained live on forecasting, memory and text tasks."""
+
+import streamlit as st
+
+from playground.data import DATASETS
+from playground.data.sequences import read_csv_upload
+from playground.models import MODELS
+from playground.presets import get_preset
+from playground.ui.charts import chart
+from playground.ui.controls import config_controls
+from playground.ui.guard import guard
+from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.session import lab_session
+from playground.ui.upload import source_uploader
+from playground.views import sequences as views
+from playground.views.attributions import attribution_view
+
+st.title("Sequences: RNN, LSTM and GRU")
+st.caption("A recurrent network reads a sequence one step at a time and carries a hidden state h_t forward. "
+           "A plain RNN multiplies its gradient by the same matrix at every step, so the signal from far back "
+           "fades (see *gradient reaching each step*). An LSTM adds a cell state that its **forget gate** can "
+           "keep unchanged for many steps; a GRU does the same with an **update gate**. Try the race presets: "
+           "the same adding problem, a plain RNN stays stuck while an LSTM solves it.")
+
+session = lab_session("sequences", get_preset("seq_adding_race_lstm"))
+TASK_KNOBS = {"forecast": ["data.sequence.horizon", "data.sequence.period"], "seq2seq": ["data.sequence.vocab"]}
+CHOICES = {"data.name": DATASETS.keys(family="sequences"), "model.kind": MODELS.keys(family="rnn")}
+
+with st.sidebar:
+    preset_picker(session)
+    with guard("Settings"):
+        st.subheader("Task")
+        config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.noise",
+                                  *TASK_KNOBS.get(session.exp.dataset.meta.get("kind"), [])], choices=CHOICES)
+        if st.session_state.get("sequences:data.name") == "csv_series":
+            source_uploader(session, "Your CSV (one row per time step)", ["csv"], read_csv_upload, "csv_series")
+            config_controls(session, ["data.sequence.column"])
+        st.subheader("Network")
+        config_controls(session, ["model.kind", "model.rnn.hidden_size", "model.rnn.layers",
+                                  "model.rnn.bidirectional", "model.rnn.relu", "model.rnn.embed_dim",
+                                  "model.dropout"], choices=CHOICES)
+        st.subheader("Training")
+        config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.grad_clip"])
+        with st.expander("More: schedule, early stopping, splits, seed"):
+            config_controls(session, ["train.schedule", "train.weight_decay", "train.early_stopping",
+                                      "train.patience", "train.max_epochs", "data.train_fraction",
+                                      "data.val_fraction", "seed"])
+
+play_controls(session)
+if session.notice:
+    st.info(session.notice, icon="ℹ️")
+kind = session.exp.dataset.meta.get("kind")
+pick = st.columns(3)
+sample = pick[0].number_input("Test sequence to inspect", 0, 10_000, 0, key="sequences:sample")
+layer = pick[1].number_input("Recurrent layer", 1, session.cfg.model.rnn.layers, 1, key="sequences:layer") - 1
+log_loss = pick[2].toggle("Log-scale loss", key="sequences:log_loss")
+
+
+def render(s) -> None:
+    exp = s.exp
+    st.plotly_chart(views.prediction_view(exp, sample), key="sequences:prediction", width="stretch")
+    st.plotly_chart(views.curves_view(exp, log_loss=log_loss), key="sequences:curves", width="stretch")
+    figs = views.recurrent_views(exp, sample, layer, frames=s.running)   # images while playing: no blanking
+    left, right = st.columns(2)
+    chart(figs["hidden"], "sequences:hidden", left)
+    chart(views.time_gradient_view(exp), "sequences:time_grads", right)
+    if figs["gates"] is None:
+        st.caption("A plain RNN has no gates: its whole memory is h_t = tanh(W·x_t + U·h_(t-1) + b).")
+    else:
+        st.markdown("**Gates over time** (0 = closed, 1 = open): a forget gate near 1 keeps the LSTM's "
+                    "memory; an update gate near 1 makes a GRU keep its old state.")
+        chart(figs["gates"], "sequences:gates")
+    chart(figs["cell"], "sequences:cell")
+
+live_fragment(session, render)
+
+with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
+    position = st.number_input("Output position (sequence outputs)", 0, 511, 0, key="sequences:position")
+    if st.button("Explain with Integrated Gradients", key="sequences:explain", disabled=session.running):
+        with guard("Attribution"):
+            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position)
+    if "sequences:attr" in st.session_state:
+        st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
+
+with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and budget"):
+    epochs = st.slider("Epochs each", 5, 40, 15, key="sequences:race_epochs")
+    if st.button("Run the race", key="sequences:race", disabled=session.running):
+        with st.spinner("Training three models…"), guard("Race"):
+            st.session_state["sequences:race_fig"] = views.race(session.cfg, epochs=epochs)
+    if "sequences:race_fig" in st.session_state:
+        st.plotly_chart(st.session_state["sequences:race_fig"], key="sequences:race_chart", width="stretch")
+
+if kind == "lm":
+    with st.form("sequences:generate"):
+        st.subheader("Sample from the character model")
+        cols = st.columns([3, 1, 1, 1])
+        prompt = cols[0].text_input("Prompt", "Alice was ", key="sequences:prompt")
+        temperature = cols[1].slider("Temperature", 0.0, 2.0, 0.8, 0.1, key="sequences:temperature")
+        top_k = cols[2].number_input("Top-k (0 = all)", 0, 100, 0, key="sequences:top_k")
+        length = cols[3].number_input("Characters", 10, 1000, 200, key="sequences:length")
+        if st.form_submit_button("Generate"):
+            with guard("Generation"):
+                st.session_state["sequences:text"] = views.generate_text(
+                    session.exp, prompt, length, temperature=temperature, top_k=top_k, seed=session.cfg.seed)
+    if "sequences:text" in st.session_state:
+        st.code(st.session_state["sequences:text"], language=None, wrap_lines=True)

@@ -1,0 +1,59 @@
+"""Sweeps: an Optuna study over any preset's config, with its trials, Optuna's views and the best trial's link."""
+
+import streamlit as st
+
+from playground.presets import PRESETS, get_preset
+from playground.sweeps import SAMPLERS, Sweep, default_storage, run_sweep, study_figures, trials_table
+from playground.ui.guard import guard
+from playground.views.sweeps import DEFAULT_ROWS, KINDS, best_link, params_from_rows, summary, sweepable_keys
+
+st.title("Sweeps")
+st.caption("Which learning rate? Which optimizer? A sweep trains many copies of one experiment with settings "
+           "drawn from ranges you choose. Grid tries every combination, random draws independently, TPE "
+           "learns from past trials where good settings lie; median pruning stops trials that are worse than "
+           "the median of earlier ones at the same epoch. Studies are saved, so a sweep can be resumed or "
+           "joined by other processes (`python -m playground sweep ... --storage URL`).")
+
+mine = {f"your {k.removeprefix('lab:')} settings": v.cfg for k, v in st.session_state.items()
+        if str(k).startswith("lab:") and hasattr(v, "cfg")}     # this session's labs, as you left them
+c = st.columns(3)
+name = c[0].selectbox("Experiment", [*mine, *PRESETS.keys()], key="sweeps:preset",
+                      format_func=lambda k: k if k in mine else f"preset: {PRESETS.label(k)}")
+sampler = c[1].selectbox("Sampler", SAMPLERS.keys(), format_func=SAMPLERS.label, key="sweeps:sampler")
+trials = c[2].number_input("Trials in the study", 1, 200, 8, key="sweeps:trials")
+c = st.columns(3)
+epochs = c[0].number_input("Epochs per trial", 1, 2000, 20, key="sweeps:epochs")
+prune = c[1].checkbox("Median pruning", value=True, key="sweeps:prune")
+study_name = c[2].text_input("Study name", f"{name.replace(' ', '-')}-{sampler}", key="sweeps:study")
+storage = st.text_input("Storage URL", "", placeholder=default_storage(), key="sweeps:storage",
+                        help="empty = the SQLite file in the data folder; any SQLAlchemy URL works")
+base = mine[name] if name in mine else get_preset(name)
+st.markdown("**Parameters** (kind: float, log, int or choice; choices separated by `|`)")
+rows = st.data_editor(DEFAULT_ROWS, key="sweeps:params", num_rows="dynamic", width="stretch",
+                      column_config={"key": st.column_config.SelectboxColumn("key", options=sweepable_keys(base)),
+                                     "kind": st.column_config.SelectboxColumn("kind", options=list(KINDS))})
+
+if st.button("Run the sweep", key="sweeps:run", type="primary"):
+    with guard("The sweep"):
+        sweep = Sweep(base, params_from_rows(rows, base), sampler=sampler, epochs=epochs, prune=prune)
+        bar = st.progress(0.0, text="starting…")
+        st.session_state["sweeps:study_obj"] = run_sweep(
+            sweep, trials, storage or None, study_name,
+            progress=lambda done, total: bar.progress(min(done / total, 1.0), text=f"trial {done} of {total}"))
+        bar.progress(1.0, text="done")
+
+study = st.session_state.get("sweeps:study_obj")
+if study is not None:
+    with guard("The results"):
+        st.subheader(f"Study “{study.study_name}”")
+        st.caption(f"Objective: {study.user_attrs.get('objective', 'val_loss')} at the last epoch "
+                   f"({study.direction.name.lower()}); parameters: {', '.join(study.user_attrs.get('params', []))}")
+        cols = st.columns(4)
+        for col, (k, v) in zip(cols, list(summary(study).items())[:4]):
+            col.metric(k, "—" if v is None else f"{v:.4g}" if isinstance(v, float) else v)
+        link = best_link(study)
+        if link:
+            st.link_button(f"Open the best trial in {link[0]}", link[1], type="primary")
+        st.dataframe(trials_table(study), key="sweeps:trials_table", hide_index=True)
+        for i, fig in enumerate(study_figures(study).values()):
+            st.plotly_chart(fig, key=f"sweeps:fig:{i}", width="stretch")

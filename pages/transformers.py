@@ -1,0 +1,90 @@
+"""Transformers lab: a small Transformer trained from scratch, its attention maps forming live."""
+
+import streamlit as st
+
+from playground.data import DATASETS
+from playground.presets import get_preset
+from playground.ui.charts import chart
+from playground.ui.controls import config_controls
+from playground.ui.guard import guard
+from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.session import lab_session
+from playground.views import sequences as seq_views
+from playground.views import transformers as views
+from playground.views.attributions import attribution_view
+
+st.title("Transformers from scratch")
+st.caption("Every token becomes a vector, plus a positional encoding that says where it sits. In each layer "
+           "every position asks a question (query), compares it with every other position's key, and takes a "
+           "softmax-weighted mix of their values: that weighting is the **attention map** (each row sums to 1). "
+           "Several heads look in different places at once. With a **causal mask** a position sees only the "
+           "past, which makes a decoder that can write text. Press Play and watch the maps organise.")
+
+session = lab_session("transformers", get_preset("transformer_reverse"))
+TASK_KNOBS = {"forecast": ["data.sequence.horizon", "data.sequence.period"], "seq2seq": ["data.sequence.vocab"]}
+CHOICES = {"data.name": DATASETS.keys(family="sequences")}
+
+with st.sidebar:
+    preset_picker(session)
+    with guard("Settings"):
+        st.subheader("Task")
+        config_controls(session, ["data.name", "data.seq_len", "data.n_samples", "data.noise",
+                                  *TASK_KNOBS.get(session.exp.dataset.meta.get("kind"), [])], choices=CHOICES)
+        st.subheader("Transformer")
+        config_controls(session, ["model.transformer.d_model", "model.transformer.heads",
+                                  "model.transformer.layers", "model.transformer.d_ff",
+                                  "model.transformer.positions", "model.transformer.causal", "model.dropout"])
+        st.subheader("Training")
+        config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.grad_clip"])
+        with st.expander("More: warm-up, schedule, splits, seed"):
+            config_controls(session, ["train.warmup_epochs", "train.schedule", "train.weight_decay",
+                                      "train.max_epochs", "data.train_fraction", "seed"])
+
+play_controls(session)
+if session.notice:
+    st.info(session.notice, icon="ℹ️")
+meta = session.exp.dataset.meta
+if meta.get("kind") == "lm" and not session.cfg.model.transformer.causal:
+    st.warning("Without the causal mask each position can see the next character it must predict: the loss "
+               "will fall to zero by copying. Tick *Causal* for a real language model.", icon="👀")
+sample = st.number_input("Test sequence to inspect", 0, 10_000, 0, key="transformers:sample")
+
+
+def render(s) -> None:
+    exp = s.exp
+    st.plotly_chart(seq_views.prediction_view(exp, sample), key="transformers:prediction", width="stretch")
+    st.plotly_chart(seq_views.curves_view(exp), key="transformers:curves", width="stretch")
+    st.markdown("**Attention maps** (row = the position asking, column = where it looks)")
+    chart(views.attention_view(exp, sample, frames=s.running), "transformers:attention")   # images while playing
+
+
+live_fragment(session, render)
+
+left, right = st.columns(2)
+with left, guard("Positional encoding"):
+    st.plotly_chart(views.positions_view(session.exp), key="transformers:positions", width="stretch")
+with right, guard("Attribution"):
+    out_len = session.exp.dataset.spec.output_len
+    position = st.number_input("Output position to explain", 0, max(out_len - 1, 0), max(out_len - 1, 0),
+                               key="transformers:position", disabled=not out_len)
+    if st.button("Explain with Integrated Gradients", key="transformers:explain", disabled=session.running):
+        st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position)
+    if "transformers:attr" in st.session_state:
+        st.plotly_chart(st.session_state["transformers:attr"], key="transformers:attribution", width="stretch")
+    st.caption("Pause, then press the button: Captum attributes the prediction to each input step "
+               "(Layer Integrated Gradients on the token embedding against padding; numbers against zeros).")
+
+if meta.get("kind") == "lm":
+    with st.form("transformers:generate"):
+        st.subheader("Generate text")
+        cols = st.columns([3, 1, 1, 1])
+        prompt = cols[0].text_input("Prompt", "Alice was ", key="transformers:prompt")
+        temperature = cols[1].slider("Temperature", 0.0, 2.0, 0.8, 0.1, key="transformers:temperature")
+        top_k = cols[2].number_input("Top-k (0 = all)", 0, 100, 0, key="transformers:top_k")
+        length = cols[3].number_input("Characters", 10, 1000, 200, key="transformers:length")
+        if st.form_submit_button("Generate"):
+            with guard("Generation"):
+                st.session_state["transformers:text"] = seq_views.generate_text(
+                    session.exp, prompt, length, temperature=temperature, top_k=top_k, seed=session.cfg.seed)
+    if "transformers:text" in st.session_state:
+        st.code(st.session_state["transformers:text"], language=None, wrap_lines=True)

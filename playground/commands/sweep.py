@@ -1,0 +1,70 @@
+"""`python -m playground sweep`: an Optuna study over a preset or config file, headless.
+
+    python -m playground sweep --preset tf_circle --param train.lr=log:1e-3:1 \
+        --param train.optimizer=choice:sgd|adam --trials 20 [--sampler tpe] [--storage URL] [--json]
+
+Several processes given the same --storage and --study share one study (each runs until the study
+holds --trials trials). Bad specs exit 2 with one line naming the field.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sweep", help="hyperparameter study on Optuna (SQLite by default)")
+    p.add_argument("--preset", help="a preset name (see `presets`)")
+    p.add_argument("--config", help="a config JSON file")
+    p.add_argument("--set", action="append", default=[], metavar="dotted.key=value", help="override a field")
+    p.add_argument("--param", action="append", default=[], metavar="dotted.key=SPEC",
+                   help="a swept setting: float:LO:HI, log:LO:HI, int:LO:HI or choice:A|B|C")
+    p.add_argument("--trials", type=int, default=20, help="trials the study should hold (default 20)")
+    p.add_argument("--epochs", type=int, default=0, help="epochs per trial (default: train.max_epochs, else 50)")
+    p.add_argument("--sampler", default="tpe", help="tpe, random or grid")
+    p.add_argument("--objective", default="", help="history column to optimise (default val_loss)")
+    p.add_argument("--no-prune", action="store_true", help="turn median pruning off")
+    p.add_argument("--storage", help="Optuna storage URL (default sqlite:///<data dir>/sweeps.db)")
+    p.add_argument("--study", help="study name (default: preset name + swept keys)")
+    p.add_argument("--seed", type=int, default=None, help="sampler seed (default: unseeded, so workers differ)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from playground.cli import CliError, load_config
+    from playground.config import to_query
+    from playground.sweeps import Sweep, best_config, parse_param, run_sweep, trials_table
+
+    torch.set_num_threads(1)
+    if not args.param:
+        raise CliError("give at least one --param dotted.key=SPEC")
+    if args.trials < 1:
+        raise CliError("--trials must be at least 1")
+    base = load_config(args.preset, args.config, args.set)
+    params = tuple(parse_param(item, base) for item in args.param)
+    sweep = Sweep(base, params, sampler=args.sampler, epochs=args.epochs, objective=args.objective,
+                  prune=not args.no_prune, seed=args.seed)
+    name = args.study or f"{args.preset or 'config'}:" + ",".join(p.key for p in params)
+    study = run_sweep(sweep, args.trials, args.storage, name,
+                      progress=None if args.json else lambda done, total: print(f"trial {done}/{total}",
+                                                                              file=sys.stderr))
+    rows = trials_table(study)
+    out = {"study": name, "trials": len(rows), "objective": sweep.target, "direction": sweep.direction,
+           "states": {s: sum(r["state"] == s for r in rows) for s in {r["state"] for r in rows}}}
+    try:
+        best = study.best_trial
+        out.update(best_trial=best.number, best_value=best.value, best_params=best.params,
+                   best_query=to_query(best_config(study)))
+    except ValueError:
+        out["best_trial"] = None
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for k, v in out.items():
+            print(f"{k:>12}: {v}")
+    return 0

@@ -1,0 +1,166 @@
+"""Figures of the Images lab: image mosaics (filters, feature maps, galleries), confusion matrix,
+per-class accuracy, attribution panels, layer statistics, the sanity check and the drawing pad.
+
+Pure builders from numpy arrays to go.Figure (one go.Heatmap per mosaic, so dozens of small images
+draw as one trace). They never call streamlit and never mutate their inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from playground.figures.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, INK, LAYOUT, ORANGE
+
+INK_SCALE = [[0.0, "#ffffff"], [1.0, "#111827"]]           # pixels: 0 = white paper, 1 = ink
+HEAT_SCALE = [[0.0, "#ffffff"], [0.5, "#fdba74"], [1.0, "#b91c1c"]]  # unsigned attribution
+COUNT_SCALE = [[0.0, "#f7f7f7"], [1.0, BLUE]]
+
+
+def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
+    """[N, H, W] -> one [rows*(H+gap)-gap, cols*(W+gap)-gap] float32 array, NaN between tiles."""
+    n, h, w = images.shape
+    rows = max(1, -(-n // cols))
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = images[i]
+    return out
+
+
+def image_grid_figure(images: np.ndarray, titles: Sequence[str] = (), *, cols: int = 8, signed: bool = False,
+                      colorscale: list | str | None = None, title: str = "", height: int | None = None,
+                      title_colors: Sequence[str] | None = None, zrange: tuple[float, float] | None = None
+                      ) -> go.Figure:
+    """Small images [N, H, W] as a mosaic with a caption under each; `signed` uses the diverging scale."""
+    n, h, w = images.shape
+    cols = max(1, min(cols, n))
+    gap = max(1, round(h * 0.45)) if titles else 1
+    grid = mosaic(images, cols, gap)
+    if zrange is None:
+        lim = float(np.nanmax(np.abs(images))) if n and np.isfinite(images).any() else 1.0
+        zrange = (-lim, lim) if signed else (float(np.nanmin(images)) if n else 0.0, lim or 1.0)
+    fig = go.Figure(go.Heatmap(z=grid, colorscale=colorscale or (DIVERGING if signed else INK_SCALE),
+                               zmin=zrange[0], zmax=zrange[1], showscale=False, hoverongaps=False,
+                               hovertemplate="value %{z:.3f}<extra></extra>"))
+    colors = title_colors or [INK] * n
+    notes = [dict(x=(i % cols) * (w + gap) + (w - 1) / 2, y=(i // cols) * (h + gap) + h - 0.3, text=text,
+                  showarrow=False, yanchor="top", font=dict(size=11, color=colors[i])) for i, text in enumerate(titles)]
+    rows = grid.shape[0] / (h + gap)
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=30 if title else 4, b=4)}, title=title, annotations=notes,
+                      height=height or int(min(720, max(140, rows * 300 / max(1, cols / 4)))))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+    if titles:
+        fig.update_yaxes(range=[grid.shape[0] + gap - 0.5, -0.5], autorange=False)
+    return fig
+
+
+def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], *, height: int = 340) -> go.Figure:
+    """Counts [true, predicted]; the diagonal is right. Text shows each count."""
+    k = len(class_names)
+    text = [[str(int(v)) if v else "" for v in row] for row in matrix]
+    fig = go.Figure(go.Heatmap(z=matrix.astype(np.float32), x=list(class_names), y=list(class_names),
+                               colorscale=COUNT_SCALE, showscale=False, text=text, texttemplate="%{text}",
+                               hovertemplate="true %{y}, predicted %{x}: %{z:.0f}<extra></extra>"))
+    fig.update_layout(**LAYOUT, height=height, title="Confusion matrix (test)")
+    fig.update_xaxes(title_text="predicted", type="category", side="bottom", tickangle=0 if k <= 10 else -45)
+    fig.update_yaxes(title_text="true", type="category", autorange="reversed")
+    return fig
+
+
+def per_class_figure(accuracy: np.ndarray, class_names: Sequence[str], *, height: int = 340) -> go.Figure:
+    colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(class_names))]
+    fig = go.Figure(go.Bar(x=list(class_names), y=accuracy, marker_color=colors,
+                           text=[f"{a:.0%}" for a in accuracy], textposition="outside",
+                           hovertemplate="class %{x}: %{y:.1%}<extra></extra>"))
+    fig.update_layout(**LAYOUT, height=height, title="Accuracy per class (test)")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
+    return fig
+
+
+def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray, bool]], *,
+                       image_title: str = "input", height: int | None = None) -> go.Figure:
+    """The input [H, W] and one map [H, W] per method, side by side; (title, map, signed) per panel."""
+    n = 1 + len(panels)
+    fig = make_subplots(rows=1, cols=n, subplot_titles=[image_title] + [p[0] for p in panels],
+                        horizontal_spacing=0.015)
+    fig.add_trace(go.Heatmap(z=image, colorscale=INK_SCALE, zmin=0, zmax=max(1.0, float(image.max())),
+                             showscale=False, hovertemplate="pixel %{z:.2f}<extra></extra>"), 1, 1)
+    for i, (_title, amap, signed) in enumerate(panels, start=2):
+        lim = float(np.abs(amap).max()) or 1.0
+        fig.add_trace(go.Heatmap(z=amap, colorscale=DIVERGING if signed else HEAT_SCALE,
+                                 zmin=-lim if signed else 0, zmax=lim, showscale=False,
+                                 hovertemplate="%{z:.4f}<extra></extra>"), 1, i)
+    height = height or int(np.clip(50 + 1000 / n, 160, 320))   # square panels across a ~1000 px page
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=40, b=4)}, height=height)
+    fig.update_annotations(font_size=11)
+    frame = dict(showticklabels=False, showgrid=False, zeroline=False, ticks="", showline=True, mirror=True,
+                 linecolor="#d1d5db", constrain="domain")
+    fig.update_xaxes(**frame)
+    fig.update_yaxes(**frame, autorange="reversed")
+    for i in range(1, n + 1):
+        fig.update_yaxes(scaleanchor=f"x{'' if i == 1 else i}", row=1, col=i)
+    return fig
+
+
+def probabilities_figure(probs: np.ndarray, class_names: Sequence[str], *, height: int = 190) -> go.Figure:
+    top = int(np.argmax(probs))
+    colors = [BLUE if i == top else GREY for i in range(len(probs))]
+    fig = go.Figure(go.Bar(x=list(class_names), y=probs, marker_color=colors,
+                           hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
+    fig.update_layout(**LAYOUT, height=height, title=f"Prediction: {class_names[top]} ({probs[top]:.0%})")
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(range=[0, 1], tickformat=".0%")
+    return fig
+
+
+def layer_stats_figure(names: Sequence[str], act_mean: np.ndarray, act_std: np.ndarray, dead: np.ndarray,
+                       grad_norm: Sequence[float], grad_names: Sequence[str], *, height: int = 300) -> go.Figure:
+    """Activation mean ± std and share of zero outputs per layer; gradient norm per weight layer (log)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("activations (test batch)", "gradient norm (last step)"),
+                        horizontal_spacing=0.1, specs=[[{"secondary_y": True}, {}]])
+    fig.add_trace(go.Bar(x=list(names), y=act_mean, error_y=dict(type="data", array=act_std), name="mean ± std",
+                         marker_color=BLUE), 1, 1)
+    fig.add_trace(go.Scatter(x=list(names), y=dead, name="share exactly 0", mode="markers+lines",
+                             marker=dict(color=ORANGE, size=9)), 1, 1, secondary_y=True)
+    fig.add_trace(go.Bar(x=list(grad_names), y=list(grad_norm), name="‖∇W‖", marker_color="#6b7280"), 1, 2)
+    fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.3))
+    fig.update_yaxes(range=[0, 1], tickformat=".0%", dtick=0.25, secondary_y=True, row=1, col=1, showgrid=False)
+    fig.update_yaxes(type="log", row=1, col=2)
+    return fig
+
+
+def sanity_figure(stages: Sequence[str], methods: Sequence[str], similarity: np.ndarray, *,
+                  height: int = 320) -> go.Figure:
+    """Rank correlation with the trained model's map as layers are randomised from the top."""
+    fig = go.Figure()
+    for i, m in enumerate(methods):
+        fig.add_trace(go.Scatter(x=list(stages), y=similarity[i], mode="lines+markers", name=m,
+                                 line=dict(color=CLASS_COLORS[i % len(CLASS_COLORS)], width=2)))
+    fig.add_hline(y=0, line=dict(color="#9ca3af", dash="dot"))
+    fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.35),
+                      title="Cascading randomisation: similarity to the trained model's map")
+    fig.update_xaxes(title_text="randomised down to layer", type="category")
+    low = float(np.nanmin(similarity)) if similarity.size else 0.0
+    fig.update_yaxes(title_text="Spearman ρ of |map|", range=[min(-0.3, low - 0.05), 1.05])
+    return fig
+
+
+def pad_figure(canvas: np.ndarray, *, height: int = 300) -> go.Figure:
+    """A clickable drawing grid [H, W] in [0, 1]: one square marker per pixel (click, box or lasso)."""
+    h, w = canvas.shape
+    ys, xs = np.mgrid[0:h, 0:w]
+    size = max(8, int(height * 0.8 / max(h, w)))
+    fig = go.Figure(go.Scatter(x=xs.ravel(), y=ys.ravel(), mode="markers",
+                               marker=dict(symbol="square", size=size, color=canvas.ravel(), cmin=0, cmax=1,
+                                           colorscale=INK_SCALE, line=dict(color="#d1d5db", width=1)),
+                               hovertemplate="(%{x}, %{y})<extra></extra>"))
+    fig.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=4, b=4)}, height=height, width=height)
+    fig.update_xaxes(visible=False, range=[-0.6, w - 0.4])
+    fig.update_yaxes(visible=False, range=[h - 0.4, -0.6], scaleanchor="x")
+    return fig

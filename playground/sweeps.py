@@ -1,0 +1,266 @@
+"""Hyperparameter sweeps on Optuna over any lab's config: dotted keys with range specs, stored in SQLite.
+
+A parameter spec is `dotted.key=KIND:...`: `float:LO:HI`, `log:LO:HI` (log-uniform), `int:LO:HI`, or
+`choice:A|B|C` (values as the config reads them, e.g. `model.hidden=choice:8|16,16`). Samplers come
+from the SAMPLERS registry (grid, random, TPE); median pruning watches the Trainer's per-epoch history.
+Studies live in `sqlite:///<data dir>/sweeps.db` unless a storage URL is given, so several processes
+or machines can join one study and a study can be resumed. Every trial keeps its config (JSON and URL
+query) as user attributes, so the best one can be reopened in its lab. No streamlit, no drawing except
+Optuna's own Plotly views.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from playground.config import ExperimentConfig, flatten, from_json, to_json, to_query, with_values
+from playground.registry import ConfigError, Registry
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID_POINTS = 5                    # points per float/log axis of a grid search
+KINDS = ("float", "log", "int", "choice")
+
+
+def data_dir() -> Path:
+    """Where studies are stored: $PLAYGROUND_DATA_DIR, else <project>/data (git-ignored)."""
+    path = Path(os.environ.get("PLAYGROUND_DATA_DIR") or ROOT / "data")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_storage() -> str:
+    return f"sqlite:///{data_dir() / 'sweeps.db'}"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    key: str
+    kind: str
+    lo: float = 0.0
+    hi: float = 0.0
+    choices: tuple[str, ...] = ()
+
+    def grid(self) -> list[Any]:
+        if self.kind == "choice":
+            return list(self.choices)
+        if self.kind == "int":
+            n = int(self.hi - self.lo) + 1
+            return [int(v) for v in (range(int(self.lo), int(self.hi) + 1) if n <= 10
+                                     else np.unique(np.linspace(self.lo, self.hi, GRID_POINTS).round()))]
+        space = np.geomspace if self.kind == "log" else np.linspace
+        return [float(v) for v in space(self.lo, self.hi, GRID_POINTS)]
+
+    def suggest(self, trial) -> Any:
+        if self.kind == "choice":
+            return trial.suggest_categorical(self.key, list(self.choices))
+        if self.kind == "int":
+            return trial.suggest_int(self.key, int(self.lo), int(self.hi))
+        return trial.suggest_float(self.key, self.lo, self.hi, log=self.kind == "log")
+
+    def text(self) -> str:
+        rest = "|".join(self.choices) if self.kind == "choice" else f"{self.lo:g}:{self.hi:g}"
+        return f"{self.key}={self.kind}:{rest}"
+
+
+def parse_param(item: str, base: ExperimentConfig | None = None) -> ParamSpec:
+    """'train.lr=log:1e-4:1' -> ParamSpec; checks the key and both ends against the config's rules."""
+    key, sep, spec = item.partition("=")
+    key, spec = key.strip(), spec.strip()
+    kind, _, rest = spec.partition(":")
+    if not sep or not key or kind not in KINDS:
+        raise ConfigError(item, "expected dotted.key=KIND:..., KIND one of float:LO:HI, log:LO:HI, int:LO:HI, "
+                                "choice:A|B|C")
+    if kind == "choice":
+        choices = tuple(c.strip() for c in rest.split("|") if c.strip())
+        if not choices:
+            raise ConfigError(key, "choice needs at least one value: choice:A|B")
+        p = ParamSpec(key, kind, choices=choices)
+    else:
+        parts = rest.split(":")
+        try:
+            lo, hi = (float(v) for v in parts)
+        except ValueError:
+            raise ConfigError(key, f"expected {kind}:LO:HI with two numbers, got {spec!r}") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)) or lo >= hi:
+            raise ConfigError(key, f"need LO < HI, got {lo:g} and {hi:g}")
+        if kind == "log" and lo <= 0:
+            raise ConfigError(key, "a log range needs LO > 0")
+        if kind == "int" and (lo != int(lo) or hi != int(hi)):
+            raise ConfigError(key, "an int range needs whole numbers")
+        p = ParamSpec(key, kind, lo, hi)
+    base = base or ExperimentConfig()
+    if key not in flatten(base) or key in ("lab",):
+        raise ConfigError(key, "not a setting that can be swept (see `python -m playground config`)")
+    for value in (p.choices if kind == "choice" else (p.lo, p.hi)):
+        with_values(base, {key: int(value) if kind == "int" else value})   # raises ConfigError naming the field
+    return p
+
+
+def _grid(params, seed):
+    import optuna
+
+    return optuna.samplers.GridSampler({p.key: p.grid() for p in params}, seed=seed)
+
+
+def _random(params, seed):
+    import optuna
+
+    return optuna.samplers.RandomSampler(seed=seed)
+
+
+def _tpe(params, seed):
+    import optuna
+
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
+
+
+SAMPLERS: Registry[Callable[..., Any]] = Registry("sampler")
+SAMPLERS.add("tpe", _tpe, "TPE (Bayesian)", "models good and bad regions from past trials; the default")
+SAMPLERS.add("random", _random, "Random", "independent uniform draws: a strong baseline")
+SAMPLERS.add("grid", _grid, "Grid", f"every combination ({GRID_POINTS} points per continuous axis)")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """What to search: a base config, parameters, sampler, epochs per trial, objective and pruning."""
+
+    base: ExperimentConfig
+    params: tuple[ParamSpec, ...]
+    sampler: str = "tpe"
+    epochs: int = 0               # 0 = base.train.max_epochs, else 50
+    objective: str = ""           # a history column; "" = val_loss (train_loss without a validation split)
+    prune: bool = True
+    seed: int | None = None       # sampler seed; None = fresh per process, so parallel workers differ
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_epochs(self) -> int:
+        return self.epochs or self.base.train.max_epochs or 50
+
+    @property
+    def target(self) -> str:
+        return self.objective or ("val_loss" if self.base.data.val_fraction > 0 else "train_loss")
+
+    @property
+    def direction(self) -> str:
+        return "maximize" if self.target.endswith(("accuracy", "r2")) else "minimize"
+
+
+def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
+    """Create or load (resume) the study `name` in `storage` (default: the SQLite file in the data dir)."""
+    import optuna
+
+    if not sweep.params:
+        raise ConfigError("params", "pick at least one parameter to sweep")
+    SAMPLERS.entry(sweep.sampler, "sampler")
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=max(1, sweep.n_epochs // 5)) \
+        if sweep.prune else optuna.pruners.NopPruner()
+    try:
+        study = optuna.create_study(storage=storage or default_storage(), study_name=name, load_if_exists=True,
+                                    direction=sweep.direction, pruner=pruner,
+                                    sampler=SAMPLERS.get(sweep.sampler)(sweep.params, sweep.seed))
+    except ValueError as err:
+        raise ConfigError("storage", str(err)) from None
+    study.set_user_attr("base", to_json(sweep.base, indent=None))
+    study.set_user_attr("params", [p.text() for p in sweep.params])
+    study.set_user_attr("objective", sweep.target)
+    return study
+
+
+def objective(sweep: Sweep) -> Callable[[Any], float]:
+    """The Optuna objective: build the trial's config, train epoch by epoch, report, prune."""
+    import optuna
+
+    from playground.experiment import build
+
+    def run(trial) -> float:
+        values = {p.key: p.suggest(trial) for p in sweep.params}
+        cfg = with_values(sweep.base, values)
+        trial.set_user_attr("config", to_json(cfg, indent=None))
+        trial.set_user_attr("query", to_query(cfg))
+        exp = build(cfg)
+
+        def report(trainer, record: dict) -> None:
+            value = record.get(sweep.target)
+            if value is not None and math.isfinite(value):
+                trial.report(value, trainer.epoch)
+                if trial.should_prune():
+                    raise optuna.TrialPruned(f"pruned at epoch {trainer.epoch}")
+
+        exp.trainer.callbacks.append(report)
+        exp.trainer.run_epochs(sweep.n_epochs)
+        trial.set_user_attr("epochs", exp.trainer.epoch)
+        trial.set_user_attr("status", exp.trainer.status)
+        value = exp.trainer.history.last().get(sweep.target)
+        return float("nan") if value is None else float(value)   # NaN marks a diverged trial as failed
+
+    return run
+
+
+def run_sweep(sweep: Sweep, trials: int, storage: str | None = None, name: str = "sweep",
+              progress: Callable[[int, int], None] | None = None):
+    """Run until the study holds `trials` trials (counting earlier ones and other workers'); return it."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = open_study(sweep, storage, name)
+    started = [t for t in study.trials if t.state != optuna.trial.TrialState.WAITING]   # queued ones still run
+    remaining = trials - len(started)
+    if remaining > 0:
+        stop = optuna.study.MaxTrialsCallback(trials, states=tuple(s for s in optuna.trial.TrialState
+                                                                    if s != optuna.trial.TrialState.WAITING))
+        callbacks = [stop] + ([lambda s, t: progress(len(s.trials), trials)] if progress else [])
+        study.optimize(objective(sweep), n_trials=remaining, callbacks=callbacks, catch=(ConfigError,))
+    return study
+
+
+def trials_table(study) -> list[dict[str, Any]]:
+    """One row per trial: number, state, value, epochs trained, then the parameters."""
+    return [{"trial": t.number, "state": t.state.name.lower(), "value": t.value,
+             "epochs": t.user_attrs.get("epochs"), **t.params} for t in study.trials]
+
+
+def best_config(study) -> ExperimentConfig:
+    """The config of the best completed trial."""
+    try:
+        best = study.best_trial
+    except ValueError:
+        raise ConfigError("study", "no trial has completed yet") from None
+    return from_json(best.user_attrs["config"])
+
+
+def study_figures(study) -> dict[str, Any]:
+    """Optuna's Plotly views that the study has enough trials for: history, parallel coordinates, importance."""
+    import optuna.visualization as vis
+
+    from playground.figures.palette import LAYOUT
+
+    done = [t for t in study.trials if t.state.name == "COMPLETE"]
+    out: dict[str, Any] = {}
+    if not done:
+        return out
+    builders = {"Optimization history": vis.plot_optimization_history,
+                "Parallel coordinates": vis.plot_parallel_coordinate}
+    if len(done) >= 2 and len(study.trials[-1].params) >= 1:
+        builders["Parameter importance"] = vis.plot_param_importances
+    for title, build in builders.items():
+        try:
+            fig = build(study)
+        except (ValueError, RuntimeError, ZeroDivisionError):
+            continue
+        fig.update_layout(**{k: v for k, v in LAYOUT.items() if k != "margin"}, height=360, title=title)
+        out[title] = fig
+    return out
+
+
+def list_studies(storage: str | None = None) -> list[str]:
+    import optuna
+
+    return [s.study_name for s in optuna.get_all_study_summaries(storage or default_storage())]

@@ -1,0 +1,138 @@
+"""The Sequences lab's views: prediction against truth (with rollout), hidden states, gates, gradients
+through time, curves and text generation for an Experiment on a sequence task.
+
+Each function reads the experiment (eval mode, no weight changes) and returns a go.Figure or text.
+Shared with the Transformers lab (prediction, curves, generation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+
+from playground.config import ExperimentConfig, with_values
+from playground.data.text import decode, encode
+from playground.experiment import Experiment, build
+from playground.figures import curves_figure
+from playground.figures.curves import METRIC_LABELS
+from playground.figures.seq_frames import gates_png, time_unit_png
+from playground.figures.sequences import (
+    forecast_figure,
+    gates_figure,
+    race_figure,
+    scatter_truth_figure,
+    time_gradient_figure,
+    time_unit_figure,
+    token_strip_figure,
+)
+from playground.models import MODELS
+from playground.models.rnn import RecurrentNet
+from playground.probes import eval_mode
+from playground.probes_seq import generate, recurrent_trace, rollout, time_gradients
+
+
+def tokens(exp: Experiment, ids) -> list[str]:
+    vocab = exp.dataset.meta.get("tokens", ())
+    return [vocab[int(i)] if int(i) < len(vocab) else "?" for i in ids]
+
+
+def _targets(exp: Experiment, ids) -> list[str]:
+    names = exp.dataset.class_names
+    return [names[int(i)] if int(i) < len(names) else str(int(i)) for i in np.atleast_1d(ids)]
+
+
+def prediction_view(exp: Experiment, sample: int = 0, *, height: int = 320) -> go.Figure:
+    """Forecasts: one-step and rollout on a held-out signal; numbers: predicted vs true; tokens: one sequence."""
+    ds, model, kind = exp.dataset, exp.model, exp.dataset.meta.get("kind")
+    if kind == "forecast":
+        series, seq_len = ds.meta["series"], ds.spec.input_shape[0]
+        win = np.lib.stride_tricks.sliding_window_view(series[:-1], seq_len)           # (N, L)
+        with eval_mode(model):
+            one_step = model(torch.from_numpy(win.copy())[..., None])[:, 0].numpy()   # (N,)
+        rolled = rollout(model, series, seq_len, len(series) - seq_len)
+        return forecast_figure(series, seq_len, one_step, rolled, height=height)
+    test = ds.test
+    with eval_mode(model):
+        out = model(test.x)
+    if kind == "regress":
+        return scatter_truth_figure(test.y[:, 0].numpy(), out[:, 0].numpy(), ds.meta.get("baseline_mean"),
+                                    height=height)
+    i = sample % len(test)
+    pred, truth = out[i].argmax(-1).numpy(), test.y[i].numpy()
+    rows = {"input": tokens(exp, test.x[i]), "target": _targets(exp, truth), "prediction": _targets(exp, pred)}
+    if kind == "lm":
+        rows["target"] = tokens(exp, truth)
+        rows["prediction"] = tokens(exp, pred)
+    correct = list(np.atleast_1d(pred == truth))
+    acc = float(np.mean(correct))
+    return token_strip_figure(rows, correct, title=f"test sequence {i}: {acc:.0%} of outputs right "
+                                                   "(orange = wrong)", height=height if kind != "lm" else 240)
+
+
+def _sample(exp: Experiment, sample: int) -> torch.Tensor:
+    test = exp.dataset.test
+    return test.x[sample % len(test)][None]
+
+
+def recurrent_views(exp: Experiment, sample: int = 0, layer: int = -1, *, frames: bool = False,
+                    height: int = 300) -> dict[str, go.Figure | bytes | None]:
+    """From one recomputation of the stack: the hidden-state heatmap, the gates (None for a plain RNN)
+    and the LSTM cell state (None otherwise), for one test sequence and layer. `frames`: PNG bytes
+    (for live updates) instead of Plotly figures."""
+    trace = recurrent_trace(exp.model, _sample(exp, sample))
+    layer = layer % len(trace.hidden)
+    gates = {k: v[layer] for k, v in trace.gates.items()}
+    title = f"hidden state h_t of layer {layer + 1} (test sequence {sample}); rows are units"
+    cell = None if trace.cell is None else trace.cell[layer]
+    limit = 1.0 if cell is None else float(np.abs(cell).max()) or 1.0
+    cell_title = "LSTM cell state c_t (the memory the forget gate keeps)"
+    if frames:
+        return {"hidden": time_unit_png(trace.hidden[layer], title),
+                "gates": gates_png(gates) if gates else None,
+                "cell": None if cell is None else time_unit_png(cell, cell_title, zmin=-limit, zmax=limit)}
+    return {"hidden": time_unit_figure(trace.hidden[layer], title=title, height=height),
+            "gates": gates_figure(gates, height=height) if gates else None,
+            "cell": None if cell is None else time_unit_figure(cell, title=cell_title, zmin=-limit, zmax=limit,
+                                                               height=height)}
+
+
+def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go.Figure:
+    test = exp.dataset.test
+    grads = time_gradients(exp.model, test.x[:n], test.y[:n], exp.trainer.loss_fn)
+    return time_gradient_figure(grads, height=height)
+
+
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
+    fig = curves_figure(exp.trainer.history, exp.trainer.metric, log_loss=log_loss, height=height)
+    if "unigram_entropy" in exp.dataset.meta:
+        fig.add_hline(y=exp.dataset.meta["unigram_entropy"], line=dict(color="#9ca3af", dash="dash"),
+                      annotation_text="unigram entropy")
+    if "baseline_mse" in exp.dataset.meta:
+        fig.add_hline(y=exp.dataset.meta["baseline_mse"], line=dict(color="#9ca3af", dash="dash"),
+                      annotation_text="always predict 1")
+    return fig
+
+
+def is_recurrent(exp: Experiment) -> bool:
+    return isinstance(exp.model, RecurrentNet)
+
+
+def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: float = 0.8, top_k: int = 0,
+                  seed: int = 0) -> str:
+    """The prompt followed by n characters sampled from a character model (text tasks only)."""
+    vocab = exp.dataset.meta["tokens"]
+    ids = generate(exp.model, [int(i) for i in encode(prompt, vocab)], n, context=exp.dataset.spec.input_shape[0],
+                   temperature=temperature, top_k=top_k, seed=seed)
+    return prompt + decode(ids, vocab)
+
+
+def race(cfg: ExperimentConfig, kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), epochs: int = 15) -> go.Figure:
+    """Train one model per cell kind on the same task, seed and budget; their test metric against epochs."""
+    curves = {}
+    for kind in kinds:
+        exp = build(with_values(cfg, {"model.kind": kind}))
+        exp.trainer.run_epochs(epochs)
+        curves[MODELS.label(kind)] = (exp.trainer.history["epoch"], exp.trainer.history[f"test_{exp.trainer.metric}"])
+    return race_figure(curves, METRIC_LABELS.get(exp.trainer.metric, exp.trainer.metric),
+                       exp.dataset.meta.get("baseline_mse"))
