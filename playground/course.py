@@ -26,7 +26,8 @@ TOPICS = [
     Topic("neurons", "Neurons", "Set a neuron's two weights and bias and see the line it draws across the plane. "
           "Then let the perceptron rule move that line one sample at a time.", (), {"neuron": "neuron_gauss"}),
     Topic("layers", "Layers and networks", "Stack neurons into layers and watch each one's picture of the plane. "
-          "Hidden layers combine simple lines into circles and spirals.", (), {"playground": "tf_circle"}),
+          "Hidden layers combine simple lines into circles and spirals.", (),
+          {"playground": "tf_circle", "tabular": "iris_mlp"}),
     Topic("activations", "Activation functions", "Every activation with its derivative, where it saturates, and "
           "what softmax makes of a vector of scores. Without one, depth collapses into a single line.", (),
           {"activations": "vanishing_sigmoid"}),
@@ -35,20 +36,20 @@ TOPICS = [
           "agree, number for number.", (), {"backprop": "backprop_sigmoid"}),
     Topic("gradient descent and its variants", "Gradient descent and its variants", "Change the optimizer, "
           "learning rate and batch size while a model trains. Too large a step makes the loss explode.",
-          ("playground",), {"playground": "diverge"}),
+          ("playground",), {"optimizers": "opt_moons", "playground": "diverge"}),
     Topic("CNNs", "Convolutional networks", "A CNN learns to read digits live. You see its filters, its feature "
-          "maps and which pixels decided each answer."),
+          "maps and which pixels decided each answer.", (), {"images": "digits_cnn"}),
     Topic("RNNs and LSTM/GRU", "RNNs, LSTM and GRU", "Recurrent networks forecast and remember sequences. Hidden "
-          "states and gates are drawn step by step."),
+          "states and gates are drawn step by step.", (), {"sequences": "seq_adding_race_lstm"}),
     Topic("transformers", "Transformers", "A small Transformer trained from scratch. Its attention maps form as "
-          "it learns."),
+          "it learns.", (), {"transformers": "transformer_reverse"}),
     Topic("transfer learning", "Transfer learning", "Start from a trained network and fine-tune it on a new task. "
           "Compare with training from scratch."),
     Topic("overfitting and regularization", "Overfitting and regularization", "Too big a network memorises "
           "noisy data; dropout, weight decay and early stopping pull it back. The curves show the gap.",
-          ("playground",), {"playground": "moons_dropout"}),
+          ("playground",), {"regularization": "reg_overfit", "playground": "moons_dropout"}),
     Topic("interpretability", "Interpretability", "Captum attributions show which inputs drove a prediction. "
-          "Compare saliency, integrated gradients and more on real models."),
+          "Compare saliency, integrated gradients and more on real models.", (), {"images": "digits_cnn"}),
     Topic("hyperparameter tuning", "Hyperparameter tuning", "Sweep learning rates, widths and depths with "
           "Optuna. See which settings matter."),
 ]
