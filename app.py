@@ -1,9 +1,10 @@
-"""The router: page config and navigation over the lab registry. Nothing else lives here."""
+"""The router: page config, navigation over the lab registry, and classroom mode. Nothing else lives here."""
 
 import streamlit as st
 import torch
 
 from playground.labs import LABS
+from playground.ui.classroom import classroom
 
 torch.set_num_threads(1)  # small models on a shared 2-core server: one intra-op thread is fastest
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
@@ -13,4 +14,6 @@ sections: dict[str, list] = {}
 for i, e in enumerate(ready):
     page = st.Page(e.obj, title=e.label, icon=e.meta["icon"], url_path=e.meta["url_path"], default=i == 0)
     sections.setdefault(e.meta["section"], []).append(page)
-st.navigation(sections).run()
+nav = st.navigation(sections)
+classroom()  # URL ?hide=... and ?tour=...&step=... on every lab (playground/ui/classroom.py)
+nav.run()

@@ -19,15 +19,17 @@ def _lab(key: str, page: str, label: str, description: str, icon: str, section: 
 
 
 # The first ready entry is the landing page.
-_lab("playground", "pages/playground_2d.py", "2-D Playground",
+_lab("home", "pages/home.py", "Home", "The course map: every topic of a first course, the lab and preset that "
+     "teach it, guided tours, and a network training live.", "🏠", "Start", True, ())
+_lab("playground", "pages/playground.py", "2-D Playground",
      "Train an MLP on 2-D data and watch the decision boundary, every neuron and the gradients.",
      "🧪", "Labs", True, ("layers", "gradient descent", "regularization"))
 _lab("neuron", "pages/neuron.py", "A single neuron", "Weights, bias and activation of one neuron; the "
-     "perceptron and logistic rules step by step.", "⚪", "Basics", False, ("neurons",))
+     "perceptron and logistic rules step by step.", "⚪", "Basics", True, ("neurons",))
 _lab("activations", "pages/activations.py", "Activation functions", "Every activation with its "
-     "derivative, softmax, and vanishing gradients through depth.", "〰️", "Basics", False, ("activations",))
+     "derivative, softmax, and vanishing gradients through depth.", "〰️", "Basics", True, ("activations",))
 _lab("backprop", "pages/backprop.py", "Backpropagation", "Forward and backward pass on a tiny network, "
-     "every value and gradient shown.", "🔁", "Basics", False, ("forward and back propagation",))
+     "every value and gradient shown.", "🔁", "Basics", True, ("forward and back propagation",))
 _lab("images", "pages/images.py", "Images (CNN)", "Train a CNN on digits live; filters, feature maps and "
      "Captum explanations.", "🖼️", "Labs", True, ("CNNs", "interpretability"))
 _lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on forecasting, memory and "

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground_2d.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
 
 
 def _app(query: dict | None = None) -> AppTest:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from playground.config import ExperimentConfig, from_query, needs_rebuild, to_query, validate
+from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
 from playground.data.base import Dataset
 from playground.experiment import Experiment, build
 from playground.registry import ConfigError
@@ -83,7 +83,31 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
             notice = f"The link's setting `{err.field}` cannot be used here ({err.message}); the default is shown."
             cfg, exp = default, build_for(None, default, resolve)
         st.session_state[key] = LabSession(lab, cfg, exp, notice=notice, resolve=resolve)
+        st.session_state[key].extra["url"] = _url_config()
+    else:
+        adopt_url(st.session_state[key])
     return st.session_state[key]
+
+
+def _url_config() -> dict[str, str]:
+    return {k: v for k, v in st.query_params.to_dict().items() if is_config_key(k)}
+
+
+def adopt_url(session: LabSession) -> None:
+    """A link followed inside a live session (a tour step, a course-map link) loads its config once."""
+    url = _url_config()
+    if url == session.extra.get("url"):
+        return
+    session.extra["url"] = url
+    if url.get("lab") != session.lab:
+        return
+    try:
+        cfg = from_query(url)
+        if cfg != session.cfg:
+            apply_config(session, cfg)
+            session.notice = "Loaded the settings of the link."
+    except ConfigError as err:
+        session.notice = f"The link's setting `{err.field}` is invalid ({err.message}); nothing was changed."
 
 
 def apply_config(session: LabSession, new: ExperimentConfig) -> None:
@@ -104,6 +128,7 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
         session.exp.cfg = new
     session.cfg = new
     write_url(new)
+    session.extra["url"] = _url_config()   # the app's own writes are not links to follow
 
 
 def reset(session: LabSession) -> None:
@@ -119,7 +144,7 @@ def reset(session: LabSession) -> None:
 
 def write_url(cfg: ExperimentConfig) -> None:
     """Mirror the config into the address bar so the link reproduces the experiment."""
-    keep = {k: v for k, v in st.query_params.to_dict().items() if not ("." in k or k in ("lab", "seed"))}
+    keep = {k: v for k, v in st.query_params.to_dict().items() if not is_config_key(k)}
     st.query_params.from_dict({**keep, **to_query(cfg)})
 
 

@@ -1,0 +1,66 @@
+"""The Home page and the Basics labs in a real browser: every link on Home opens without an error,
+a tour moves between labs, classroom mode hides what it is told to, and the stepper steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import click_button, open_lab, open_page, page_errors, poll, wait_idle
+
+pytestmark = pytest.mark.e2e
+
+
+def _home_links(page, app_url: str) -> list[str]:
+    hrefs = page.eval_on_selector_all("[data-testid='stMain'] a[href]", "els => els.map(e => e.href)")
+    return sorted({h for h in hrefs if h.startswith(app_url) and "#" not in h})
+
+
+def test_home_and_every_link_on_it_open_without_error(app_url, page):
+    open_page(page, app_url)
+    assert page.get_by_text("The course map").count() == 1
+    assert page_errors(page) == []
+    assert poll(lambda: len(_home_links(page, app_url)) >= 8, timeout=30), _home_links(page, app_url)
+    links = _home_links(page, app_url)
+    assert len(links) >= 8, links                    # the course map, tours, the 2-D lab, classroom mode
+    for href in links:
+        page.goto(href)
+        wait_idle(page)
+        page.wait_for_timeout(300)
+        assert page_errors(page) == [], href
+        assert page.locator("[data-testid='stException']").count() == 0, href
+        assert page.locator("h1").count() >= 1, href
+
+
+def test_a_tour_moves_between_labs(app_url, page):
+    open_page(page, app_url)
+    page.get_by_role("link", name="Start the tour").nth(1).click()      # "XOR needs a hidden layer"
+    wait_idle(page)
+    assert poll(lambda: "tour=xor" in page.url and "/neuron" in page.url, timeout=20), page.url
+    assert page.get_by_text("step 1 of 3").count() == 1
+    page.get_by_role("link", name="Next step").click()
+    wait_idle(page)
+    assert poll(lambda: "/playground" in page.url and "step=1" in page.url, timeout=20), page.url
+    assert page.get_by_text("step 2 of 3").count() == 1 and page_errors(page) == []
+
+
+def test_classroom_mode_hides_sidebar_text_and_one_control(app_url, page):
+    open_lab(page, app_url, "neuron")
+    assert page.locator("[data-testid='stSidebar']").is_visible()
+    assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
+    open_lab(page, app_url, "neuron", "hide=sidebar,text,controls:step")
+    assert poll(lambda: not page.locator("[data-testid='stSidebar']").is_visible(), timeout=20)
+    assert not page.locator("[data-testid='stCaptionContainer']").first.is_visible()
+    assert page.locator(".st-key-neuron-step").count() == 1 and not page.locator(".st-key-neuron-step").is_visible()
+    assert page.locator(".st-key-neuron-fit").is_visible()
+
+
+def test_backprop_stepper_in_the_browser(app_url, page):
+    open_lab(page, app_url, "backprop")
+    assert page.get_by_text("Autograd check").count() == 1
+    for _ in range(4):
+        click_button(page, "Next stage ▶")
+        wait_idle(page)
+    assert page.get_by_text("Stage 5 of 7").count() == 1
+    click_button(page, "Apply the update")
+    wait_idle(page)
+    assert page.get_by_text("Stage 1 of 7").count() == 1 and page_errors(page) == []
