@@ -2,9 +2,12 @@
 
 import streamlit as st
 import torch
+from streamlit.runtime.pages_manager import PagesManager
 
-from playground.labs import LABS
-from playground.ui.classroom import classroom
+PagesManager.uses_pages_directory = False  # app.py is running: no reload needed (playground/ui/__init__.py)
+
+from playground.labs import LABS  # noqa: E402
+from playground.ui.classroom import classroom  # noqa: E402
 
 torch.set_num_threads(1)  # small models on a shared 2-core server: one intra-op thread is fastest
 st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")

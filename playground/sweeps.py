@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import math
 import os
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,12 +164,18 @@ def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
     SAMPLERS.entry(sweep.sampler, "sampler")
     pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=max(1, sweep.n_epochs // 5)) \
         if sweep.prune else optuna.pruners.NopPruner()
-    try:
-        study = optuna.create_study(storage=storage or default_storage(), study_name=name, load_if_exists=True,
-                                    direction=sweep.direction, pruner=pruner,
-                                    sampler=SAMPLERS.get(sweep.sampler)(sweep.params, sweep.seed))
-    except ValueError as err:
-        raise ConfigError("storage", str(err)) from None
+    for attempt in range(5):
+        try:
+            study = optuna.create_study(storage=storage or default_storage(), study_name=name, load_if_exists=True,
+                                        direction=sweep.direction, pruner=pruner,
+                                        sampler=SAMPLERS.get(sweep.sampler)(sweep.params, sweep.seed))
+            break
+        except ValueError as err:
+            raise ConfigError("storage", str(err)) from None
+        except Exception as err:  # workers starting together race to create the tables or the study row
+            if attempt == 4 or not type(err).__module__.startswith("sqlalchemy"):
+                raise
+            time.sleep(0.2 * (attempt + 1) + random.random() * 0.2)
     study.set_user_attr("base", to_json(sweep.base, indent=None))
     study.set_user_attr("params", [p.text() for p in sweep.params])
     study.set_user_attr("objective", sweep.target)
