@@ -14,7 +14,7 @@ CHARTS = ".js-plotly-plot"
 def test_optimizers_lab_races_on_a_surface_and_steps_a_network(app_url, page):
     open_page(page, app_url, "optimizers")
     assert poll(lambda: page.locator(CHARTS).count() >= 2)
-    assert page.locator(".updatemenu-button").count() >= 2              # the race's own Play and Pause
+    assert poll(lambda: page.locator(".updatemenu-button").count() >= 2, timeout=30)  # the race's Play and Pause
     page.get_by_role("tab", name="A real network").click()
     click_button(page, "Step")
     wait_idle(page)
