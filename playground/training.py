@@ -422,6 +422,7 @@ class Trainer:
 
 
 EVAL_CAP = 4096  # samples per split evaluated each epoch (the first ones; splits are shuffled)
+TRAIN_EVAL_CAP = 512  # the training split is the largest and the model just saw it: a fixed sample suffices
 
 
 def _eval_batch(dataset: Dataset) -> tuple[torch.Tensor, list[tuple[str, int, int, torch.Tensor]]]:
@@ -429,7 +430,8 @@ def _eval_batch(dataset: Dataset) -> tuple[torch.Tensor, list[tuple[str, int, in
     xs, parts, start = [], [], 0
     for name in ("train", "val", "test"):
         split = dataset.split(name)
-        x, y = split.x[:EVAL_CAP], split.y[:EVAL_CAP]
+        cap = TRAIN_EVAL_CAP if name == "train" else EVAL_CAP
+        x, y = split.x[:cap], split.y[:cap]
         xs.append(x)
         parts.append((name, start, start + len(x), y))
         start += len(x)
