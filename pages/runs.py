@@ -11,9 +11,10 @@ from playground.ui.session import adopt
 from playground.views.runs import compare_curves, compare_parallel, table_rows
 
 st.title("Runs")
-st.caption("Every lab keeps a run when you pause, reset, change the data or the network, or press **Save run**: "
-           "its config, curves, final scores, a loss thumbnail and the weights, on disk. Comparing runs side by "
-           "side is how you learn which setting mattered; export takes a run out as plain PyTorch.")
+st.caption("Every lab keeps a run when you pause or it stops on its own, reset, change the data or the network, "
+           "or press **Save run**: its config, curves, final scores, a loss thumbnail and the weights, on disk. "
+           "Comparing runs side by side is how you learn which setting mattered; export takes a run out as plain "
+           "PyTorch.")
 
 store = RunStore()
 

@@ -84,6 +84,20 @@ def test_runs_are_kept_compared_renamed_exported_and_deleted(app, tmp_path):
     assert [i.id for i in RunStore(tmp_path).list()] != [first] and len(RunStore(tmp_path).list()) == 1
 
 
+def test_a_run_that_stops_on_its_own_is_kept(app, tmp_path):
+    at = app
+    at.query_params.update({"lab": "tabular", "train.max_epochs": "3"})
+    at = at.switch_page("pages/tabular.py").run()
+    assert at.session_state["lab:tabular"].cfg.train.max_epochs == 3
+    at.button(key="tabular:play").click().run()       # the epoch limit is reached within the first tick
+    _ok(at)
+    session = at.session_state["lab:tabular"]
+    assert session.exp.trainer.done and not session.running and at.button(key="tabular:play").label == "Play"
+    assert [(i.lab, i.epochs) for i in RunStore(tmp_path).list()] == [("tabular", 3)], "kept without a Pause"
+    at.button(key="tabular:save").click().run()       # Save run still keeps it again on request
+    assert len(RunStore(tmp_path).list()) == 2
+
+
 def test_runs_page_without_runs_says_so(app):
     at = app.switch_page("pages/runs.py").run()
     _ok(at)

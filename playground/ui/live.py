@@ -2,7 +2,8 @@
 
 No training thread (DESIGN.md section 4): while playing, `st.fragment(run_every=TICK)` trains for
 BUDGET seconds per tick and redraws only its own charts; the browser owns the timer, so training
-stops by itself when the tab closes. Step and Reset run synchronously in their callbacks.
+stops by itself when the tab closes. Step and Reset run synchronously in their callbacks. A run that
+stops on its own (epoch limit, early stopping, divergence) is kept in the run history like a paused one.
 """
 
 from __future__ import annotations
@@ -88,8 +89,9 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
                 except Exception:
                     session.running = False   # stop the timer; guard shows what happened
                     raise
-            if trainer.done:
+            if trainer.done:   # epoch limit, early stopping or divergence: stopping by itself is a pause
                 session.running = False
+                keep_run(session)   # so the run is in the history (once: keep_run skips a saved run)
                 st.rerun()   # a full rerun turns the timer off and shows the Play button again
         status_line(session)
         with guard("Drawing"):

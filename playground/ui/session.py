@@ -5,9 +5,9 @@ holds a model). Config changes that a model in training can take (the learning r
 in place; others rebuild data and model and leave a notice saying why.
 
 Run history: a run that trained is kept in the run store (playground/store.py) when it is paused,
-reset or rebuilt, or when "Save run" is pressed; never in the per-tick path, and a store error only
-leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes `resolve`, which turns
-a config into its Dataset (or None for registry data).
+stops on its own, is reset or rebuilt, or when "Save run" is pressed; never in the per-tick path, and a
+store error only leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes
+`resolve`, which turns a config into its Dataset (or None for registry data).
 """
 
 from __future__ import annotations

@@ -26,9 +26,25 @@ def _upload(page, tmp_path, name: str, text: str | bytes, index: int = 0) -> Non
 
 
 def _nav(page, label: str) -> None:
-    """Follow a sidebar link: the same browser session (a new URL would start a new one)."""
-    page.get_by_role("link", name=label).first.click()
+    """Follow a sidebar link: the same browser session (a new URL would start a new one). app.py's menu
+    shows the first pages only; the rest (Tools: Runs, Explain, ...) are behind its "View N more" button."""
+    link = page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=label, exact=True)
+    more = page.locator("[data-testid='stSidebarNavViewButton']", has_text="more")
+    if not link.count() and more.count():
+        more.first.click()
+    link.first.click()
     wait_idle(page)
+
+
+def _slowest_speed(page) -> None:
+    """Speed "1 epoch per update" (the last step of the slider): the small CSV reaches its epoch limit
+    within one tick at max speed, before Pause could be pressed."""
+    speed = page.locator("[data-testid='stMain'] [data-testid='stSlider']").first
+    speed.get_by_role("slider").focus()
+    page.keyboard.press("End")
+    wait_idle(page)
+    value = speed.locator("[data-testid='stSliderThumbValue']")
+    assert poll(lambda: "1 epoch" in value.inner_text(), timeout=10), value.inner_text()
 
 
 def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
@@ -45,9 +61,12 @@ def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
     _upload(page, tmp_path, "good.csv", GOOD)
     assert poll(lambda: not page_errors(page), timeout=20), page_errors(page)
     assert page.get_by_text("one-hot encoded 1 text columns", exact=False).count()
+    _slowest_speed(page)
     click_button(page, "Play")
     assert poll(lambda: _epoch(page) >= 5, timeout=40), "the Epoch counter rises while playing"
+    assert _epoch(page) < 100, "still training, so there is a Pause button to press"
     click_button(page, "Pause")                      # pausing keeps the run
+    page.get_by_role("button", name="Play", exact=True).wait_for()   # the full rerun after Pause is done
     wait_idle(page)
     assert not page_errors(page)
 
