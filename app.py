@@ -17,6 +17,6 @@ sections: dict[str, list] = {}
 for i, e in enumerate(ready):
     page = st.Page(e.obj, title=e.label, icon=e.meta["icon"], url_path=e.meta["url_path"], default=i == 0)
     sections.setdefault(e.meta["section"], []).append(page)
-nav = st.navigation(sections)
+nav = st.navigation(sections, expanded=True)  # every lab visible, none behind 'View more'
 classroom()  # URL ?hide=... and ?tour=...&step=... on every lab (playground/ui/classroom.py)
 nav.run()

@@ -12,6 +12,12 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path, monkeypatch):
+    """Runs, sweeps and uploads saved by a test go to its own folder, never the project's data/."""
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """AppTest shares the process: start every test with empty Streamlit caches."""
     yield
