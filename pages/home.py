@@ -55,7 +55,7 @@ for col, key in zip(cols, TOURS.keys()):
         st.markdown(f"**{TOURS.label(key)}**")
         st.caption(f"{TOURS.entry(key).description} · {len(TOURS.get(key))} steps")
         lab, query = step_link(key, 0)
-        lab_link(lab, "Start the tour", query, icon="🧭")
+        lab_link(lab, "Start the tour", query, icon=":material/explore:")
 
 st.header("Classroom mode")
 st.caption("Projecting a lab? Hide what would distract. The choice is part of the link, so you can prepare "
@@ -66,5 +66,5 @@ lab = c1.selectbox("Lab", [k for k in LABS.keys(ready=True) if k != "home"],
 hide = c2.multiselect("Hide", list(HIDE_OPTIONS), default=["sidebar", "text"], format_func=HIDE_OPTIONS.get,
                       key="home:classroom_hide")
 query = {"hide": ",".join(hide)} if hide else {}
-lab_link(lab, f"Open {LABS.label(lab)} in classroom mode", query, icon="🎓")
+lab_link(lab, f"Open {LABS.label(lab)} in classroom mode", query, icon=":material/school:")
 st.code(f"/{LABS.entry(lab).meta['url_path']}?hide={','.join(hide)}", language=None)
