@@ -66,43 +66,27 @@ def live(seed: int, target: float) -> tuple[float, int, int]:
 
 def browser_live(target: float, timeout: float = 120.0) -> float | None:
     """Seconds from pressing Play in Chromium until the page shows `target` test accuracy (None: not reached)."""
-    import subprocess
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, FLAGS, _free_port
-    from tests.e2e.helpers import click_button, metric_value, open_page, wait_idle
+    from tests.e2e.conftest import CHROMIUM, FLAGS
+    from tests.e2e.helpers import click_button, metric_value, open_page, serve_app, wait_idle
 
-    root = Path(__file__).resolve().parents[1]
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.set_default_timeout(120_000)
-            open_page(page, url)                                   # via the landing page (see tests/e2e)
-            page.locator("[data-testid='stSidebarNav']").get_by_text("Images (CNN)").click()
-            wait_idle(page)
-            click_button(page, "Play")
-            t0 = time.monotonic()
+    with serve_app(wait=120) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        page.set_default_timeout(120_000)
+        open_page(page, url)                                   # via the landing page (see tests/e2e)
+        page.locator("[data-testid='stSidebarNav']").get_by_text("Images (CNN)").click()
+        wait_idle(page)
+        click_button(page, "Play")
+        t0 = time.monotonic()
+        try:
             while time.monotonic() - t0 < timeout:
                 if float(metric_value(page, "Test accuracy")) >= target:
                     return time.monotonic() - t0
                 page.wait_for_timeout(100)
+        finally:
             browser.close()
-    finally:
-        proc.terminate()
     return None
 
 

@@ -38,42 +38,26 @@ def headless_steps_per_second(cfg, seconds: float) -> float:
 
 def live(cfg, seconds: float) -> tuple[float, float, float]:
     """(epochs/s, steps/s, frame updates/s) while playing in Chromium."""
-    import subprocess
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import CHROMIUM, FLAGS, _free_port
-    from tests.e2e.helpers import click_button, lab_path, metric_value, open_page
+    from tests.e2e.conftest import CHROMIUM, FLAGS
+    from tests.e2e.helpers import click_button, lab_path, metric_value, open_page, serve_app
 
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            query = "&".join(f"{k}={v}" for k, v in to_query(cfg).items())
-            open_page(page, url, lab_path("playground"), query)
-            click_button(page, "Play")
-            page.wait_for_timeout(1500)                       # first ticks: warm-up
-            e0, frames, t0 = int(metric_value(page, "Epoch").replace(",", "")), set(), time.monotonic()
-            while time.monotonic() - t0 < seconds:
-                frames.add(page.evaluate(FRAME_JS))
-                page.wait_for_timeout(30)
-            e1, dt = int(metric_value(page, "Epoch").replace(",", "")), time.monotonic() - t0
-            click_button(page, "Pause")
-            browser.close()
-    finally:
-        proc.terminate()
+    with serve_app(wait=60) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 1100})
+        open_page(page, url)                              # the root first, as a first visitor (tests/e2e)
+        query = "&".join(f"{k}={v}" for k, v in to_query(cfg).items())
+        open_page(page, url, lab_path("playground"), query)
+        click_button(page, "Play")
+        page.wait_for_timeout(1500)                       # first ticks: warm-up
+        e0, frames, t0 = int(metric_value(page, "Epoch").replace(",", "")), set(), time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            frames.add(page.evaluate(FRAME_JS))
+            page.wait_for_timeout(30)
+        e1, dt = int(metric_value(page, "Epoch").replace(",", "")), time.monotonic() - t0
+        click_button(page, "Pause")
+        browser.close()
     steps_per_epoch = len(build(cfg).dataset.train) // cfg.train.batch_size
     return (e1 - e0) / dt, (e1 - e0) * steps_per_epoch / dt, len(frames) / dt
 

@@ -6,8 +6,17 @@ CONNECTED and the script state is notRunning.
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
@@ -64,3 +73,37 @@ def page_errors(page) -> list[str]:
     """Texts of exception boxes and error alerts on the page."""
     boxes = page.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     return [boxes.nth(i).inner_text() for i in range(boxes.count())]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve_app(env: dict[str, str] | None = None, log=subprocess.DEVNULL, wait: float = 120) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free port; yield its URL once /_stcore/health answers; stop it after."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
