@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from playground.data.base import CLASSIFICATION, Dataset, Split
+from playground.evaluation import EpochEvaluator, compute_metric
 from playground.registry import ConfigError, Registry
 
 # ---------------------------------------------------------------- registries
@@ -125,17 +126,6 @@ def metric_name(task: str, meta: dict[str, Any] | None = None) -> str:
     return "accuracy" if task == CLASSIFICATION else "r2"
 
 
-def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str, name: str | None = None) -> float:
-    """Accuracy of argmax over the last axis (per token for [B, L, C]), R², or mean squared error."""
-    if name == "mse":
-        return ((out - y) ** 2).mean().item()
-    if task == CLASSIFICATION:
-        return (out.argmax(-1) == y).float().mean().item()
-    ss_res = ((out - y) ** 2).sum()
-    ss_tot = ((y - y.mean()) ** 2).sum()
-    return (1 - ss_res / ss_tot).item() if ss_tot > 0 else float("nan")
-
-
 # ---------------------------------------------------------------- history and snapshots
 
 class History:
@@ -208,7 +198,7 @@ class Trainer:
         self._best_state = [t.detach().clone() for t in self._state]  # best validation weights so far
         self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
         self._best_saved: int | None = None                            # epoch of the weights in _best_state
-        self._eval_x, self._eval_parts = _eval_batch(dataset)         # all splits in one forward pass
+        self._evaluate = EpochEvaluator(dataset, self.task, self.metric)  # all splits: one forward, one sync
         self._record_epoch()
 
     # -- public API ------------------------------------------------------------------------
@@ -328,7 +318,8 @@ class Trainer:
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
         self._set_group("lr", lr_at(self.cfg, self.epoch))
-        self.model.train()
+        if not self.model.training:   # a probe may have left it in eval mode (train() walks every module)
+            self.model.train()
 
     def _one_step(self) -> None:
         if not self._batches:
@@ -375,22 +366,14 @@ class Trainer:
             cb(self, record)
 
     def _record_epoch(self) -> dict[str, Any]:
-        name = self.metric
         record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
                                   "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
-        was_training = self.model.training
-        self.model.eval()
-        with torch.inference_mode():
-            out = self.model(self._eval_x)
-        self.model.train(was_training)
-        for split, start, stop, y in self._eval_parts:
-            if stop == start:
-                record[f"{split}_loss"] = record[f"{split}_{name}"] = float("nan")
-                continue
-            part = out[start:stop]
-            record[f"{split}_loss"] = self.loss_fn(part, y).item()
-            record[f"{split}_{name}"] = compute_metric(part, y, self.task, name)
-        record["grad_norms"] = [float(p.grad.norm()) if p.grad is not None else 0.0 for p in self._weights]
+        grads = [p.grad for p in self._weights]
+        norms = (list(torch._foreach_norm(grads)) if grads and all(g is not None for g in grads)  # n 0-d
+                 else [g.norm() if g is not None else torch.zeros(()) for g in grads])
+        scores, grad_norms = self._evaluate(self.model, self.loss_fn, norms)   # one sync for all of them
+        record.update(scores)
+        record["grad_norms"] = grad_norms
         self.history.append(record)
         return record
 
@@ -419,23 +402,6 @@ class Trainer:
         self.message = (f"The loss became {value} at epoch {self.epoch + 1} (step {self.steps}) with learning "
                         f"rate {lr:g}: training stopped and the weights from epoch {self._good_epoch} are kept. "
                         f"Try a learning rate 10× smaller, gradient clipping, or batch norm, then press Play.")
-
-
-EVAL_CAP = 4096  # samples per split evaluated each epoch (the first ones; splits are shuffled)
-TRAIN_EVAL_CAP = 512  # the training split is the largest and the model just saw it: a fixed sample suffices
-
-
-def _eval_batch(dataset: Dataset) -> tuple[torch.Tensor, list[tuple[str, int, int, torch.Tensor]]]:
-    """Concatenate (up to EVAL_CAP of) every split so one forward pass evaluates them all."""
-    xs, parts, start = [], [], 0
-    for name in ("train", "val", "test"):
-        split = dataset.split(name)
-        cap = TRAIN_EVAL_CAP if name == "train" else EVAL_CAP
-        x, y = split.x[:cap], split.y[:cap]
-        xs.append(x)
-        parts.append((name, start, start + len(x), y))
-        start += len(x)
-    return torch.cat(xs), parts
 
 
 def clone_model(model: nn.Module) -> nn.Module:
