@@ -1,0 +1,79 @@
+"""The hand-written PyTorch loops the Trainer is measured against (shared by bench_trainer and bench_models).
+
+`plain_loop(exp, steps)` is the bare loop: shuffle once per epoch, slice batches, forward, loss,
+backward, (clip), step; nothing else. `plain_loop(exp, steps, evaluate=True)` is the textbook loop
+every tutorial writes: the same, plus at each epoch end the validation and test loss and metric
+under `torch.no_grad()` in eval mode. The Trainer does that much and a little more per epoch (a
+256-sample slice of the training split, gradient norms, history, early-stopping bookkeeping), so
+the two ratios bracket its overhead. Both return steps per second.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import torch
+
+from playground.config import with_values
+from playground.evaluation import compute_metric
+from playground.training import make_loss, make_optimizer, metric_name
+
+
+def plain_loop(exp, steps: int, *, evaluate: bool = False, initial: dict | None = None) -> float:
+    """Steps/s of a hand-written loop on a copy of exp's model (from `initial` weights if given)."""
+    cfg, data = exp.cfg.train, exp.dataset
+    model = copy.deepcopy(exp.model)
+    if initial is not None:
+        model.load_state_dict(initial)
+    opt, loss_fn = make_optimizer(cfg, model), make_loss(cfg.loss, data.task)
+    train, gen = data.train, torch.Generator().manual_seed(exp.cfg.seed)
+    n = len(train)
+    bs = min(cfg.batch_size or n, n)
+    model.train()
+    done = 0
+    t0 = time.perf_counter()
+    while done < steps:
+        perm = torch.randperm(n, generator=gen)
+        x, y = train.x[perm], train.y[perm]
+        for i in range(0, n - 1 if bs > 1 else n, bs):
+            loss = loss_fn(model(x[i:i + bs]), y[i:i + bs])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.grad_clip:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            done += 1
+            if done == steps:
+                break
+        if evaluate:
+            _evaluate(model, data, loss_fn)
+    return steps / (time.perf_counter() - t0)
+
+
+def _evaluate(model, data, loss_fn) -> list[float]:
+    """Validation and test loss and metric, as a tutorial's epoch end computes them."""
+    model.eval()
+    scores, metric = [], metric_name(data.task, data.meta)
+    with torch.no_grad():
+        for split in (data.val, data.test):
+            if len(split):
+                out = model(split.x)
+                scores += [loss_fn(out, split.y).item(), compute_metric(out, split.y, data.task, metric)]
+    model.train()
+    return scores
+
+
+def trainer_loop(exp, steps: int) -> float:
+    """Steps/s of the playground's Trainer (everything it does per step and per epoch)."""
+    start, t0 = exp.trainer.steps, time.perf_counter()
+    exp.trainer.step(steps)
+    done = exp.trainer.steps - start
+    if done < steps:   # an epoch limit or early stop would make a short run look fast
+        raise RuntimeError(f"the Trainer stopped after {done} of {steps} steps: {exp.trainer.message}")
+    return done / (time.perf_counter() - t0)
+
+
+def endless(cfg):
+    """cfg without an epoch limit or early stopping, so every loop runs the steps asked for."""
+    return with_values(cfg, {"train.max_epochs": 0, "train.early_stopping": False})
