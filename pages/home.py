@@ -6,6 +6,7 @@ from playground.course import course_map
 from playground.labs import LABS
 from playground.presets import PRESETS, get_preset
 from playground.tours import TOURS, step_link
+from playground.ui.charts import frame_image, live_chart
 from playground.ui.classroom import HIDE_OPTIONS
 from playground.ui.links import lab_link
 from playground.ui.live import live_fragment, play_controls
@@ -24,10 +25,10 @@ play_controls(session)
 def render(s) -> None:
     left, right = st.columns([1, 1.4])
     if s.running:   # PNG frames while playing (no blank remounts); an interactive chart when paused
-        left.image(boundary_frame(s.exp, size=340), width="stretch")
+        frame_image(boundary_frame(s.exp, size=340), left)
     else:
         left.plotly_chart(boundary_view(s.exp, resolution=70, height=340), key="home:boundary", width="stretch")
-    right.plotly_chart(curves_view(s.exp, height=340), key="home:curves", width="stretch")
+    live_chart("home:curves", lambda f: curves_view(s.exp, height=340, frame=f), s.running, right)
 
 
 live_fragment(session, render)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from playground.data.images import image_from_bytes, read_upload
 from playground.presets import get_preset
+from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -84,30 +85,30 @@ def render(s) -> None:
     e, playing = s.exp, s.running   # while playing, image views are PNG frames (no blanking); paused: Plotly
     if view == "Training":
         res = views.test_results(e)
-        st.plotly_chart(curves_view(e), key="images:curves", width="stretch")
+        live_chart("images:curves", lambda f: curves_view(e, frame=f), playing)
         left, right = st.columns(2)
         confusion, per_class = views.metric_views(e, res)
         if playing:
-            left.image(views.confusion_frame(e, res))
+            frame_image(views.confusion_frame(e, res), left, width="content")
         else:
             left.plotly_chart(confusion, key="images:confusion", width="stretch")
         right.plotly_chart(per_class, key="images:per_class", width="stretch")
         gallery, wrong = (views.misclassified_frame if playing else views.misclassified_view)(e, res)
         st.markdown(f"**Misclassified test images** ({wrong} of {len(res.y)}; true→predicted, most confident first)")
         if gallery is not None and playing:
-            st.image(gallery)
+            frame_image(gallery, width="content")
         elif gallery is not None:
             st.plotly_chart(gallery, key="images:gallery", width="stretch")
     elif view == "Inside the network":
         if playing:
-            st.image(views.filters_frame(e))
+            frame_image(views.filters_frame(e), width="content")
         else:
             st.plotly_chart(views.filters_view(e), key="images:filters", width="stretch")
         maps = (views.feature_maps_frame if playing else views.feature_maps_view)(e, image)
         if maps is None:
             st.info("An MLP has no feature maps: it sees the image as one long vector. Switch to the CNN.")
         elif playing:
-            st.image(maps)
+            frame_image(maps, width="content")
         else:
             st.plotly_chart(maps, key="images:maps", width="stretch")
         st.plotly_chart(views.layer_stats_view(e), key="images:stats", width="stretch")

@@ -6,6 +6,7 @@ from playground.config import with_values
 from playground.optim.functions import FUNCTIONS
 from playground.presets import get_preset
 from playground.training import OPTIMIZERS
+from playground.ui.charts import frame_image
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -88,7 +89,7 @@ with network:
             for col, (label, exp) in zip(cols, list(everyone.items())[:4]):
                 col.caption(label)
                 if s.running:   # PNG frames while playing: Plotly charts remount on every update
-                    col.image(boundary_frame(exp, resolution=40, size=260), width="stretch")
+                    frame_image(boundary_frame(exp, resolution=40, size=260), col)
                 else:
                     col.plotly_chart(boundary_view(exp, resolution=40, height=260), key=f"optimizers:b:{label}",
                                      width="stretch")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from playground.presets import get_preset
 from playground.probes import diagnose
+from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -57,7 +58,7 @@ def render(s) -> None:
     left, right = st.columns([1.25, 1])
     with left:
         if playing:
-            st.image(network_frame(exp), width="stretch")
+            frame_image(network_frame(exp))
         else:
             event = st.plotly_chart(network_view(exp, resolution=24, selected=s.extra.get("weight")),
                                     key="playground:network", on_select="rerun", selection_mode="points",
@@ -65,13 +66,13 @@ def render(s) -> None:
             weight_editor(s, event)
     with right:
         if playing:   # image frames do not blank between updates; paused charts are interactive
-            st.image(boundary_frame(exp, discretize=discretize, show_test=show_test), width="stretch")
+            frame_image(boundary_frame(exp, discretize=discretize, show_test=show_test))
         else:
             st.plotly_chart(boundary_view(exp, discretize=discretize, show_test=show_test),
                             key="playground:boundary", width="stretch")
-    st.plotly_chart(curves_view(exp, log_loss=log_loss), key="playground:curves", width="stretch")
+    live_chart("playground:curves", lambda f: curves_view(exp, log_loss=log_loss, frame=f), playing)
     grads, notes = st.columns([1.25, 1])
-    grads.plotly_chart(gradient_view(exp), key="playground:gradients", width="stretch")
+    live_chart("playground:gradients", lambda f: gradient_view(exp, frame=f), playing, grads)
     with notes:
         st.markdown("**Diagnoses**")
         found = diagnose(exp.model, exp.dataset, exp.trainer.history)

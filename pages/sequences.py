@@ -6,7 +6,7 @@ from playground.data import DATASETS
 from playground.data.sequences import read_csv_upload
 from playground.models import MODELS
 from playground.presets import get_preset
-from playground.ui.charts import chart
+from playground.ui.charts import chart, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -59,7 +59,7 @@ log_loss = pick[2].toggle("Log-scale loss", key="sequences:log_loss")
 def render(s) -> None:
     exp = s.exp
     st.plotly_chart(views.prediction_view(exp, sample), key="sequences:prediction", width="stretch")
-    st.plotly_chart(views.curves_view(exp, log_loss=log_loss), key="sequences:curves", width="stretch")
+    live_chart("sequences:curves", lambda f: views.curves_view(exp, log_loss=log_loss, frame=f), s.running)
     figs = views.recurrent_views(exp, sample, layer, frames=s.running)   # images while playing: no blanking
     left, right = st.columns(2)
     chart(figs["hidden"], "sequences:hidden", left)

@@ -9,6 +9,7 @@ from playground.config import with_values
 from playground.data import DATASETS
 from playground.data import tabular as tab
 from playground.presets import get_preset
+from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -93,10 +94,10 @@ plane = ds.meta["plane"]   # the first two principal components of the training 
 def render(s) -> None:
     left, right = st.columns([1, 1.2])
     if s.running:   # image frames do not blank between updates; paused charts are interactive
-        left.image(network_plane_frame(s.exp, plane), caption="network on the PCA plane", width="stretch")
+        frame_image(network_plane_frame(s.exp, plane), left, caption="network on the PCA plane")
     else:
         left.plotly_chart(network_plane_view(s.exp, plane), key="tabular:boundary", width="stretch")
-    right.plotly_chart(curves_view(s.exp, height=380), key="tabular:curves", width="stretch")
+    live_chart("tabular:curves", lambda f: curves_view(s.exp, height=380, frame=f), s.running, right)
 
 
 live_fragment(session, render)

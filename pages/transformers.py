@@ -4,7 +4,7 @@ import streamlit as st
 
 from playground.data import DATASETS
 from playground.presets import get_preset
-from playground.ui.charts import chart
+from playground.ui.charts import chart, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -53,7 +53,7 @@ sample = st.number_input("Test sequence to inspect", 0, 10_000, 0, key="transfor
 def render(s) -> None:
     exp = s.exp
     st.plotly_chart(seq_views.prediction_view(exp, sample), key="transformers:prediction", width="stretch")
-    st.plotly_chart(seq_views.curves_view(exp), key="transformers:curves", width="stretch")
+    live_chart("transformers:curves", lambda f: seq_views.curves_view(exp, frame=f), s.running)
     st.markdown("**Attention maps** (row = the position asking, column = where it looks)")
     chart(views.attention_view(exp, sample, frames=s.running), "transformers:attention")   # images while playing
 

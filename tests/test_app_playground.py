@@ -41,7 +41,8 @@ def test_play_trains_in_ticks_then_pause_and_reset():
     first = _epoch(at)
     at.run()
     assert _epoch(at) > first > 0
-    assert len(at.get("image")) == 2, "live frames are images while playing"
+    assert len(at.get("image")) == 4, "network, boundary, curves and gradients are frames while playing"
+    assert not at.get("plotly_chart")
     at.button(key="playground:play").click().run()
     assert not _session(at).running
     at.button(key="playground:reset").click().run()

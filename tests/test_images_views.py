@@ -169,7 +169,7 @@ def test_page_draws_png_frames_while_playing_and_plotly_when_paused():
     at = _page().run()
     at.button(key="images:play").click().run()
     _ok(at)
-    assert len(at.get("image")) == 2                         # confusion matrix and gallery as frames
+    assert len(at.get("image")) == 3                         # curves, confusion matrix and gallery as frames
     assert int(at.metric[0].value) >= 1                     # the fragment trained
     at.segmented_control(key="images:view").set_value("Inside the network").run()
     _ok(at)

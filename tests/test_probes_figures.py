@@ -89,9 +89,9 @@ def test_k_class_and_regression_boundaries():
         assert z.shape == (20, 20) and np.isfinite(z).all()
 
 
-def test_png_frames_are_images(circle):
-    for data in (boundary_frame(circle), network_frame(circle)):
-        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+def test_live_frames_are_images(circle):
+    for data in (boundary_frame(circle), network_frame(circle)):   # JPEG: ~4x faster to encode than PNG
+        assert data[:3] == b"\xff\xd8\xff"
     wide = network_png(["in", "h", "out"], [np.zeros((2, 4, 4)), np.zeros((40, 4, 4)), np.zeros((1, 4, 4))],
                        [np.ones((40, 2)), np.ones((1, 40))])
     assert wide[:4] == b"\x89PNG"

@@ -23,6 +23,15 @@ def _png(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
+def _encode(img: Image.Image, fmt: str) -> bytes:
+    """PNG, or JPEG (quality 90) for smooth images: ~4x faster to encode and a tenth of the bytes."""
+    if fmt == "PNG":
+        return _png(img)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
 def output_rgb(output: np.ndarray, discretize: bool = False) -> np.ndarray:
     """Colour a model's output over the plane like boundary_figure: [R, R, k] probs or [R, R] values -> RGB."""
     if output.ndim == 2:
@@ -43,32 +52,33 @@ def output_rgb(output: np.ndarray, discretize: bool = False) -> np.ndarray:
 
 def boundary_png(output: np.ndarray, extent: tuple[float, float, float, float],
                  points: dict[str, tuple[np.ndarray, np.ndarray]], *, size: int = 420,
-                 discretize: bool = False) -> bytes:
-    """The decision boundary (row 0 = lowest y) with the data on top, as a size x size PNG."""
+                 discretize: bool = False, fmt: str = "PNG") -> bytes:
+    """The decision boundary (row 0 = lowest y) with the data on top, as a size x size PNG (or fmt="JPEG")."""
     rgb = output_rgb(output, discretize)[::-1]                       # image rows run top-down
     img = Image.fromarray(rgb, "RGB").resize((size, size), Image.BILINEAR)
     img = Image.blend(img, Image.new("RGB", img.size, "white"), 0.25)
     draw = ImageDraw.Draw(img)
     x0, x1, y0, y1 = extent
+    class_rgb = [tuple(int(v) for v in hex_to_rgb(c)) for c in CLASS_COLORS]
     for split, (xy, y) in points.items():
         px = (xy[:, 0] - x0) / (x1 - x0) * (size - 1)
         py = (1 - (xy[:, 1] - y0) / (y1 - y0)) * (size - 1)
         outline = "white" if split == "train" else INK
         if output.ndim == 2:
-            fills = diverging_rgb(np.asarray(y, np.float32).ravel(), 1.0)
+            fills = [tuple(int(v) for v in f) for f in diverging_rgb(np.asarray(y, np.float32).ravel(), 1.0)]
         else:
-            fills = [hex_to_rgb(CLASS_COLORS[int(c) % len(CLASS_COLORS)]).astype(int) for c in y]
-        for cx, cy, f in zip(px, py, fills):
-            draw.ellipse((cx - 3, cy - 3, cx + 3, cy + 3), fill=tuple(int(v) for v in f), outline=outline)
-    return _png(img)
+            fills = [class_rgb[int(c) % len(class_rgb)] for c in y]
+        for cx, cy, f in zip(px.tolist(), py.tolist(), fills):
+            draw.ellipse((cx - 3, cy - 3, cx + 3, cy + 3), fill=f, outline=outline)
+    return _encode(img, fmt)
 
 
 __all__ = ["NEGATIVE", "POSITIVE", "boundary_png", "output_rgb"]
 
 
 def network_png(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray], *,
-                width: int = 640) -> bytes:
-    """The network diagram of figures/network.py as a PNG: neuron maps as tiles, weights as lines."""
+                width: int = 640, fmt: str = "PNG") -> bytes:
+    """The network diagram of figures/network.py as a PNG (or fmt="JPEG"): neuron maps as tiles, weights as lines."""
     from playground.figures.network import MAX_SHOWN, NODE, X_GAP, _column
 
     shown = [min(len(m), MAX_SHOWN) for m in maps]
@@ -104,4 +114,4 @@ def network_png(layer_names: list[str], maps: list[np.ndarray], weights: list[np
         if len(m) > shown[col]:
             draw.text((pos[col][-1][0], pos[col][-1][1] + tile / 2 + 4), f"+{len(m) - shown[col]} more", fill=INK,
                       anchor="mt", font=font)
-    return _png(img)
+    return _encode(img, fmt)

@@ -1,6 +1,7 @@
 """The 2-D Playground lab's views: boundary, network diagram, curves and gradient flow of an Experiment.
 
-Each function reads the experiment (model in eval mode, no weight changes) and returns a go.Figure.
+Each function reads the experiment (model in eval mode, no weight changes) and returns a go.Figure, or
+PNG bytes for the `*_frame` builders and `frame=True` (what the live loop shows while playing).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import plotly.graph_objects as go
 
 from playground.experiment import Experiment
 from playground.figures import boundary_figure, curves_figure, gradient_flow_figure, network_figure
+from playground.figures.line_frames import curves_png, gradient_png
 from playground.figures.raster import boundary_png, network_png
 from playground.models.mlp import MLP
 from playground.probes import make_grid, neuron_maps, output_on_grid
-from playground.training import metric_name
 
 
 def _points(exp: Experiment, show_test: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -34,9 +35,10 @@ def boundary_view(exp: Experiment, *, resolution: int = 100, discretize: bool = 
 
 def boundary_frame(exp: Experiment, *, resolution: int = 60, discretize: bool = False, show_test: bool = True,
                    size: int = 420) -> bytes:
-    """The boundary as a PNG frame, for live updates (see figures/raster.py for why)."""
+    """The boundary as a JPEG frame, for live updates (see figures/raster.py for why; JPEG: a smooth image)."""
     output = output_on_grid(exp.model, exp.dataset, make_grid(exp.dataset.extent, resolution))
-    return boundary_png(output, exp.dataset.extent, _points(exp, show_test), size=size, discretize=discretize)
+    return boundary_png(output, exp.dataset.extent, _points(exp, show_test), size=size, discretize=discretize,
+                        fmt="JPEG")
 
 
 def layer_names(exp: Experiment) -> list[str]:
@@ -68,9 +70,9 @@ def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, 
 
 
 def network_frame(exp: Experiment, *, resolution: int = 16, width: int = 640) -> bytes:
-    """The network diagram as a PNG frame, for live updates."""
+    """The network diagram as a JPEG frame, for live updates (quality 90: thin lines stay clean)."""
     maps, weights, _ = _network_parts(exp, resolution)
-    return network_png(layer_names(exp), maps, weights, width=width)
+    return network_png(layer_names(exp), maps, weights, width=width, fmt="JPEG")
 
 
 def thin(history, max_points: int = 500) -> dict[str, list]:
@@ -81,14 +83,20 @@ def thin(history, max_points: int = 500) -> dict[str, list]:
     return {k: [col[i] for i in keep] for k, col in history.columns.items()}
 
 
-def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
-    return curves_figure(thin(exp.trainer.history), metric_name(exp.dataset.task), log_loss=log_loss, height=height)
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300,
+                frame: bool = False) -> go.Figure | bytes:
+    """Loss and metric curves: a Plotly figure, or with frame=True a PNG for live updates (ui.charts.chart)."""
+    history, metric = thin(exp.trainer.history), exp.trainer.metric
+    if frame:
+        return curves_png(history, metric, log_loss=log_loss, height=height)
+    return curves_figure(history, metric, log_loss=log_loss, height=height)
 
 
-def gradient_view(exp: Experiment, *, height: int = 300) -> go.Figure:
+def gradient_view(exp: Experiment, *, height: int = 300, frame: bool = False) -> go.Figure | bytes:
     hist = thin(exp.trainer.history)
     names = layer_names(exp)[1:]  # weight layer i feeds column i+1 of the diagram
-    return gradient_flow_figure(hist.get("epoch", []), hist.get("grad_norms", []), names, height=height)
+    build = gradient_png if frame else gradient_flow_figure
+    return build(hist.get("epoch", []), hist.get("grad_norms", []), names, height=height)
 
 
 def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:

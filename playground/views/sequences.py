@@ -16,6 +16,7 @@ from playground.data.text import decode, encode
 from playground.experiment import Experiment, build
 from playground.figures import curves_figure
 from playground.figures.curves import METRIC_LABELS
+from playground.figures.line_frames import curves_png
 from playground.figures.seq_frames import gates_png, time_unit_png
 from playground.figures.sequences import (
     forecast_figure,
@@ -30,6 +31,7 @@ from playground.models import MODELS
 from playground.models.rnn import RecurrentNet
 from playground.probes import eval_mode
 from playground.probes_seq import generate, recurrent_trace, rollout, time_gradients
+from playground.views.plane import thin
 
 
 def tokens(exp: Experiment, ids) -> list[str]:
@@ -103,14 +105,19 @@ def time_gradient_view(exp: Experiment, n: int = 64, *, height: int = 300) -> go
     return time_gradient_figure(grads, height=height)
 
 
-def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300) -> go.Figure:
-    fig = curves_figure(exp.trainer.history, exp.trainer.metric, log_loss=log_loss, height=height)
-    if "unigram_entropy" in exp.dataset.meta:
-        fig.add_hline(y=exp.dataset.meta["unigram_entropy"], line=dict(color="#9ca3af", dash="dash"),
-                      annotation_text="unigram entropy")
-    if "baseline_mse" in exp.dataset.meta:
-        fig.add_hline(y=exp.dataset.meta["baseline_mse"], line=dict(color="#9ca3af", dash="dash"),
-                      annotation_text="always predict 1")
+REFERENCE_LINES = {"unigram_entropy": "unigram entropy", "baseline_mse": "always predict 1"}
+
+
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300,
+                frame: bool = False) -> go.Figure | bytes:
+    """Curves with the task's reference loss (unigram entropy, a constant guess); frame=True: a live PNG."""
+    refs = tuple((exp.dataset.meta[k], text) for k, text in REFERENCE_LINES.items() if k in exp.dataset.meta)
+    history = thin(exp.trainer.history)
+    if frame:
+        return curves_png(history, exp.trainer.metric, log_loss=log_loss, height=height, loss_refs=refs)
+    fig = curves_figure(history, exp.trainer.metric, log_loss=log_loss, height=height)
+    for value, text in refs:
+        fig.add_hline(y=value, line=dict(color="#9ca3af", dash="dash"), annotation_text=text)
     return fig
 
 
