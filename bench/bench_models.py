@@ -12,7 +12,6 @@ Run it on a quiet machine; it is not a test.
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 from pathlib import Path
 
@@ -20,8 +19,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.loops import endless, plain_loop, trainer_loop
-from playground.experiment import build
+from bench.loops import measure
 from playground.presets import get_preset
 
 CASES = [("RNN", "seq_adding_race_rnn"), ("LSTM", "seq_adding_race_lstm"), ("GRU", "seq_parity_gru"),
@@ -37,14 +35,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"{'model':<22}{'bare':>8}{'textbook':>10}{'trainer':>9}{'/bare':>8}{'/textbook':>10}   steps/s")
     for label, key in CASES:
-        best = {"bare": 0.0, "textbook": 0.0, "trainer": 0.0}
-        for _ in range(args.repeats):   # interleaved, best of n: robust to a noisy neighbour
-            exp = build(endless(get_preset(key)))
-            initial = copy.deepcopy(exp.model.state_dict())
-            best["bare"] = max(best["bare"], plain_loop(exp, args.steps, initial=initial))
-            best["textbook"] = max(best["textbook"], plain_loop(exp, args.steps, evaluate=True, initial=initial))
-            best["trainer"] = max(best["trainer"], trainer_loop(exp, args.steps))
-        b, t, r = best.values()
+        b, t, r = measure(get_preset(key), args.steps, args.repeats, reduce=max)   # best of n: robust to noise
         print(f"{label:<22}{b:>8.1f}{t:>10.1f}{r:>9.1f}{r / b:>8.2f}{r / t:>10.2f}")
 
 

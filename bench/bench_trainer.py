@@ -12,7 +12,6 @@ the app. Rounds alternate between the loops to share machine noise; medians are 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from pathlib import Path
 
@@ -20,9 +19,8 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.loops import endless, plain_loop, trainer_loop
+from bench.loops import measure
 from playground.config import with_values
-from playground.experiment import build
 from playground.presets import get_preset
 
 CASES = {
@@ -36,17 +34,6 @@ CASES = {
 }
 
 
-def measure(cfg, steps: int, rounds: int) -> tuple[float, float, float]:
-    """Median steps/s of (bare loop, textbook loop, Trainer), rounds interleaved."""
-    runs: dict[str, list[float]] = {"bare": [], "textbook": [], "trainer": []}
-    for _ in range(rounds + 1):   # the first round warms every path up and is dropped
-        runs["bare"].append(plain_loop(build(cfg), steps))
-        runs["textbook"].append(plain_loop(build(cfg), steps, evaluate=True))
-        runs["trainer"].append(trainer_loop(build(cfg), steps))
-    bare, textbook, trainer = (statistics.median(v[1:]) for v in runs.values())
-    return bare, textbook, trainer
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=3000)
@@ -55,7 +42,7 @@ def main() -> None:
     torch.set_num_threads(1)
     print(f"{'case':<60} {'bare':>7} {'textbook':>9} {'trainer':>8}   {'/bare':>6} {'/textbook':>9}")
     for name, cfg in CASES.items():
-        bare, textbook, trainer = measure(endless(cfg), args.steps, args.rounds)
+        bare, textbook, trainer = measure(cfg, args.steps, args.rounds)
         print(f"{name:<60} {bare:>7,.0f} {textbook:>9,.0f} {trainer:>8,.0f}   {trainer / bare:>6.3f} "
               f"{trainer / textbook:>9.3f}")
     print("steps/s; ratios = Trainer / loop (goal >= 0.95). The Trainer also evaluates a 256-sample slice of the "

@@ -11,21 +11,22 @@ the two ratios bracket its overhead. Both return steps per second.
 from __future__ import annotations
 
 import copy
+import statistics
 import time
+from collections.abc import Callable
 
 import torch
 
 from playground.config import with_values
 from playground.evaluation import compute_metric
+from playground.experiment import build
 from playground.training import make_loss, make_optimizer, metric_name
 
 
-def plain_loop(exp, steps: int, *, evaluate: bool = False, initial: dict | None = None) -> float:
-    """Steps/s of a hand-written loop on a copy of exp's model (from `initial` weights if given)."""
+def plain_loop(exp, steps: int, *, evaluate: bool = False) -> float:
+    """Steps/s of a hand-written loop on a copy of exp's model."""
     cfg, data = exp.cfg.train, exp.dataset
     model = copy.deepcopy(exp.model)
-    if initial is not None:
-        model.load_state_dict(initial)
     opt, loss_fn = make_optimizer(cfg, model), make_loss(cfg.loss, data.task)
     train, gen = data.train, torch.Generator().manual_seed(exp.cfg.seed)
     n = len(train)
@@ -77,3 +78,17 @@ def trainer_loop(exp, steps: int) -> float:
 def endless(cfg):
     """cfg without an epoch limit or early stopping, so every loop runs the steps asked for."""
     return with_values(cfg, {"train.max_epochs": 0, "train.early_stopping": False})
+
+
+def measure(cfg, steps: int, rounds: int,
+            reduce: Callable[[list[float]], float] = statistics.median) -> tuple[float, float, float]:
+    """steps/s of (bare loop, textbook loop, Trainer) on fresh builds of cfg (same seed: same weights), the
+    three interleaved so they share machine noise; a first warm-up round is dropped, then `reduce`d."""
+    cfg = endless(cfg)
+    runs: dict[str, list[float]] = {"bare": [], "textbook": [], "trainer": []}
+    for _ in range(rounds + 1):
+        runs["bare"].append(plain_loop(build(cfg), steps))
+        runs["textbook"].append(plain_loop(build(cfg), steps, evaluate=True))
+        runs["trainer"].append(trainer_loop(build(cfg), steps))
+    bare, textbook, trainer = (reduce(v[1:]) for v in runs.values())
+    return bare, textbook, trainer
