@@ -6,7 +6,7 @@ from playground.config import with_values
 from playground.optim.functions import FUNCTIONS
 from playground.presets import get_preset
 from playground.training import OPTIMIZERS
-from playground.ui.charts import frame_image
+from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -83,7 +83,7 @@ with network:
         runners = race_runners(s.exp, network_variants(mode, rivals, s.cfg.train), s.extra)
         catch_up(s.exp, runners)
         everyone = {"your settings": s.exp, **runners}
-        st.plotly_chart(race_curves_view(everyone), key="optimizers:race_curves", width="stretch")
+        live_chart("optimizers:race_curves", lambda f: race_curves_view(everyone, frame=f), s.running)
         if s.exp.dataset.extent is not None:
             cols = st.columns(min(len(everyone), 4))
             for col, (label, exp) in zip(cols, list(everyone.items())[:4]):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from playground.presets import get_preset
+from playground.ui.charts import live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
@@ -59,7 +60,7 @@ with guard("The twin"):
         catch_up(s.exp, twin)
         if not same_start(s.exp, twin):
             st.caption("The twin has different layers, so its initial weights differ from the baseline's.")
-        st.plotly_chart(twin_view(s.exp, twin), key="regularization:twins", width="stretch")
+        live_chart("regularization:twins", lambda f: twin_view(s.exp, twin, frame=f), s.running)
         st.dataframe(twin_table(s.exp, twin), key="regularization:table", hide_index=True)
         if not s.running:
             st.plotly_chart(weights_view(s.exp, twin), key="regularization:weights", width="stretch")

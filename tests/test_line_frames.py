@@ -79,3 +79,18 @@ def test_curves_png_shows_every_split_and_a_reference_line():
 def test_gradient_png_skips_the_epoch_without_gradients():
     img = _open(gradient_png([0, 1, 2], [[0.0, 0.0], [0.1, 1e-5], [0.2, 2e-5]], ["hidden 1", "output"]))
     assert img.shape[1] == 520 * SCALE
+
+
+def _history(n: int, scale: float) -> dict[str, list]:
+    return {"epoch": list(range(n)), "train_loss": list(np.linspace(1, 0.2, n) * scale),
+            "val_loss": list(np.linspace(1, 0.4, n) * scale), "val_accuracy": list(np.linspace(0.5, 0.9, n))}
+
+
+def test_race_and_twin_frames_draw_every_run():
+    from playground.figures.line_frames import overlay_png, twin_png
+
+    runs = {"sgd": _history(30, 1.0), "adam": _history(30, 0.5)}
+    race = _open(overlay_png(runs, "accuracy", ["#d62728", "#2ca02c"]))
+    assert _colour_pixels(race, "#d62728") > 100 and _colour_pixels(race, "#2ca02c") > 100
+    twin = _open(twin_png(runs, {"sgd": 29, "adam": None}))
+    assert _colour_pixels(twin, SPLIT_COLORS["train"]) > 100 and _colour_pixels(twin, SPLIT_COLORS["val"]) > 100

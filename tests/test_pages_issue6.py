@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import playground  # noqa: F401  (loaded first: AppTest puts pages/ on sys.path, where pages/playground.py lives)
+
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 
 
@@ -96,3 +98,16 @@ def test_sweeps_page_runs_a_study_and_links_the_best_trial(data):
     assert len(at.get("plotly_chart")) >= 2
     links = at.get("link_button")
     assert links and "lab=playground" in links[0].proto.url and "train.lr" in links[0].proto.url
+
+
+@pytest.mark.parametrize(("name", "lab"), [("optimizers.py", "optimizers"), ("regularization.py", "regularization")])
+def test_race_curves_are_frames_while_playing_and_charts_when_paused(name, lab):
+    at = page(name)
+    at.button(key=f"{lab}:play").click().run()
+    at.run()                                          # one tick: AppTest has no browser timer
+    ok(at)
+    assert int(at.metric[0].value.replace(",", "")) > 0
+    assert at.get("image"), "the curves (and boundaries) are image frames while playing"
+    at.button(key=f"{lab}:play").click().run()        # pause
+    ok(at)
+    assert not at.get("image") and at.get("plotly_chart")

@@ -224,3 +224,31 @@ def gradient_png(epochs: list[int], grad_norms: list[list[float]], layer_names: 
             hex_color = "#" + "".join(f"{int(c):02x}" for c in unlabel_rgb(colors[i]))   # 'rgb(r, g, b)' ->
             panel.series.append(Series(name, [e for e, _ in rows], [max(r[i], 1e-12) for _, r in rows], hex_color))
     return lines_png([panel], width=width, height=height)
+
+
+def overlay_png(histories: dict[str, object], metric: str, colors: list[str], *, x: str = "epoch",
+                height: int = 320, width: int = 720) -> bytes:
+    """figures.optim.overlay_curves_figure as a frame: per run, train (solid) and validation (dashed) loss,
+    and validation metric; one colour per run."""
+    loss = Panel("loss (train solid, validation dashed)", x_title=x)
+    score = Panel(f"validation {METRIC_LABELS.get(metric, metric)}", x_title=x)
+    for color, (label, h) in zip(colors, histories.items()):
+        xs = h[x]
+        loss.series.extend([Series(label, xs, h["train_loss"], color), Series(label, xs, h["val_loss"], color, True)])
+        score.series.append(Series(label, xs, h[f"val_{metric}"], color))
+    return lines_png([loss, score], width=width, height=height)
+
+
+def twin_png(histories: dict[str, object], best: dict[str, int | None], *, height: int = 360,
+             width: int = 720) -> bytes:
+    """figures.regularize.twin_curves_figure as a frame: one panel per run, train and validation loss on a
+    shared y range, the best validation epoch in the panel's title."""
+    values = [v for h in histories.values() for k in ("train_loss", "val_loss") for v in h[k]]
+    top = max(_finite(values, False), default=1.0)
+    panels = []
+    for label, h in histories.items():
+        title = label + (f" (best val: epoch {best[label]})" if best.get(label) is not None else "")
+        panels.append(Panel(title, [Series("train", h["epoch"], h["train_loss"], SPLIT_COLORS["train"]),
+                                    Series("validation", h["epoch"], h["val_loss"], SPLIT_COLORS["val"], True)],
+                            y_range=(0.0, min(top, 3.0) * 1.05 or 1.0)))
+    return lines_png(panels, width=width, height=height)

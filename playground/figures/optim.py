@@ -14,8 +14,10 @@ PLAY = dict(frame=dict(duration=60, redraw=False), fromcurrent=True, transition=
 PAUSE = dict(mode="immediate", frame=dict(duration=0, redraw=False))
 
 
-def _color(i: int) -> str:
+def run_color(i: int) -> str:
+    """Colour of the i-th runner in every race figure and frame."""
     return CLASS_COLORS[(i + 1) % len(CLASS_COLORS)]   # skip orange: the start marker is orange-free
+
 
 
 def race_figure(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, paths: dict[str, np.ndarray],
@@ -31,7 +33,7 @@ def race_figure(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, paths: dict[str, 
     first = len(fig.data)
     for i, (label, xy) in enumerate(paths.items()):
         fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines+markers", name=label,
-                                 line=dict(color=_color(i), width=2), marker=dict(size=3),
+                                 line=dict(color=run_color(i), width=2), marker=dict(size=3),
                                  hovertemplate=f"{label}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>"))
     longest = max((len(p) for p in paths.values()), default=1)
     cuts = np.unique(np.linspace(1, longest, min(frames, longest)).astype(int))
@@ -57,7 +59,7 @@ def race_loss_figure(losses: dict[str, np.ndarray], floor: float, *, log: bool =
     fig = go.Figure()
     for i, (label, v) in enumerate(losses.items()):
         y = v - floor + 1e-8 if log else v
-        fig.add_trace(go.Scatter(y=y, mode="lines", name=label, line=dict(color=_color(i), width=2)))
+        fig.add_trace(go.Scatter(y=y, mode="lines", name=label, line=dict(color=run_color(i), width=2)))
     fig.update_layout(**LAYOUT, height=height, xaxis_title="step",
                       yaxis=dict(title="f − f(minimum)" if log else "f", type="log" if log else "linear"))
     return fig
@@ -70,7 +72,7 @@ def overlay_curves_figure(histories: dict[str, object], metric: str, *, x: str =
     Hand-placed axes, not make_subplots (~20 ms): this figure is redrawn on every live tick."""
     traces = []
     for i, (label, h) in enumerate(histories.items()):
-        c, xs = _color(i), h[x]
+        c, xs = run_color(i), h[x]
         traces += [go.Scatter(x=xs, y=h["train_loss"], name=label, legendgroup=label, mode="lines",
                               line=dict(color=c, width=2)),
                    go.Scatter(x=xs, y=h["val_loss"], name=f"{label} (val)", legendgroup=label, mode="lines",
@@ -88,14 +90,14 @@ def schedules_figure(curves: dict[str, np.ndarray], *, highlight: str = "", heig
     fig = go.Figure()
     for i, (label, lr) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(y=lr, mode="lines", name=label,
-                                 line=dict(color=_color(i), width=4 if label == highlight else 1.5)))
+                                 line=dict(color=run_color(i), width=4 if label == highlight else 1.5)))
     fig.update_layout(**LAYOUT, height=height, xaxis_title="epoch", yaxis_title="learning rate",
                       legend=dict(orientation="h", y=-0.25))
     return fig
 
 
 def range_test_figure(lrs: np.ndarray, loss: np.ndarray, suggested: float, *, height: int = 300) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=lrs, y=loss, mode="lines", line=dict(color=_color(0), width=2), name="loss",
+    fig = go.Figure(go.Scatter(x=lrs, y=loss, mode="lines", line=dict(color=run_color(0), width=2), name="loss",
                                hovertemplate="lr %{x:.2g}: loss %{y:.4f}<extra></extra>"))
     if np.isfinite(suggested):
         fig.add_vline(x=suggested, line=dict(color=CLASS_COLORS[0], dash="dash"),
@@ -106,7 +108,7 @@ def range_test_figure(lrs: np.ndarray, loss: np.ndarray, suggested: float, *, he
 
 
 def interpolation_figure(alphas: np.ndarray, loss: np.ndarray, *, height: int = 300) -> go.Figure:
-    fig = go.Figure(go.Scatter(x=alphas, y=loss, mode="lines", line=dict(color=_color(0), width=2),
+    fig = go.Figure(go.Scatter(x=alphas, y=loss, mode="lines", line=dict(color=run_color(0), width=2),
                                hovertemplate="α=%{x:.2f}: loss %{y:.4f}<extra></extra>"))
     for a, text in ((0.0, "initial weights"), (1.0, "current weights")):
         fig.add_vline(x=a, line=dict(color="#9ca3af", dash="dash"), annotation_text=text)

@@ -14,6 +14,7 @@ from torch import nn
 
 from playground.config import with_values
 from playground.experiment import Experiment, build
+from playground.figures.line_frames import twin_png
 from playground.figures.network import network_figure
 from playground.figures.regularize import (
     dropout_mask_figure,
@@ -35,7 +36,7 @@ from playground.regularize import (
     weight_values,
 )
 from playground.training import metric_name
-from playground.views.plane import _network_parts, layer_names
+from playground.views.plane import _network_parts, layer_names, thin
 
 SIZES = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
 NOISES = [0.0, 0.1, 0.2, 0.3, 0.4]
@@ -77,10 +78,12 @@ def catch_up(leader: Experiment, follower: Experiment) -> None:
         follower.trainer.run_epochs(leader.trainer.epoch - follower.trainer.epoch)
 
 
-def twin_view(base: Experiment, twin: Experiment) -> go.Figure:
+def twin_view(base: Experiment, twin: Experiment, frame: bool = False) -> go.Figure | bytes:
+    """Baseline and regularized curves side by side; frame=True: a PNG for live updates."""
     runs = {"baseline": base, "regularized": twin}
-    return twin_curves_figure({k: e.trainer.history for k, e in runs.items()},
-                              {k: best_val_epoch(e) for k, e in runs.items()})
+    histories = {k: thin(e.trainer.history) for k, e in runs.items()}
+    best = {k: best_val_epoch(e) for k, e in runs.items()}
+    return twin_png(histories, best) if frame else twin_curves_figure(histories, best)
 
 
 def twin_table(base: Experiment, twin: Experiment) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from playground.config import ExperimentConfig, TrainConfig, with_values
 from playground.experiment import Experiment, build
+from playground.figures.line_frames import overlay_png
 from playground.figures.optim import (
     interpolation_figure,
     landscape_figure,
@@ -21,6 +22,7 @@ from playground.figures.optim import (
     race_figure,
     race_loss_figure,
     range_test_figure,
+    run_color,
     schedules_figure,
 )
 from playground.models import build_model
@@ -29,6 +31,7 @@ from playground.optim.landscape import attach_trail, interpolate, loss_slice
 from playground.optim.lr import lr_range_test, schedule_curves
 from playground.optim.race import BATCH_VARIANTS
 from playground.training import OPTIMIZERS, SCHEDULES, metric_name
+from playground.views.plane import thin
 
 FUNCTION_DEFAULTS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
 
@@ -89,10 +92,14 @@ def catch_up(leader: Experiment, runners: dict[str, Experiment]) -> None:
             r.trainer.run_epochs(leader.trainer.epoch - r.trainer.epoch)
 
 
-def race_curves_view(runners: dict[str, Experiment], x: str = "epoch") -> go.Figure:
+def race_curves_view(runners: dict[str, Experiment], x: str = "epoch", frame: bool = False) -> go.Figure | bytes:
+    """Every runner's curves on shared axes; frame=True: a PNG for live updates."""
     first = next(iter(runners.values()))
-    return overlay_curves_figure({k: r.trainer.history for k, r in runners.items()},
-                                 metric_name(first.dataset.task), x=x)
+    histories = {k: thin(r.trainer.history) for k, r in runners.items()}
+    if frame:
+        return overlay_png(histories, metric_name(first.dataset.task), [run_color(i) for i in range(len(runners))],
+                           x=x)
+    return overlay_curves_figure(histories, metric_name(first.dataset.task), x=x)
 
 
 def schedule_view(cfg: TrainConfig) -> go.Figure:
