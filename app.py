@@ -10,7 +10,7 @@ from playground.labs import LABS  # noqa: E402
 from playground.ui.classroom import classroom  # noqa: E402
 
 torch.set_num_threads(1)  # small models on a shared 2-core server: one intra-op thread is fastest
-st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/psychology:", layout="wide")
 
 ready = [e for e in LABS.entries() if e.meta["ready"]]
 sections: dict[str, list] = {}

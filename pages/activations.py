@@ -25,7 +25,7 @@ with st.sidebar:
         config_controls(session, ["model.activation", "model.hidden", "model.init", "seed"])
     st.caption("The depth demo below uses these hidden layers: their count is the depth.")
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 act, labels = session.cfg.model.activation, {k: ACTIVATIONS.label(k) for k in ACTIVATIONS}
 
 st.subheader("f and f′")

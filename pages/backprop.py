@@ -24,7 +24,7 @@ with st.sidebar:
     with guard("Settings"):
         config_controls(session, ["model.hidden", "model.activation", "model.init", "train.lr", "seed"])
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 st.session_state.setdefault("backprop:stage", 0)
 
 

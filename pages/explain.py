@@ -36,7 +36,8 @@ sources = {f"session:{lab}": f"This session · {LABS.label(lab)}" for lab, s in 
            if supports(s.exp.dataset)}
 sources.update({f"run:{i.id}": f"Run · {i.name}" for i in store.list()})
 if not sources:
-    st.info("No model to explain yet: train one in **Your data** or the **2-D Playground**, or save a run.", icon="🔍")
+    st.info("No model to explain yet: train one in **Your data** or the **2-D Playground**, or save a run.",
+            icon=":material/search:")
     st.stop()
 key = st.selectbox("Model", list(sources), format_func=sources.get, key="explain:source")
 exp = None
@@ -49,7 +50,8 @@ with guard("Loading the model"):
             st.session_state["explain:run"] = cached = (key, restore(store.get(key.removeprefix("run:")), store))
         exp = cached[1]
 if exp is None or not supports(exp.dataset):
-    st.warning("This model's inputs are not a flat vector of numbers; explain it in its own lab.", icon="⚠️")
+    st.warning("This model's inputs are not a flat vector of numbers; explain it in its own lab.",
+               icon=":material/warning:")
     st.stop()
 ds, model = exp.dataset, exp.model
 
@@ -63,7 +65,7 @@ target = c[3].selectbox("Explain the", ["predicted", "true"], key="explain:targe
 sel = select(model, ds, split, label=label, outcome=outcome)
 st.caption(f"{len(sel.idx)} samples selected; {int(sel.correct.sum())} predicted correctly.")
 if len(sel.idx) == 0:
-    st.info("No samples match these filters.", icon="🔍")
+    st.info("No samples match these filters.", icon=":material/search:")
     st.stop()
 
 cache = st.session_state.setdefault("explain:cache", {})

@@ -13,7 +13,7 @@ from playground.ui.live import live_fragment, play_controls
 from playground.ui.session import lab_session
 from playground.views.plane import boundary_frame, boundary_view, curves_view
 
-st.title("🧠 Deep Learning Playground")
+st.title("Deep Learning Playground")
 st.caption("Press **Play**: a real PyTorch network (two hidden layers of 4 and 2 tanh neurons) learns to "
            "separate the blue disc from the orange ring. The background is its prediction at every point of "
            "the plane. Below is the whole course, one lab per idea.")
@@ -28,7 +28,7 @@ def render(s) -> None:
         frame_image(boundary_frame(s.exp, size=340), left)
     else:
         left.plotly_chart(boundary_view(s.exp, resolution=70, height=340), key="home:boundary", width="stretch")
-    live_chart("home:curves", lambda f: curves_view(s.exp, height=340, frame=f), s.running, right)
+    live_chart("home:curves", lambda f: curves_view(s.exp, height=340, frame=f, width=560), s.running, right)
 
 
 live_fragment(session, render)

@@ -44,7 +44,7 @@ with st.sidebar:
 
 play_controls(session)
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 exp = session.exp
 with st.expander("Layers: output shapes and parameters"), guard("The layer table"):
     table, summary = views.layer_rows(exp)

@@ -30,7 +30,7 @@ with st.sidebar:
     rule = st.radio("Learning rule", list(RULES), format_func=RULES.get, key="neuron:rule")
 
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 
 
 def clip(v: float) -> float:

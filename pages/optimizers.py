@@ -76,7 +76,7 @@ with network:
                               format_func=OPTIMIZERS.label, key="optimizers:net_opts", disabled=mode == "batch")
     play_controls(session)
     if session.notice:
-        st.info(session.notice, icon="ℹ️")
+        st.info(session.notice, icon=":material/info:")
     attach_trail(session.exp.trainer)
 
     def render(s) -> None:

@@ -46,7 +46,7 @@ with st.sidebar:
 
 play_controls(session)
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 view = st.columns(3)
 discretize = view[0].toggle("Discretize output", key="playground:discretize")
 show_test = view[1].toggle("Show test data", value=True, key="playground:show_test")

@@ -53,7 +53,7 @@ with guard("The twin"):
                                        "pick a regulariser in the sidebar"))
     play_controls(session)
     if session.notice:
-        st.info(session.notice, icon="ℹ️")
+        st.info(session.notice, icon=":material/info:")
 
     def render(s) -> None:
         twin = twin_for(s.exp, overrides, s.extra)

@@ -25,7 +25,8 @@ def _ready(lab: str) -> bool:
 
 infos = store.list()
 if not infos:
-    st.info("No runs yet. Train in any lab and press Pause or **Save run**; the run appears here.", icon="🗂️")
+    st.info("No runs yet. Train in any lab and press Pause or **Save run**; the run appears here.",
+            icon=":material/folder_open:")
 else:
     rows = table_rows(infos, store)
     event = st.dataframe(rows, key="runs:table", hide_index=True, on_select="rerun", selection_mode="multi-row",
@@ -78,7 +79,8 @@ if up is not None:
         imported = export.load_checkpoint(up.getvalue())
         cfg = imported.cfg
         st.success(f"Valid checkpoint: {cfg.model.kind} {list(cfg.model.hidden)} on `{cfg.data.name}` "
-                   f"({sum(p.numel() for p in imported.model.parameters()):,} parameters).", icon="✅")
+                   f"({sum(p.numel() for p in imported.model.parameters()):,} parameters).",
+                   icon=":material/check_circle:")
         if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=not _ready(cfg.lab)):
             exp = build(cfg)
             exp.trainer.load_state(imported.model.state_dict())

@@ -48,7 +48,7 @@ with st.sidebar:
 
 play_controls(session)
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 kind = session.exp.dataset.meta.get("kind")
 pick = st.columns(3)
 sample = pick[0].number_input("Test sequence to inspect", 0, 10_000, 0, key="sequences:sample")

@@ -72,7 +72,7 @@ with st.sidebar:
                 config_controls(session, ["data.tabular.task", "data.tabular.impute", "data.tabular.standardize",
                                           "data.tabular.max_categories"])
             else:
-                st.info("Upload a CSV with a header row; pick the column to predict.", icon="📄")
+                st.info("Upload a CSV with a header row; pick the column to predict.", icon=":material/description:")
     st.session_state["tabular:data_of"] = session.cfg.data.name   # a preset that changes the data moves the menu
     with guard("Settings"):
         st.subheader("Network")
@@ -83,7 +83,7 @@ with st.sidebar:
 
 play_controls(session)
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 ds = session.exp.dataset
 for note in ds.meta.get("notes", ()):
     st.caption(f"Cleaning: {note}.")
@@ -97,7 +97,7 @@ def render(s) -> None:
         frame_image(network_plane_frame(s.exp, plane), left, caption="network on the PCA plane")
     else:
         left.plotly_chart(network_plane_view(s.exp, plane), key="tabular:boundary", width="stretch")
-    live_chart("tabular:curves", lambda f: curves_view(s.exp, height=380, frame=f), s.running, right)
+    live_chart("tabular:curves", lambda f: curves_view(s.exp, height=380, frame=f, width=540), s.running, right)
 
 
 live_fragment(session, render)

@@ -42,11 +42,11 @@ with st.sidebar:
 
 play_controls(session)
 if session.notice:
-    st.info(session.notice, icon="ℹ️")
+    st.info(session.notice, icon=":material/info:")
 meta = session.exp.dataset.meta
 if meta.get("kind") == "lm" and not session.cfg.model.transformer.causal:
     st.warning("Without the causal mask each position can see the next character it must predict: the loss "
-               "will fall to zero by copying. Tick *Causal* for a real language model.", icon="👀")
+               "will fall to zero by copying. Tick *Causal* for a real language model.", icon=":material/visibility:")
 sample = st.number_input("Test sequence to inspect", 0, 10_000, 0, key="transformers:sample")
 
 

@@ -198,7 +198,7 @@ def lines_png(panels: list[Panel], *, width: int = 720, height: int = 300, title
     return _png(img)
 
 
-def curves_png(history, metric: str, *, log_loss: bool = False, height: int = 300, width: int = 720,
+def curves_png(history, metric: str, *, log_loss: bool = False, height: int = 300, width: int = 840,
                loss_refs: tuple[tuple[float, str], ...] = ()) -> bytes:
     """figures.curves.curves_figure as a frame: loss and the task metric of every split against epochs."""
     epochs = history.get("epoch", [])

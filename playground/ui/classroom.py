@@ -83,7 +83,7 @@ def tour_banner(key: str, step: str, hide: str = "") -> None:
     index = int(step) if step.isdigit() and int(step) < len(steps) else 0
     with st.container(border=True, key="tour:banner"):
         st.markdown(f"**🧭 Tour: {TOURS.label(key)}** · step {index + 1} of {len(steps)}")
-        st.info(steps[index].notice, icon="👀")
+        st.info(steps[index].notice, icon=":material/visibility:")
         cols = st.columns(3)
         with cols[0]:
             if index > 0:
@@ -92,4 +92,4 @@ def tour_banner(key: str, step: str, hide: str = "") -> None:
             if index + 1 < len(steps):
                 _link(key, index + 1, hide, "Next step", "➡️")
         with cols[2]:
-            lab_link("home", "End the tour", icon="🏠")
+            lab_link("home", "End the tour", icon=":material/home:")

@@ -109,7 +109,8 @@ def config_controls(session: LabSession, paths: list[str], container=st,
     try:
         apply_config(session, with_values(session.cfg, flat))
     except ConfigError as err:
-        container.error(f"**{err.field}**: {err.message}. The previous value is still in use.", icon="⚠️")
+        container.error(f"**{err.field}**: {err.message}. The previous value is still in use.",
+                        icon=":material/warning:")
         return
     flat = flatten(session.cfg)
     session.extra["synced"].update({p: flat[p] for p in paths})

@@ -19,8 +19,8 @@ def guard(what: str = "This step") -> Iterator[None]:
     try:
         yield
     except ConfigError as err:
-        st.error(f"**Invalid setting `{err.field}`**: {err.message}", icon="⚠️")
+        st.error(f"**Invalid setting `{err.field}`**: {err.message}", icon=":material/warning:")
     except Exception as err:
         log.exception("%s failed", what)
         st.error(f"{what} failed: {type(err).__name__}: {err}. Nothing was lost; "
-                 "change a setting or press Reset.", icon="⚠️")
+                 "change a setting or press Reset.", icon=":material/warning:")

@@ -110,6 +110,6 @@ def status_line(session: LabSession) -> None:
     cols[2].metric("Test loss", f"{rec.get('test_loss', float('nan')):.4f}")
     cols[3].metric(f"Test {METRIC_LABELS.get(name, name)}", f"{rec.get(f'test_{name}', float('nan')):.3f}")
     if snap.status == "diverged":
-        st.error(snap.message, icon="💥")
+        st.error(snap.message, icon=":material/error:")
     elif snap.message:
-        st.info(snap.message, icon="⏹")
+        st.info(snap.message, icon=":material/stop_circle:")

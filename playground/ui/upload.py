@@ -42,4 +42,5 @@ def source_uploader(session: LabSession, label: str, types: list[str], read: Cal
         except (ValueError, ConfigError) as err:
             session.extra[key + ":error"] = str(err)
     if session.extra.get(key + ":error"):
-        container.error(f"Upload refused: {session.extra[key + ':error']}. Nothing else changed.", icon="⚠️")
+        container.error(f"Upload refused: {session.extra[key + ':error']}. Nothing else changed.",
+                        icon=":material/warning:")

@@ -83,12 +83,13 @@ def thin(history, max_points: int = 500) -> dict[str, list]:
     return {k: [col[i] for i in keep] for k, col in history.columns.items()}
 
 
-def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300,
-                frame: bool = False) -> go.Figure | bytes:
-    """Loss and metric curves: a Plotly figure, or with frame=True a PNG for live updates (ui.charts.chart)."""
+def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300, frame: bool = False,
+                width: int = 840) -> go.Figure | bytes:
+    """Loss and metric curves: a Plotly figure, or with frame=True a PNG for live updates (ui.charts.chart),
+    drawn for a column about `width` pixels wide (so its text shows at its own size)."""
     history, metric = thin(exp.trainer.history), exp.trainer.metric
     if frame:
-        return curves_png(history, metric, log_loss=log_loss, height=height)
+        return curves_png(history, metric, log_loss=log_loss, height=height, width=width)
     return curves_figure(history, metric, log_loss=log_loss, height=height)
 
 
