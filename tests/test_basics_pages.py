@@ -33,6 +33,15 @@ def test_home_page_trains_live_and_lists_the_course():
     assert "hide=sidebar" in at.code[0].value
 
 
+def test_home_page_plays_with_image_frames_and_no_error():
+    at = _app("pages/home.py").run()
+    at.button(key="home:play").click().run()
+    at.run()                                   # one tick (AppTest has no browser timer)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert int(at.metric[0].value.replace(",", "")) > 1
+    assert len(at.get("image")) == 2 and _charts(at) == 0   # boundary and curves as frames
+
+
 def test_app_shows_the_tour_banner_and_follows_tour_links():
     at = _app("app.py")
     at.query_params.update({"tour": "xor", "step": "1"})

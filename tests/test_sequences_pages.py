@@ -35,6 +35,16 @@ def test_page_loads_steps_and_draws(lab):
     assert len(at.get("plotly_chart")) == n_charts
 
 
+@pytest.mark.parametrize("lab", ["sequences", "transformers"])
+def test_page_plays_with_frames_and_no_error(lab):
+    at = page(lab)
+    at.button(key=f"{lab}:play").click().run()
+    at.run()                                    # one tick (AppTest has no browser timer)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert int(metric(at, "Epoch").replace(",", "")) >= 1
+    assert len(at.get("image")) >= 2             # curves and the live views as frames
+
+
 def test_sequences_race_presets_and_widgets():
     at = page("sequences")
     at.selectbox(key="sequences:preset").set_value("seq_adding_race_rnn").run()
