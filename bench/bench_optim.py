@@ -28,9 +28,9 @@ from playground.experiment import build
 from playground.optim.functions import FUNCTIONS, run_path
 from playground.optim.landscape import WeightTrail, interpolate, loss_slice
 from playground.optim.race import network_race, race_epochs
+from playground.optimizers import OPTIMIZERS
 from playground.presets import get_preset
 from playground.sweeps import Sweep, parse_param, run_sweep
-from playground.training import OPTIMIZERS
 
 
 def bare_path(fn, cfg: TrainConfig, steps: int) -> None:

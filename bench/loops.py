@@ -20,7 +20,8 @@ import torch
 from playground.config import with_values
 from playground.evaluation import compute_metric
 from playground.experiment import build
-from playground.training import make_loss, make_optimizer, metric_name
+from playground.objectives import make_loss, metric_name
+from playground.optimizers import make_optimizer
 
 
 def plain_loop(exp, steps: int, *, evaluate: bool = False) -> float:

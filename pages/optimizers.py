@@ -4,8 +4,8 @@ import streamlit as st
 
 from playground.config import with_values
 from playground.optim.functions import FUNCTIONS
+from playground.optimizers import OPTIMIZERS
 from playground.presets import get_preset
-from playground.training import OPTIMIZERS
 from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard

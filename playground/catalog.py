@@ -10,7 +10,7 @@ from playground.registry import Registry
 
 
 def registries() -> dict[str, Registry]:
-    from playground import data, explain, models, sweeps, training
+    from playground import data, explain, models, objectives, optimizers, sweeps
     from playground.data.images import AUGMENTATIONS
     from playground.models.cnn import POOLINGS
     from playground.models.transformer import POSITIONS
@@ -22,9 +22,9 @@ def registries() -> dict[str, Registry]:
         "models": models.MODELS,
         "activations": models.ACTIVATIONS,
         "inits": models.INITS,
-        "losses": training.LOSSES,
-        "optimizers": training.OPTIMIZERS,
-        "schedules": training.SCHEDULES,
+        "losses": objectives.LOSSES,
+        "optimizers": optimizers.OPTIMIZERS,
+        "schedules": optimizers.SCHEDULES,
         "attributions": explain.ATTRIBUTIONS,
         "positions": POSITIONS,
         "tabular_tasks": data.tabular.TASKS,

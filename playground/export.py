@@ -26,8 +26,9 @@ from playground.data.base import DataSpec
 from playground.models import MAX_PARAMETERS, build_model
 from playground.models.layers import INITS
 from playground.models.mlp import MLP
+from playground.objectives import make_loss
+from playground.optimizers import lr_at, make_optimizer
 from playground.registry import ConfigError
-from playground.training import lr_at, make_loss, make_optimizer
 
 FORMAT = "deep-learning-playground/checkpoint"
 VERSION = 1

@@ -20,7 +20,7 @@ from playground.config import ExperimentConfig, with_values
 from playground.data import make_dataset
 from playground.data.base import CLASSIFICATION, Dataset, Split
 from playground.experiment import Experiment, build
-from playground.training import metric_name
+from playground.objectives import metric_name
 
 # The regularisers a person can switch on in the clinic: label -> dotted overrides.
 REGULARIZERS: dict[str, dict[str, Any]] = {

@@ -1,4 +1,4 @@
-"""The Trainer: steppable, UI-agnostic training of any model on any Dataset, plus its registries.
+"""The Trainer: steppable, UI-agnostic training of any model on any Dataset.
 
 `Trainer(model, dataset, cfg.train, seed).step(n)` runs n optimizer steps and returns a Snapshot;
 `history` holds one record per epoch (losses and metrics of every split, learning rate, gradient
@@ -19,112 +19,11 @@ from typing import Any
 import torch
 from torch import nn
 
-from playground.data.base import CLASSIFICATION, Dataset, Split
+from playground.data.base import Dataset, Split
 from playground.evaluation import EpochEvaluator, compute_metric
-from playground.registry import ConfigError, Registry
-
-# ---------------------------------------------------------------- registries
-
-class TokenCrossEntropy(nn.CrossEntropyLoss):
-    """Cross-entropy that also takes one prediction per position: logits [B, L, C] with targets [B, L]."""
-
-    def forward(self, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        if out.dim() > 2:
-            return super().forward(out.reshape(-1, out.shape[-1]), y.reshape(-1))  # (B*L, C), (B*L,)
-        return super().forward(out, y)
-
-    def _get_name(self) -> str:
-        return "CrossEntropyLoss"   # on [B, C] it is exactly nn.CrossEntropyLoss (the exported script prints nn.<repr>)
-
-
-LOSSES: Registry[Callable[[str], nn.Module]] = Registry("loss")
-LOSSES.add("auto", lambda task: TokenCrossEntropy() if task == CLASSIFICATION else nn.MSELoss(),
-           "Auto", "cross-entropy for classes, mean squared error for numbers")
-LOSSES.add("cross_entropy", lambda task: TokenCrossEntropy(), "Cross-entropy",
-           "softmax + negative log-likelihood of the true class", task=CLASSIFICATION)
-LOSSES.add("mse", lambda task: nn.MSELoss(), "Mean squared error", "average (ŷ - y)²", task="regression")
-LOSSES.add("huber", lambda task: nn.HuberLoss(), "Huber", "squared near zero, linear for outliers",
-           task="regression")
-LOSSES.add("mae", lambda task: nn.L1Loss(), "Mean absolute error", "average |ŷ - y|", task="regression")
-
-
-def make_loss(name: str, task: str) -> nn.Module:
-    entry = LOSSES.entry(name, "train.loss")
-    if entry.meta.get("task") not in (None, task):
-        raise ConfigError("train.loss", f"{entry.label} is for {entry.meta['task']}, but this task is {task}")
-    return entry.obj(task)
-
-
-OPTIMIZERS: Registry[Callable[..., torch.optim.Optimizer]] = Registry("optimizer")
-
-
-def _sgd(params, c, momentum=None, nesterov=None):
-    m = c.momentum if momentum is None else momentum
-    nest = (c.nesterov if nesterov is None else nesterov) and m > 0
-    return torch.optim.SGD(params, lr=c.lr, momentum=m, nesterov=nest, weight_decay=c.weight_decay)
-
-
-OPTIMIZERS.add("sgd", _sgd, "SGD", "w ← w − lr·g (momentum and Nesterov optional)")
-OPTIMIZERS.add("momentum", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9), "Momentum",
-               "SGD with a velocity term (0.9 unless set)")
-OPTIMIZERS.add("nesterov", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9, nesterov=True), "Nesterov",
-               "momentum that looks ahead")
-OPTIMIZERS.add("adam", lambda p, c: torch.optim.Adam(p, lr=c.lr, betas=(c.beta1, c.beta2),
-                                                     weight_decay=c.weight_decay),
-               "Adam", "per-weight step sizes from running moments")
-OPTIMIZERS.add("adamw", lambda p, c: torch.optim.AdamW(p, lr=c.lr, betas=(c.beta1, c.beta2),
-                                                       weight_decay=c.weight_decay),
-               "AdamW", "Adam with decoupled weight decay")
-OPTIMIZERS.add("rmsprop", lambda p, c: torch.optim.RMSprop(p, lr=c.lr, momentum=c.momentum,
-                                                           weight_decay=c.weight_decay),
-               "RMSprop", "divides by a running RMS of gradients")
-OPTIMIZERS.add("adagrad", lambda p, c: torch.optim.Adagrad(p, lr=c.lr, weight_decay=c.weight_decay),
-               "AdaGrad", "divides by the root of all past squared gradients")
-
-
-def make_optimizer(cfg, model: nn.Module) -> torch.optim.Optimizer:
-    return OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(model.parameters(), cfg)
-
-
-# Schedules map (epoch, cfg) -> multiplier of the base learning rate; warm-up applies to all.
-SCHEDULES: Registry[Callable[[int, Any], float]] = Registry("schedule")
-SCHEDULES.add("constant", lambda e, c: 1.0, "Constant", "the same rate every epoch")
-SCHEDULES.add("step", lambda e, c: c.gamma ** (e // c.step_size), "Step decay",
-              "multiply by gamma every step_size epochs")
-SCHEDULES.add("exponential", lambda e, c: c.gamma ** (e / c.step_size), "Exponential decay",
-              "smooth decay: gamma per step_size epochs")
-SCHEDULES.add("cosine", lambda e, c: 0.5 * (1 + math.cos(math.pi * min(e / _period(c), 1.0))), "Cosine",
-              "half a cosine from lr to 0 over max_epochs (or step_size)")
-SCHEDULES.add("cosine_restarts", lambda e, c: 0.5 * (1 + math.cos(math.pi * (e % c.step_size) / c.step_size)),
-              "Cosine with restarts", "cosine over step_size epochs, then again (SGDR)")
-SCHEDULES.add("inverse_sqrt", lambda e, c: 1.0 / math.sqrt(1 + e / c.step_size), "Inverse square root",
-              "lr / √(1 + epoch/step_size)")
-
-
-def _period(c) -> int:
-    return c.max_epochs or c.step_size
-
-
-def lr_at(cfg, epoch: int) -> float:
-    """The learning rate the schedule (and warm-up) gives for `epoch` (0-based)."""
-    mult = SCHEDULES.get(cfg.schedule, "train.schedule")(epoch, cfg)
-    if cfg.warmup_epochs:
-        mult *= min(1.0, (epoch + 1) / (cfg.warmup_epochs + 1))
-    return cfg.lr * mult
-
-
-# ---------------------------------------------------------------- metrics
-
-# A Dataset may name its own metric in meta["metric"]; these are the known ones.
-METRICS = ("accuracy", "token_accuracy", "r2", "mse")
-
-
-def metric_name(task: str, meta: dict[str, Any] | None = None) -> str:
-    """The task's metric: the dataset's own (meta["metric"]) if it names one, else accuracy or R²."""
-    if meta and meta.get("metric") in METRICS:
-        return meta["metric"]
-    return "accuracy" if task == CLASSIFICATION else "r2"
-
+from playground.objectives import make_loss, metric_name
+from playground.optimizers import lr_at, make_optimizer
+from playground.registry import ConfigError
 
 # ---------------------------------------------------------------- history and snapshots
 

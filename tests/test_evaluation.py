@@ -10,7 +10,7 @@ from torch import nn
 
 from playground.data.base import CLASSIFICATION, REGRESSION, Dataset, DataSpec, Split
 from playground.evaluation import EpochEvaluator, compute_metric, per_sample_loss
-from playground.training import TokenCrossEntropy
+from playground.objectives import TokenCrossEntropy
 
 
 def _dataset(x: torch.Tensor, y: torch.Tensor, task: str, sizes=(30, 12, 9)) -> Dataset:

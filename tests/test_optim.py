@@ -16,9 +16,9 @@ from playground.optim.functions import FUNCTIONS, default_runs, race, run_path
 from playground.optim.landscape import WeightTrail, filter_normalized_direction, flat_params, interpolate, loss_slice
 from playground.optim.lr import lr_range_test, schedule_curves
 from playground.optim.race import network_race, race_epochs
+from playground.optimizers import OPTIMIZERS
 from playground.presets import get_preset
 from playground.registry import ConfigError
-from playground.training import OPTIMIZERS
 
 
 def small(preset: str = "opt_moons", **values) -> ExperimentConfig:

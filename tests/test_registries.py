@@ -11,7 +11,8 @@ from playground.config import DataConfig, ExperimentConfig, ModelConfig, TrainCo
 from playground.data import DATASETS, FEATURES, make_dataset
 from playground.experiment import build
 from playground.models import ACTIVATIONS, INITS, MODELS, build_model
-from playground.training import LOSSES, OPTIMIZERS, SCHEDULES, lr_at
+from playground.objectives import LOSSES
+from playground.optimizers import OPTIMIZERS, SCHEDULES, lr_at
 
 GENERATED = [k for k in DATASETS if not DATASETS.entry(k).meta.get("upload")]
 

@@ -10,7 +10,8 @@ from playground.config import ExperimentConfig, with_values
 from playground.data import DATASETS, make_dataset
 from playground.data import text as textdata
 from playground.data.sequences import make_adding, make_parity, make_recall
-from playground.training import compute_metric, make_loss, metric_name
+from playground.evaluation import compute_metric
+from playground.objectives import make_loss, metric_name
 
 SEQ = [k for k in DATASETS.keys(family="sequences") if not DATASETS.entry(k).meta.get("upload")]  # generated
 

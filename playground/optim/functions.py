@@ -16,8 +16,8 @@ import numpy as np
 import torch
 
 from playground.config import TrainConfig
+from playground.optimizers import OPTIMIZERS
 from playground.registry import Registry
-from playground.training import OPTIMIZERS
 
 ADAPTIVE = ("adam", "adamw", "rmsprop", "adagrad")   # optimizers whose step size does not scale with |g|
 

@@ -16,7 +16,8 @@ import torch
 
 from playground.config import TrainConfig
 from playground.data.base import Dataset
-from playground.training import SCHEDULES, lr_at, make_loss, make_optimizer
+from playground.objectives import make_loss
+from playground.optimizers import SCHEDULES, lr_at, make_optimizer
 
 
 def schedule_curves(cfg: TrainConfig, epochs: int, schedules: list[str] | None = None) -> dict[str, np.ndarray]:

@@ -24,6 +24,7 @@ from playground.figures.regularize import (
     twin_curves_figure,
     weight_histogram_figure,
 )
+from playground.objectives import metric_name
 from playground.regularize import (
     best_val_epoch,
     dropout_masks,
@@ -35,7 +36,6 @@ from playground.regularize import (
     weight_norm,
     weight_values,
 )
-from playground.training import metric_name
 from playground.views.plane import _network_parts, layer_names, thin
 
 SIZES = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0]

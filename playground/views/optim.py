@@ -26,11 +26,12 @@ from playground.figures.optim import (
     schedules_figure,
 )
 from playground.models import build_model
+from playground.objectives import metric_name
 from playground.optim.functions import ADAPTIVE, FUNCTIONS, race
 from playground.optim.landscape import attach_trail, interpolate, loss_slice
 from playground.optim.lr import lr_range_test, schedule_curves
 from playground.optim.race import BATCH_VARIANTS
-from playground.training import OPTIMIZERS, SCHEDULES, metric_name
+from playground.optimizers import OPTIMIZERS, SCHEDULES
 from playground.views.plane import thin
 
 FUNCTION_DEFAULTS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")

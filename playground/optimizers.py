@@ -1,0 +1,71 @@
+"""The OPTIMIZERS and SCHEDULES registries: optimizer factories from a TrainConfig, and learning-rate
+multipliers per epoch (with warm-up) through `lr_at`. Nothing here trains or draws.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import nn
+
+from playground.registry import Registry
+
+OPTIMIZERS: Registry[Callable[..., torch.optim.Optimizer]] = Registry("optimizer")
+
+
+def _sgd(params, c, momentum=None, nesterov=None):
+    m = c.momentum if momentum is None else momentum
+    nest = (c.nesterov if nesterov is None else nesterov) and m > 0
+    return torch.optim.SGD(params, lr=c.lr, momentum=m, nesterov=nest, weight_decay=c.weight_decay)
+
+
+OPTIMIZERS.add("sgd", _sgd, "SGD", "w ← w − lr·g (momentum and Nesterov optional)")
+OPTIMIZERS.add("momentum", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9), "Momentum",
+               "SGD with a velocity term (0.9 unless set)")
+OPTIMIZERS.add("nesterov", lambda p, c: _sgd(p, c, momentum=c.momentum or 0.9, nesterov=True), "Nesterov",
+               "momentum that looks ahead")
+OPTIMIZERS.add("adam", lambda p, c: torch.optim.Adam(p, lr=c.lr, betas=(c.beta1, c.beta2),
+                                                     weight_decay=c.weight_decay),
+               "Adam", "per-weight step sizes from running moments")
+OPTIMIZERS.add("adamw", lambda p, c: torch.optim.AdamW(p, lr=c.lr, betas=(c.beta1, c.beta2),
+                                                       weight_decay=c.weight_decay),
+               "AdamW", "Adam with decoupled weight decay")
+OPTIMIZERS.add("rmsprop", lambda p, c: torch.optim.RMSprop(p, lr=c.lr, momentum=c.momentum,
+                                                           weight_decay=c.weight_decay),
+               "RMSprop", "divides by a running RMS of gradients")
+OPTIMIZERS.add("adagrad", lambda p, c: torch.optim.Adagrad(p, lr=c.lr, weight_decay=c.weight_decay),
+               "AdaGrad", "divides by the root of all past squared gradients")
+
+
+def make_optimizer(cfg, model: nn.Module) -> torch.optim.Optimizer:
+    return OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(model.parameters(), cfg)
+
+
+# Schedules map (epoch, cfg) -> multiplier of the base learning rate; warm-up applies to all.
+SCHEDULES: Registry[Callable[[int, Any], float]] = Registry("schedule")
+SCHEDULES.add("constant", lambda e, c: 1.0, "Constant", "the same rate every epoch")
+SCHEDULES.add("step", lambda e, c: c.gamma ** (e // c.step_size), "Step decay",
+              "multiply by gamma every step_size epochs")
+SCHEDULES.add("exponential", lambda e, c: c.gamma ** (e / c.step_size), "Exponential decay",
+              "smooth decay: gamma per step_size epochs")
+SCHEDULES.add("cosine", lambda e, c: 0.5 * (1 + math.cos(math.pi * min(e / _period(c), 1.0))), "Cosine",
+              "half a cosine from lr to 0 over max_epochs (or step_size)")
+SCHEDULES.add("cosine_restarts", lambda e, c: 0.5 * (1 + math.cos(math.pi * (e % c.step_size) / c.step_size)),
+              "Cosine with restarts", "cosine over step_size epochs, then again (SGDR)")
+SCHEDULES.add("inverse_sqrt", lambda e, c: 1.0 / math.sqrt(1 + e / c.step_size), "Inverse square root",
+              "lr / √(1 + epoch/step_size)")
+
+
+def _period(c) -> int:
+    return c.max_epochs or c.step_size
+
+
+def lr_at(cfg, epoch: int) -> float:
+    """The learning rate the schedule (and warm-up) gives for `epoch` (0-based)."""
+    mult = SCHEDULES.get(cfg.schedule, "train.schedule")(epoch, cfg)
+    if cfg.warmup_epochs:
+        mult *= min(1.0, (epoch + 1) / (cfg.warmup_epochs + 1))
+    return cfg.lr * mult
