@@ -8,6 +8,7 @@ from playground.models import MODELS
 from playground.presets import get_preset
 from playground.ui.charts import chart, live_chart
 from playground.ui.controls import config_controls
+from playground.ui.generate import generation_form
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
@@ -91,16 +92,4 @@ with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and 
         st.plotly_chart(st.session_state["sequences:race_fig"], key="sequences:race_chart", width="stretch")
 
 if kind == "lm":
-    with st.form("sequences:generate"):
-        st.subheader("Sample from the character model")
-        cols = st.columns([3, 1, 1, 1])
-        prompt = cols[0].text_input("Prompt", "Alice was ", key="sequences:prompt")
-        temperature = cols[1].slider("Temperature", 0.0, 2.0, 0.8, 0.1, key="sequences:temperature")
-        top_k = cols[2].number_input("Top-k (0 = all)", 0, 100, 0, key="sequences:top_k")
-        length = cols[3].number_input("Characters", 10, 1000, 200, key="sequences:length")
-        if st.form_submit_button("Generate"):
-            with guard("Generation"):
-                st.session_state["sequences:text"] = views.generate_text(
-                    session.exp, prompt, length, temperature=temperature, top_k=top_k, seed=session.cfg.seed)
-    if "sequences:text" in st.session_state:
-        st.code(st.session_state["sequences:text"], language=None, wrap_lines=True)
+    generation_form(session, "Sample from the character model")

@@ -6,6 +6,7 @@ from playground.data import DATASETS
 from playground.presets import get_preset
 from playground.ui.charts import chart, live_chart
 from playground.ui.controls import config_controls
+from playground.ui.generate import generation_form
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
@@ -75,16 +76,4 @@ with right, guard("Attribution"):
                "(Layer Integrated Gradients on the token embedding against padding; numbers against zeros).")
 
 if meta.get("kind") == "lm":
-    with st.form("transformers:generate"):
-        st.subheader("Generate text")
-        cols = st.columns([3, 1, 1, 1])
-        prompt = cols[0].text_input("Prompt", "Alice was ", key="transformers:prompt")
-        temperature = cols[1].slider("Temperature", 0.0, 2.0, 0.8, 0.1, key="transformers:temperature")
-        top_k = cols[2].number_input("Top-k (0 = all)", 0, 100, 0, key="transformers:top_k")
-        length = cols[3].number_input("Characters", 10, 1000, 200, key="transformers:length")
-        if st.form_submit_button("Generate"):
-            with guard("Generation"):
-                st.session_state["transformers:text"] = seq_views.generate_text(
-                    session.exp, prompt, length, temperature=temperature, top_k=top_k, seed=session.cfg.seed)
-    if "transformers:text" in st.session_state:
-        st.code(st.session_state["transformers:text"], language=None, wrap_lines=True)
+    generation_form(session, "Generate text")
