@@ -53,6 +53,14 @@ def click_button(page, label: str) -> None:
     page.get_by_role("button", name=label, exact=True).first.click()
 
 
+def pause(page) -> None:
+    """Press Pause and wait until the full rerun it causes has drawn the page: the button then reads Play
+    again. (Right after a click, `wait_idle` can still see the previous run's idle state.)"""
+    click_button(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_idle(page)
+
+
 def metric_value(page, label: str) -> str:
     """The value shown by st.metric(label, ...)."""
     box = page.locator("[data-testid='stMetric']", has_text=label).first

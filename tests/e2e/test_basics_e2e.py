@@ -50,13 +50,13 @@ def test_a_tour_moves_between_labs(app_url, page):
 
 def test_classroom_mode_hides_sidebar_text_and_one_control(app_url, page):
     open_lab(page, app_url, "neuron")
-    assert page.locator("[data-testid='stSidebar']").is_visible()
-    assert page.locator("[data-testid='stCaptionContainer']").first.is_visible()
+    assert poll(lambda: page.locator("[data-testid='stSidebar']").is_visible(), timeout=20)
+    assert poll(lambda: page.locator("[data-testid='stCaptionContainer']").first.is_visible(), timeout=20)
     open_lab(page, app_url, "neuron", "hide=sidebar,text,controls:step")
     assert poll(lambda: not page.locator("[data-testid='stSidebar']").is_visible(), timeout=20)
     assert poll(lambda: not page.locator("[data-testid='stCaptionContainer']").first.is_visible(), timeout=20)
     assert page.locator(".st-key-neuron-step").count() == 1 and not page.locator(".st-key-neuron-step").is_visible()
-    assert page.locator(".st-key-neuron-fit").is_visible()
+    assert poll(lambda: page.locator(".st-key-neuron-fit").is_visible(), timeout=20)
 
 
 def test_backprop_stepper_in_the_browser(app_url, page):

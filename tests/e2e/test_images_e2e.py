@@ -9,7 +9,7 @@ import io
 import numpy as np
 import pytest
 
-from tests.e2e.helpers import click_button, metric_value, open_page, page_errors, poll, wait_idle
+from tests.e2e.helpers import click_button, metric_value, open_page, page_errors, pause, poll, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -55,9 +55,7 @@ def test_play_trains_and_every_view_draws(app_url, page):
     assert poll(lambda: _charts(page) >= 4, timeout=20), "curves, confusion, per class, gallery"
     click_button(page, "Play")
     assert poll(lambda: _accuracy(page) >= 0.9, timeout=120), "the CNN learns digits while playing"
-    click_button(page, "Pause")
-    wait_idle(page)
-    page.get_by_role("button", name="Play", exact=True).wait_for()   # the full rerun after Pause is done
+    pause(page)
     page.wait_for_timeout(1500)                                      # a tick in flight may still land
     paused = _epoch(page)
     assert paused >= 2
@@ -68,7 +66,7 @@ def test_play_trains_and_every_view_draws(app_url, page):
     assert poll(lambda: _charts(page) == 3, timeout=20), "filters, feature maps and layer statistics"
     _view(page, "Explanations")
     assert poll(lambda: _charts(page) == 2, timeout=20)
-    assert page.get_by_text("convergence δ").first.is_visible(), "IG shows its convergence delta"
+    assert poll(lambda: page.get_by_text("convergence δ").count() > 0, timeout=20), "IG shows its convergence δ"
     click_button(page, "Run the sanity check")
     wait_idle(page)
     assert poll(lambda: _charts(page) == 3, timeout=30)
@@ -78,9 +76,10 @@ def test_play_trains_and_every_view_draws(app_url, page):
 def test_drawing_a_digit_gives_a_prediction_and_explanation(app_url, page):
     open_lab(page, app_url, "images")
     click_button(page, "Step")
+    assert poll(lambda: _epoch(page) == 1, timeout=30)
     wait_idle(page)
     _view(page, "Your digit")
-    assert page.get_by_text("Draw a digit").first.is_visible()
+    assert poll(lambda: page.get_by_text("Draw a digit").count() > 0, timeout=20)
     for y in range(1, 7):                                  # a vertical stroke: a '1'
         cx, cy = _pad_cell(page, 4, y)
         page.mouse.click(cx, cy)

@@ -27,12 +27,12 @@ def test_optimizers_lab_races_on_a_surface_and_steps_a_network(app_url, page):
 
 def test_overfitting_clinic_trains_twins_side_by_side(app_url, page):
     open_page(page, app_url, "regularization")
-    click_button(page, "Step")
+    click_button(page, "Step")              # one click at a time: two clicks in one rerun would train once
+    assert poll(lambda: metric_value(page, "Epoch") == "1", timeout=30)
     wait_idle(page)
     click_button(page, "Step")
-    wait_idle(page)
-    assert poll(lambda: metric_value(page, "Epoch") == "2")
-    assert page.get_by_text("regularized", exact=True).count() >= 1
+    assert poll(lambda: metric_value(page, "Epoch") == "2", timeout=30)
+    assert poll(lambda: page.get_by_text("regularized", exact=True).count() >= 1, timeout=20)
     assert poll(lambda: page.locator(CHARTS).count() >= 2)
     assert page_errors(page) == []
 
@@ -52,5 +52,5 @@ def test_sweep_runs_in_the_browser_and_the_best_trial_opens_in_its_lab(app_url, 
     href = link.get_attribute("href")
     assert "lab=playground" in href and "train.lr=" in href
     open_page(page, app_url, href.removeprefix("./").split("?")[0], href.split("?", 1)[1])
-    assert page.get_by_text("2-D Playground").count() >= 1
+    assert poll(lambda: page.get_by_text("2-D Playground").count() >= 1, timeout=20)
     assert page_errors(page) == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, poll, wait_idle
+from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, poll, wait_idle
 
 CHART = "[data-testid='stPlotlyChart']"
 
@@ -24,8 +24,7 @@ def epoch(page) -> int:
 def play_then_pause(page, until: int = 2) -> int:
     click_button(page, "Play")
     assert poll(lambda: epoch(page) >= until, timeout=90), "training did not advance while playing"
-    click_button(page, "Pause")
-    wait_idle(page)
+    pause(page)
     return epoch(page)
 
 
@@ -38,7 +37,7 @@ def test_sequences_lab_trains_live(page, app_url):
     assert reached >= 2
     # prediction, curves, hidden, gradients, gates (+ cell); charts remount after the pause's rerun
     assert poll(lambda: page.locator(CHART).count() >= 5, timeout=30)
-    assert page.get_by_text("gradient reaching each step").count() >= 1
+    assert poll(lambda: page.get_by_text("gradient reaching each step").count() >= 1, timeout=30)
     assert page_errors(page) == []
 
 
@@ -47,7 +46,7 @@ def test_transformers_lab_trains_and_explains(page, app_url):
     open_lab_after_root(page, app_url, "transformers")
     assert metric_value(page, "Epoch") == "0"
     play_then_pause(page, until=1)
-    assert page.get_by_text("layer 2, head 2").count() >= 1      # the attention grid
+    assert poll(lambda: page.get_by_text("layer 2, head 2").count() >= 1, timeout=30)   # the attention grid
     assert poll(lambda: page.locator(CHART).count() >= 3, timeout=30)
     charts = page.locator(CHART).count()
     click_button(page, "Explain with Integrated Gradients")
@@ -71,4 +70,4 @@ def test_sequences_lab_forecasts_an_uploaded_csv(page, app_url, tmp_path):
     click_button(page, "Step")
     wait_idle(page)
     assert page_errors(page) == []
-    assert page.get_by_text("prediction against truth (held-out signal)").count() >= 1
+    assert poll(lambda: page.get_by_text("prediction against truth (held-out signal)").count() >= 1, timeout=30)

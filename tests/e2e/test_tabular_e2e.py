@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, poll, wait_idle
+from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, poll, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -60,14 +60,12 @@ def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
 
     _upload(page, tmp_path, "good.csv", GOOD)
     assert poll(lambda: not page_errors(page), timeout=20), page_errors(page)
-    assert page.get_by_text("one-hot encoded 1 text columns", exact=False).count()
+    assert poll(lambda: page.get_by_text("one-hot encoded 1 text columns", exact=False).count() > 0, timeout=20)
     _slowest_speed(page)
     click_button(page, "Play")
     assert poll(lambda: _epoch(page) >= 5, timeout=40), "the Epoch counter rises while playing"
     assert _epoch(page) < 100, "still training, so there is a Pause button to press"
-    click_button(page, "Pause")                      # pausing keeps the run
-    page.get_by_role("button", name="Play", exact=True).wait_for()   # the full rerun after Pause is done
-    wait_idle(page)
+    pause(page)                                      # pausing keeps the run
     assert not page_errors(page)
 
     _nav(page, "Runs")
@@ -81,7 +79,7 @@ def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
 
     _nav(page, "Explain")
     assert poll(lambda: page.get_by_text("Global importance", exact=False).count() > 0, timeout=30)
-    assert page.get_by_text("Do the methods agree?", exact=False).count()
+    assert poll(lambda: page.get_by_text("Do the methods agree?", exact=False).count() > 0, timeout=30)
     assert not page_errors(page)
 
 
