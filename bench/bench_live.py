@@ -25,6 +25,7 @@ import torch  # noqa: E402
 from playground.config import to_query  # noqa: E402
 from playground.experiment import build  # noqa: E402
 from playground.presets import get_preset  # noqa: E402
+from playground.training import LIVE_EVAL_SHARE  # noqa: E402
 
 # The Epoch counter changes with every tick the page shows (a frame may not: once the model has converged
 # it can come out byte-identical to the last one). Polled every 100 ms: faster than the ~4 updates/s it
@@ -33,10 +34,15 @@ FRAME_JS = """() => document.querySelector('[data-testid=stMetricValue]')?.inner
 
 
 def headless_steps_per_second(cfg, seconds: float) -> float:
+    """The same Trainer work as the live loop (ticks of BUDGET at LIVE_EVAL_SHARE), with no page to draw."""
+    from playground.ui.live import BUDGET
+
     exp = build(cfg)
+    exp.trainer.eval_share = LIVE_EVAL_SHARE
     exp.trainer.train_for(0.3)  # warm up
     start_steps, t0 = exp.trainer.steps, time.perf_counter()
-    exp.trainer.train_for(seconds)
+    while time.perf_counter() - t0 < seconds:
+        exp.trainer.train_for(BUDGET)
     return (exp.trainer.steps - start_steps) / (time.perf_counter() - t0)
 
 

@@ -22,6 +22,7 @@ from playground.evaluation import compute_metric
 from playground.experiment import build
 from playground.objectives import make_loss, metric_name
 from playground.optimizers import make_optimizer
+from playground.training import LIVE_EVAL_SHARE
 
 
 def plain_loop(exp, steps: int, *, evaluate: bool = False) -> float:
@@ -66,13 +67,22 @@ def _evaluate(model, data, loss_fn) -> list[float]:
     return scores
 
 
-def trainer_loop(exp, steps: int) -> float:
-    """Steps/s of the playground's Trainer (everything it does per step and per epoch)."""
-    start, t0 = exp.trainer.steps, time.perf_counter()
-    exp.trainer.step(steps)
-    done = exp.trainer.steps - start
+def trainer_loop(exp, steps: int, live: bool = False) -> float:
+    """Steps/s of the playground's Trainer (everything it does per step and per epoch). live=True runs it
+    as the live loop does: ticks of train_for(BUDGET) at LIVE_EVAL_SHARE (the page's drawing not counted)."""
+    from playground.ui.live import BUDGET
+
+    trainer = exp.trainer
+    start, t0 = trainer.steps, time.perf_counter()
+    if live:
+        trainer.eval_share = LIVE_EVAL_SHARE
+        while trainer.steps - start < steps and not trainer.done:
+            trainer.train_for(BUDGET)
+    else:
+        trainer.step(steps)
+    done = trainer.steps - start
     if done < steps:   # an epoch limit or early stop would make a short run look fast
-        raise RuntimeError(f"the Trainer stopped after {done} of {steps} steps: {exp.trainer.message}")
+        raise RuntimeError(f"the Trainer stopped after {done} of {steps} steps: {trainer.message}")
     return done / (time.perf_counter() - t0)
 
 
@@ -82,14 +92,21 @@ def endless(cfg):
 
 
 def measure(cfg, steps: int, rounds: int,
-            reduce: Callable[[list[float]], float] = statistics.median) -> tuple[float, float, float]:
-    """steps/s of (bare loop, textbook loop, Trainer) on fresh builds of cfg (same seed: same weights), the
-    three interleaved so they share machine noise; a first warm-up round is dropped, then `reduce`d."""
+            reduce: Callable[[list[float]], float] = statistics.median) -> dict[str, float]:
+    """steps/s of the bare loop, the textbook loop, the Trainer evaluating every epoch ("trainer") and the
+    Trainer as the live loop runs it ("live"), on fresh builds of cfg (same seed: same weights), the four
+    interleaved so they share machine noise; a first warm-up round is dropped, then `reduce`d. Also each
+    one's ratio to the bare loop ("trainer/bare", ...): the median of the per-round ratios, which cancels
+    the noise the four runs of a round share (this 2-core VM drifts 10-20% between runs)."""
     cfg = endless(cfg)
-    runs: dict[str, list[float]] = {"bare": [], "textbook": [], "trainer": []}
+    runs: dict[str, list[float]] = {"bare": [], "textbook": [], "trainer": [], "live": []}
     for _ in range(rounds + 1):
         runs["bare"].append(plain_loop(build(cfg), steps))
         runs["textbook"].append(plain_loop(build(cfg), steps, evaluate=True))
         runs["trainer"].append(trainer_loop(build(cfg), steps))
-    bare, textbook, trainer = (reduce(v[1:]) for v in runs.values())
-    return bare, textbook, trainer
+        runs["live"].append(trainer_loop(build(cfg), steps, live=True))
+    out = {k: reduce(v[1:]) for k, v in runs.items()}
+    for k in ("textbook", "trainer", "live"):
+        out[f"{k}/bare"] = statistics.median(a / b for a, b in zip(runs[k][1:], runs["bare"][1:]))
+    out["trainer/textbook"] = statistics.median(a / b for a, b in zip(runs["trainer"][1:], runs["textbook"][1:]))
+    return out

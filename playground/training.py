@@ -1,10 +1,16 @@
 """The Trainer: steppable, UI-agnostic training of any model on any Dataset.
 
 `Trainer(model, dataset, cfg.train, seed).step(n)` runs n optimizer steps and returns a Snapshot;
-`history` holds one record per epoch (losses and metrics of every split, learning rate, gradient
-norms). It handles batch modes, schedules, L1/L2, clipping, early stopping with restore-best, and
-divergence (NaN/inf loss: stop, restore the last good weights, say so). It never sleeps, draws,
+`history` holds one record per evaluated epoch (losses and metrics of every split, learning rate,
+gradient norms). It handles batch modes, schedules, L1/L2, clipping, early stopping with restore-best,
+and divergence (NaN/inf loss: stop, restore the last good weights, say so). It never sleeps, draws,
 or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
+
+Evaluation cadence: by default every epoch is evaluated (deterministic history: the CLI, sweeps, tests).
+With `eval_share` set (the live loop sets it), an epoch end is evaluated only when evaluation has cost at
+most that share of the training time since the last one, and always on the last epoch of a `train_for`
+tick, at the end of `run_epochs`/`step`, at the epoch limit, and every epoch while early stopping is on
+(its patience counts epochs). Which epochs get a record then depends on timing; the weights never do.
 """
 
 from __future__ import annotations
@@ -13,7 +19,6 @@ import copy
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -21,61 +26,23 @@ from torch import nn
 
 from playground.data.base import Dataset, Split
 from playground.evaluation import EpochEvaluator, compute_metric
+from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
 from playground.objectives import make_loss, metric_name
 from playground.optimizers import lr_at, make_optimizer
 from playground.registry import ConfigError
 
-# ---------------------------------------------------------------- history and snapshots
-
-class History:
-    """Columnar per-epoch records: `history["val_loss"]` is a list aligned with `history["epoch"]`."""
-
-    def __init__(self) -> None:
-        self.columns: dict[str, list[Any]] = {}
-
-    def append(self, record: dict[str, Any]) -> None:
-        n = len(self)
-        for key, value in record.items():
-            self.columns.setdefault(key, [None] * n).append(value)
-        for col in self.columns.values():
-            if len(col) == n:
-                col.append(None)
-
-    def __getitem__(self, key: str) -> list[Any]:
-        return self.columns.get(key, [])
-
-    def get(self, key: str, default: list[Any] | None = None) -> list[Any]:
-        return self.columns.get(key, [] if default is None else default)
-
-    def __len__(self) -> int:
-        return len(self.columns.get("epoch", []))
-
-    def last(self) -> dict[str, Any]:
-        return {k: v[-1] for k, v in self.columns.items()} if len(self) else {}
-
-
-READY, DIVERGED, EARLY_STOPPED, FINISHED = "ready", "diverged", "early_stopped", "finished"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Where training stands: counters, status, the newest epoch record and a human message."""
-
-    epoch: int
-    steps: int
-    status: str
-    message: str
-    record: dict[str, Any] = field(default_factory=dict)
-
-
 # ---------------------------------------------------------------- the trainer
 
+LIVE_EVAL_SHARE = 0.03   # the live loop's eval_share: evaluation may take 3% of training time
+
 class Trainer:
-    """Trains `model` on `dataset.train`; evaluates every split at the end of each epoch."""
+    """Trains `model` on `dataset.train`; evaluates every split at epoch ends (each one, or per `eval_share`)."""
 
     def __init__(self, model: nn.Module, dataset: Dataset, cfg, seed: int = 0,
-                 callbacks: list[Callable[[Trainer, dict[str, Any]], None]] | None = None):
+                 callbacks: list[Callable[[Trainer, dict[str, Any]], None]] | None = None,
+                 eval_share: float | None = None):
         self.model, self.dataset, self.cfg, self.seed = model, dataset, cfg, seed
+        self.eval_share = eval_share   # None: evaluate every epoch; else see the module docstring
         self.callbacks = list(callbacks or [])
         self.task = dataset.task
         self.metric = metric_name(self.task, dataset.meta)
@@ -98,7 +65,16 @@ class Trainer:
         self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
         self._best_saved: int | None = None                            # epoch of the weights in _best_state
         self._evaluate = EpochEvaluator(dataset, self.task, self.metric)  # all splits: one forward, one sync
-        self._record_epoch()
+        self._eval_seconds = 0.0      # what the last evaluation took
+        self._since_eval = 0.0        # training seconds since then (summed epoch durations)
+        self._epoch_t0 = 0.0          # perf_counter() at the start of the current epoch
+        self._epoch_seconds = 0.0     # duration of the last completed epoch
+        self._deadline: float | None = None   # the end of the current train_for tick
+        self._tick_seconds = 0.0      # its length
+        self._tick_over = False       # the tick's last epoch was evaluated: stop there
+        t0 = time.perf_counter()
+        self._record_epoch()          # epoch 0: the initial weights
+        self._eval_seconds = time.perf_counter() - t0
 
     # -- public API ------------------------------------------------------------------------
 
@@ -114,6 +90,7 @@ class Trainer:
                 break
             self._one_step()
         self.train_seconds += time.perf_counter() - t0
+        self.flush()
         return self.snapshot()
 
     def run_epochs(self, n: int = 1) -> Snapshot:
@@ -123,18 +100,31 @@ class Trainer:
         while self.epoch < target and self.status == READY:
             self._one_step()
         self.train_seconds += time.perf_counter() - t0
+        self.flush()
         return self.snapshot()
 
     def train_for(self, seconds: float, max_epochs: int | None = None) -> Snapshot:
         """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs."""
         t0 = time.perf_counter()
         deadline, target = t0 + seconds, None if max_epochs is None else self.epoch + max_epochs
-        while self.status == READY and time.perf_counter() < deadline:
-            if target is not None and self.epoch >= target:
-                break
-            self._one_step()
+        # with eval_share, an epoch end that leaves no room for 1 more epoch is evaluated and ends the tick
+        # (only when several epochs fit in a tick; a long epoch is cut at the deadline as before)
+        self._deadline, self._tick_seconds, self._tick_over = deadline, seconds, False
+        try:
+            while self.status == READY and time.perf_counter() < deadline and not self._tick_over:
+                if target is not None and self.epoch >= target:
+                    break
+                self._one_step()
+        finally:
+            self._deadline = None
         self.train_seconds += time.perf_counter() - t0
+        self.flush()
         return self.snapshot()
+
+    def flush(self) -> None:
+        """Evaluate the epoch just completed if it has no record yet (eval_share may have skipped it)."""
+        if self.status == READY and not self._batches and self.history["epoch"][-1:] != [self.epoch]:
+            self._evaluate_epoch()
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.epoch, self.steps, self.status, self.message, self.history.last())
@@ -217,6 +207,7 @@ class Trainer:
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
         self._set_group("lr", lr_at(self.cfg, self.epoch))
+        self._epoch_t0 = time.perf_counter()
         if not self.model.training:   # a probe may have left it in eval mode (train() walks every module)
             self.model.train()
 
@@ -252,15 +243,38 @@ class Trainer:
         return total
 
     def _end_epoch(self) -> None:
+        now = time.perf_counter()
+        self._epoch_seconds = now - self._epoch_t0
+        self._since_eval += self._epoch_seconds
+        if self._eval_due(now):
+            self._evaluate_epoch()
+        if self.status == READY and self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
+            self.status, self.message = FINISHED, f"Reached the epoch limit ({self.cfg.max_epochs})."
+
+    def _eval_due(self, now: float) -> bool:
+        """Whether this epoch end gets a record (always, unless eval_share is set: module docstring)."""
+        if self.eval_share is None or self.cfg.early_stopping:
+            return True
+        if self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
+            return True
+        if self._deadline is not None and now + self._epoch_seconds >= self._deadline:
+            # the tick's last full epoch: record it so the page shows current numbers, if epochs are short
+            self._tick_over = self._epoch_seconds * 4 <= self._tick_seconds
+            if self._tick_over:
+                return True
+        return self._eval_seconds <= self.eval_share * self._since_eval
+
+    def _evaluate_epoch(self) -> None:
+        """Record this epoch; check the weights are finite (else diverge), keep them, early stopping, callbacks."""
+        t0 = time.perf_counter()
         record = self._record_epoch()
+        self._eval_seconds, self._since_eval = time.perf_counter() - t0, 0.0
         if not math.isfinite(record["train_loss"]):  # the step's loss was finite, the weights are not
             self._diverge(record["train_loss"])
             return
         self._save(self._good)
         self._good_epoch = self.epoch
         self._check_early_stop(record)
-        if self.status == READY and self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
-            self.status, self.message = FINISHED, f"Reached the epoch limit ({self.cfg.max_epochs})."
         for cb in self.callbacks:
             cb(self, record)
 

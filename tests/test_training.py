@@ -110,3 +110,51 @@ def test_max_epochs_finishes():
     exp = build(with_values(get_preset("tf_gauss"), {"train.max_epochs": 4}))
     snap = exp.trainer.run_epochs(100)
     assert snap.status == "finished" and snap.epoch == 4
+
+
+# -- evaluation cadence (eval_share, the live loop's setting) -----------------------------------------
+
+def _cadence_pair(preset: str, share: float):
+    """Two trainers of one preset: one evaluating every epoch, one with eval_share."""
+    dense, sparse = build(get_preset(preset)), build(get_preset(preset))
+    sparse.trainer.eval_share = share
+    return dense.trainer, sparse.trainer
+
+
+def test_eval_share_skips_records_but_never_changes_the_weights():
+    dense, sparse = _cadence_pair("tf_circle", 1e-12)   # so small that only the forced evaluations happen
+    dense.run_epochs(12)
+    sparse.run_epochs(12)
+    assert sparse.history["epoch"] == [0, 12], "only the end of run_epochs is recorded"
+    for a, b in zip(dense.model.state_dict().values(), sparse.model.state_dict().values()):
+        assert torch.equal(a, b)
+    assert sparse.history.last()["test_loss"] == dense.history.last()["test_loss"]
+    assert len(dense.history) == 13
+
+
+def test_eval_share_step_and_train_for_end_on_a_record():
+    _, sparse = _cadence_pair("tf_circle", 1e-12)
+    sparse.step(25 * 3)                                   # 3 epochs of 25 steps
+    assert sparse.epoch == 3 and sparse.history["epoch"][-1] == 3
+    sparse.train_for(0.5)                                 # short epochs: the tick stops on a recorded one
+    assert sparse.history["epoch"][-1] == sparse.epoch and not sparse._batches
+    assert len(sparse.history) < sparse.epoch
+
+
+def test_eval_share_records_every_epoch_for_early_stopping_and_when_cheap():
+    cfg = with_values(get_preset("tf_circle"), {"train.early_stopping": True, "train.patience": 1000})
+    exp = build(cfg)
+    exp.trainer.eval_share = 1e-12
+    exp.trainer.run_epochs(5)
+    assert exp.trainer.history["epoch"] == [0, 1, 2, 3, 4, 5], "patience counts epochs: each one is evaluated"
+    _, generous = _cadence_pair("tf_circle", 1e9)        # evaluation always within its share
+    generous.run_epochs(5)
+    assert generous.history["epoch"] == [0, 1, 2, 3, 4, 5]
+
+
+def test_eval_share_still_catches_divergence():
+    exp = build(get_preset("diverge"))
+    exp.trainer.eval_share = 1e-12
+    snap = exp.trainer.run_epochs(50)
+    assert snap.status == "diverged"
+    assert all(torch.isfinite(t).all() for t in exp.model.state_dict().values() if t.is_floating_point())

@@ -14,6 +14,7 @@ import streamlit as st
 
 from playground.figures.curves import METRIC_LABELS
 from playground.presets import PRESETS
+from playground.training import LIVE_EVAL_SHARE
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
@@ -83,6 +84,7 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
     def _live() -> None:
         trainer = session.exp.trainer
         if session.running:
+            trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
                 try:
                     trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
