@@ -7,10 +7,11 @@ and divergence (NaN/inf loss: stop, restore the last good weights, say so). It n
 or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
 
 Evaluation cadence: by default every epoch is evaluated (deterministic history: the CLI, sweeps, tests).
-With `eval_share` set (the live loop sets it), an epoch end is evaluated only when evaluation has cost at
-most that share of the training time since the last one, and always on the last epoch of a `train_for`
-tick, at the end of `run_epochs`/`step`, at the epoch limit, and every epoch while early stopping is on
-(its patience counts epochs). Which epochs get a record then depends on timing; the weights never do.
+With `eval_share` set (the live loop sets it), an epoch end past the first DENSE_EPOCHS is evaluated only
+when evaluation has cost at most that share of the training time since the last one, and always on the
+last epoch of a `train_for` tick, at the end of `run_epochs`/`step`, at the epoch limit, and every epoch
+while early stopping is on (its patience counts epochs). Which epochs get a record then depends on
+timing; the weights never do.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from playground.registry import ConfigError
 # ---------------------------------------------------------------- the trainer
 
 LIVE_EVAL_SHARE = 0.03   # the live loop's eval_share: evaluation may take 3% of training time
+DENSE_EPOCHS = 20        # with eval_share, the first epochs are all evaluated: a short run keeps a full curve
 
 class Trainer:
     """Trains `model` on `dataset.train`; evaluates every split at epoch ends (each one, or per `eval_share`)."""
@@ -253,7 +255,7 @@ class Trainer:
 
     def _eval_due(self, now: float) -> bool:
         """Whether this epoch end gets a record (always, unless eval_share is set: module docstring)."""
-        if self.eval_share is None or self.cfg.early_stopping:
+        if self.eval_share is None or self.cfg.early_stopping or self.epoch <= DENSE_EPOCHS:
             return True
         if self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
             return True

@@ -10,6 +10,7 @@ from playground.data import make_dataset
 from playground.experiment import build
 from playground.models import build_model
 from playground.presets import get_preset
+from playground.training import DENSE_EPOCHS
 
 
 def test_gradients_match_finite_differences():
@@ -123,19 +124,20 @@ def _cadence_pair(preset: str, share: float):
 
 def test_eval_share_skips_records_but_never_changes_the_weights():
     dense, sparse = _cadence_pair("tf_circle", 1e-12)   # so small that only the forced evaluations happen
-    dense.run_epochs(12)
-    sparse.run_epochs(12)
-    assert sparse.history["epoch"] == [0, 12], "only the end of run_epochs is recorded"
+    dense.run_epochs(32)
+    sparse.run_epochs(32)
+    assert sparse.history["epoch"] == [*range(DENSE_EPOCHS + 1), 32], "the first epochs, then run_epochs' end"
     for a, b in zip(dense.model.state_dict().values(), sparse.model.state_dict().values()):
         assert torch.equal(a, b)
     assert sparse.history.last()["test_loss"] == dense.history.last()["test_loss"]
-    assert len(dense.history) == 13
+    assert len(dense.history) == 33
 
 
 def test_eval_share_step_and_train_for_end_on_a_record():
     _, sparse = _cadence_pair("tf_circle", 1e-12)
+    sparse.run_epochs(DENSE_EPOCHS)
     sparse.step(25 * 3)                                   # 3 epochs of 25 steps
-    assert sparse.epoch == 3 and sparse.history["epoch"][-1] == 3
+    assert sparse.epoch == DENSE_EPOCHS + 3 and sparse.history["epoch"][-2:] == [DENSE_EPOCHS, DENSE_EPOCHS + 3]
     sparse.train_for(0.5)                                 # short epochs: the tick stops on a recorded one
     assert sparse.history["epoch"][-1] == sparse.epoch and not sparse._batches
     assert len(sparse.history) < sparse.epoch
@@ -145,11 +147,11 @@ def test_eval_share_records_every_epoch_for_early_stopping_and_when_cheap():
     cfg = with_values(get_preset("tf_circle"), {"train.early_stopping": True, "train.patience": 1000})
     exp = build(cfg)
     exp.trainer.eval_share = 1e-12
-    exp.trainer.run_epochs(5)
-    assert exp.trainer.history["epoch"] == [0, 1, 2, 3, 4, 5], "patience counts epochs: each one is evaluated"
+    exp.trainer.run_epochs(DENSE_EPOCHS + 5)
+    assert exp.trainer.history["epoch"] == list(range(DENSE_EPOCHS + 6)), "patience counts epochs: all evaluated"
     _, generous = _cadence_pair("tf_circle", 1e9)        # evaluation always within its share
-    generous.run_epochs(5)
-    assert generous.history["epoch"] == [0, 1, 2, 3, 4, 5]
+    generous.run_epochs(DENSE_EPOCHS + 5)
+    assert generous.history["epoch"] == list(range(DENSE_EPOCHS + 6))
 
 
 def test_eval_share_still_catches_divergence():
