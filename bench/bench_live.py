@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from playground.cadence import LIVE_EVAL_SHARE  # noqa: E402
 from playground.config import to_query  # noqa: E402
 from playground.experiment import build  # noqa: E402
 from playground.presets import get_preset  # noqa: E402
-from playground.training import LIVE_EVAL_SHARE  # noqa: E402
 
 # The Epoch counter changes with every tick the page shows (a frame may not: once the model has converged
 # it can come out byte-identical to the last one). Polled every 100 ms: faster than the ~4 updates/s it

@@ -17,12 +17,12 @@ from collections.abc import Callable
 
 import torch
 
+from playground.cadence import DENSE_EPOCHS, LIVE_EVAL_SHARE
 from playground.config import with_values
 from playground.evaluation import compute_metric
 from playground.experiment import build
 from playground.objectives import make_loss, metric_name
 from playground.optimizers import make_optimizer
-from playground.training import DENSE_EPOCHS, LIVE_EVAL_SHARE
 
 
 def plain_loop(exp, steps: int, *, evaluate: bool = False) -> float:

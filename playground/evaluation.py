@@ -6,18 +6,20 @@ values reduced per split with one matrix product, then read back with a single `
 Trainer's per-epoch cost, so it matters on short epochs (a few steps each). Losses it does not know
 (anything but plain cross-entropy, MSE, Huber and L1) take the slower per-split path.
 
+Also `evaluate_split` (one split, as the Trainer's `evaluate`) and `clone_model` (an eval-mode copy).
 It does not train, change the model's mode for good, or keep any state but the fixed evaluation batch.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from playground.data.base import CLASSIFICATION, Dataset
+from playground.data.base import CLASSIFICATION, Dataset, Split
 
 EVAL_CAP = 4096  # samples per split evaluated each epoch (the first ones; splits are shuffled)
 TRAIN_EVAL_CAP = 256  # the training split is the largest and the model just saw it: a fixed slice suffices
@@ -49,6 +51,28 @@ def compute_metric(out: torch.Tensor, y: torch.Tensor, task: str, name: str | No
     ss_res = ((out - y) ** 2).sum()
     ss_tot = ((y - y.mean()) ** 2).sum()
     return (1 - ss_res / ss_tot).item() if ss_tot > 0 else float("nan")
+
+
+def score(out: torch.Tensor, y: torch.Tensor, loss_fn: nn.Module, task: str, metric: str) -> tuple[float, float]:
+    """(loss, metric) of outputs against targets, as two floats."""
+    return loss_fn(out, y).item(), compute_metric(out, y, task, metric)
+
+
+def evaluate_split(model: nn.Module, loss_fn: nn.Module, split: Split, task: str, metric: str) -> tuple[float, float]:
+    """(loss, metric) on a whole split, in eval mode (dropout off, batch-norm running stats); NaNs if empty."""
+    if len(split) == 0:
+        return math.nan, math.nan
+    was_training = model.training
+    model.eval()
+    with torch.inference_mode():
+        result = score(model(split.x), split.y, loss_fn, task, metric)
+    model.train(was_training)
+    return result
+
+
+def clone_model(model: nn.Module) -> nn.Module:
+    """An eval-mode deep copy, for explanations and probes that must not disturb training."""
+    return copy.deepcopy(model).eval()
 
 
 def per_sample_loss(loss_fn: nn.Module, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor | None:
@@ -155,7 +179,6 @@ class EpochEvaluator:
             if stop == start:
                 record[f"{name}_loss"] = record[f"{name}_{self.metric}"] = float("nan")
                 continue
-            part = out[start:stop]
-            record[f"{name}_loss"] = loss_fn(part, y).item()
-            record[f"{name}_{self.metric}"] = compute_metric(part, y, self.task, self.metric)
+            record[f"{name}_loss"], record[f"{name}_{self.metric}"] = score(
+                out[start:stop], y, loss_fn, self.task, self.metric)
         return record

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from playground.evaluation import clone_model
 from playground.registry import ConfigError, Registry
-from playground.training import clone_model
 
 
 @dataclass(frozen=True)

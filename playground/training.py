@@ -16,7 +16,6 @@ timing; the weights never do.
 
 from __future__ import annotations
 
-import copy
 import math
 import time
 from collections.abc import Callable
@@ -25,8 +24,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from playground.cadence import DENSE_EPOCHS, EvalCadence
 from playground.data.base import Dataset, Split
-from playground.evaluation import EpochEvaluator, compute_metric
+from playground.evaluation import EpochEvaluator, evaluate_split
 from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
 from playground.objectives import make_loss, metric_name
 from playground.optimizers import lr_at, make_optimizer
@@ -34,8 +34,6 @@ from playground.registry import ConfigError
 
 # ---------------------------------------------------------------- the trainer
 
-LIVE_EVAL_SHARE = 0.03   # the live loop's eval_share: evaluation may take 3% of training time
-DENSE_EPOCHS = 20        # with eval_share, the first epochs are all evaluated: a short run keeps a full curve
 
 class Trainer:
     """Trains `model` on `dataset.train`; evaluates every split at epoch ends (each one, or per `eval_share`)."""
@@ -67,16 +65,10 @@ class Trainer:
         self._best: tuple[float, int] = (math.inf, 0)                  # (best monitored loss, its epoch)
         self._best_saved: int | None = None                            # epoch of the weights in _best_state
         self._evaluate = EpochEvaluator(dataset, self.task, self.metric)  # all splits: one forward, one sync
-        self._eval_seconds = 0.0      # what the last evaluation took
-        self._since_eval = 0.0        # training seconds since then (summed epoch durations)
-        self._epoch_t0 = 0.0          # perf_counter() at the start of the current epoch
-        self._epoch_seconds = 0.0     # duration of the last completed epoch
-        self._deadline: float | None = None   # the end of the current train_for tick
-        self._tick_seconds = 0.0      # its length
-        self._tick_over = False       # the tick's last epoch was evaluated: stop there
+        self._cadence = EvalCadence()   # timing for eval_share
         t0 = time.perf_counter()
         self._record_epoch()          # epoch 0: the initial weights
-        self._eval_seconds = time.perf_counter() - t0
+        self._cadence.evaluated(time.perf_counter() - t0)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -108,17 +100,17 @@ class Trainer:
     def train_for(self, seconds: float, max_epochs: int | None = None) -> Snapshot:
         """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs."""
         t0 = time.perf_counter()
-        deadline, target = t0 + seconds, None if max_epochs is None else self.epoch + max_epochs
+        target = None if max_epochs is None else self.epoch + max_epochs
         # with eval_share, an epoch end that leaves no room for 1 more epoch is evaluated and ends the tick
         # (only when several epochs fit in a tick; a long epoch is cut at the deadline as before)
-        self._deadline, self._tick_seconds, self._tick_over = deadline, seconds, False
+        deadline, cadence = self._cadence.start_tick(seconds), self._cadence
         try:
-            while self.status == READY and time.perf_counter() < deadline and not self._tick_over:
+            while self.status == READY and time.perf_counter() < deadline and not cadence.tick_over:
                 if target is not None and self.epoch >= target:
                     break
                 self._one_step()
         finally:
-            self._deadline = None
+            cadence.end_tick()
         self.train_seconds += time.perf_counter() - t0
         self.flush()
         return self.snapshot()
@@ -153,16 +145,7 @@ class Trainer:
 
     def evaluate(self, split: Split) -> tuple[float, float]:
         """(loss, metric) on a split, in eval mode (dropout off, batch-norm running stats)."""
-        if len(split) == 0:
-            return float("nan"), float("nan")
-        was_training = self.model.training
-        self.model.eval()
-        with torch.inference_mode():
-            out = self.model(split.x)
-            loss = self.loss_fn(out, split.y).item()
-            metric = compute_metric(out, split.y, self.task, self.metric)
-        self.model.train(was_training)
-        return loss, metric
+        return evaluate_split(self.model, self.loss_fn, split, self.task, self.metric)
 
     @property
     def best_epoch(self) -> int | None:
@@ -209,7 +192,7 @@ class Trainer:
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
         self._set_group("lr", lr_at(self.cfg, self.epoch))
-        self._epoch_t0 = time.perf_counter()
+        self._cadence.epoch_started()
         if not self.model.training:   # a probe may have left it in eval mode (train() walks every module)
             self.model.train()
 
@@ -245,9 +228,7 @@ class Trainer:
         return total
 
     def _end_epoch(self) -> None:
-        now = time.perf_counter()
-        self._epoch_seconds = now - self._epoch_t0
-        self._since_eval += self._epoch_seconds
+        now = self._cadence.epoch_ended()
         if self._eval_due(now):
             self._evaluate_epoch()
         if self.status == READY and self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
@@ -259,18 +240,13 @@ class Trainer:
             return True
         if self.cfg.max_epochs and self.epoch >= self.cfg.max_epochs:
             return True
-        if self._deadline is not None and now + self._epoch_seconds >= self._deadline:
-            # the tick's last full epoch: record it so the page shows current numbers, if epochs are short
-            self._tick_over = self._epoch_seconds * 4 <= self._tick_seconds
-            if self._tick_over:
-                return True
-        return self._eval_seconds <= self.eval_share * self._since_eval
+        return self._cadence.due(self.eval_share, now)
 
     def _evaluate_epoch(self) -> None:
         """Record this epoch; check the weights are finite (else diverge), keep them, early stopping, callbacks."""
         t0 = time.perf_counter()
         record = self._record_epoch()
-        self._eval_seconds, self._since_eval = time.perf_counter() - t0, 0.0
+        self._cadence.evaluated(time.perf_counter() - t0)
         if not math.isfinite(record["train_loss"]):  # the step's loss was finite, the weights are not
             self._diverge(record["train_loss"])
             return
@@ -317,8 +293,3 @@ class Trainer:
         self.message = (f"The loss became {value} at epoch {self.epoch + 1} (step {self.steps}) with learning "
                         f"rate {lr:g}: training stopped and the weights from epoch {self._good_epoch} are kept. "
                         f"Try a learning rate 10× smaller, gradient clipping, or batch norm, then press Play.")
-
-
-def clone_model(model: nn.Module) -> nn.Module:
-    """An eval-mode deep copy, for explanations and probes that must not disturb training."""
-    return copy.deepcopy(model).eval()

@@ -5,12 +5,12 @@ import copy
 import pytest
 import torch
 
+from playground.cadence import DENSE_EPOCHS
 from playground.config import ConfigError, ExperimentConfig, with_values
 from playground.data import make_dataset
 from playground.experiment import build
 from playground.models import build_model
 from playground.presets import get_preset
-from playground.training import DENSE_EPOCHS
 
 
 def test_gradients_match_finite_differences():

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from playground.cadence import LIVE_EVAL_SHARE
 from playground.figures.curves import METRIC_LABELS
 from playground.presets import PRESETS
-from playground.training import LIVE_EVAL_SHARE
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
