@@ -8,7 +8,7 @@ import torch
 
 from playground.baselines import BASELINES, fit_baselines
 from playground.config import ExperimentConfig, with_values
-from playground.data import DATASETS, make_dataset
+from playground.data import DATASETS, csv_table, make_dataset
 from playground.data import tabular as tab
 from playground.data.tabular import pca_plane
 from playground.experiment import build
@@ -83,7 +83,7 @@ def test_bad_csvs_are_refused_with_their_message(raw, message):
 
 
 def test_huge_file_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(tab, "MAX_BYTES", 1000)
+    monkeypatch.setattr(csv_table, "MAX_BYTES", 1000)   # where parse_csv reads it
     with pytest.raises(ConfigError, match="limit is"):
         tab.parse_csv(_grid_csv(200))
 
