@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from playground.basics import backprop as bp
+from playground.basics import stepper_text as stepper
 from playground.figures.basics import backprop_figure
 from playground.presets import get_preset
 from playground.ui.controls import config_controls
@@ -53,7 +54,7 @@ with guard("The stepper"):
         st.stop()
     x, t = samples[["x1", "x2"]].to_numpy(np.float32), samples["target t"].to_numpy(np.float32)
     tr = bp.trace(session.exp.model, x, t, session.cfg.model.activation)
-    stages = bp.stages(len(tr.weights))
+    stages = stepper.stages(len(tr.weights))
     stage = stages[min(st.session_state["backprop:stage"], len(stages) - 1)]
     c = st.columns([1, 1, 1.3, 1, 1.2])
     c[0].button("◀ Back", key="backprop:prev", on_click=move, args=(-1, len(stages)), width="stretch")
@@ -65,11 +66,11 @@ with guard("The stepper"):
     sample = c[4].selectbox("Values of sample", range(len(x)), format_func=lambda i: f"sample {i + 1}",
                             key="backprop:sample", label_visibility="collapsed") or 0
     st.progress((stages.index(stage) + 1) / len(stages), text=f"Stage {stages.index(stage) + 1} of {len(stages)}: "
-                f"{bp.stage_title(stage, len(tr.weights))}")
-    sizes, names, values, edges, active = bp.graph_labels(tr, stage, sample, session.cfg.train.lr)
+                f"{stepper.stage_title(stage, len(tr.weights))}")
+    sizes, names, values, edges, active = stepper.graph_labels(tr, stage, sample, session.cfg.train.lr)
     st.plotly_chart(backprop_figure(sizes, names, values, tr.weights, edges, active=active), key="backprop:graph",
                     width="stretch")
-    for line in bp.explain_stage(tr, stage, sample, session.cfg.train.lr):
+    for line in stepper.explain_stage(tr, stage, sample, session.cfg.train.lr):
         st.markdown(f"- {line}")
 
     loss, dW, db = bp.autograd_grads(session.exp.model, x, t)

@@ -10,6 +10,7 @@ import torch
 from playground.basics import activations as A
 from playground.basics import backprop as bp
 from playground.basics import neuron as N
+from playground.basics import stepper_text as stepper
 from playground.config import ModelConfig
 from playground.data.base import REGRESSION, DataSpec
 from playground.models import ACTIVATIONS, build_model
@@ -71,19 +72,19 @@ def test_update_equals_torch_sgd():
 def test_stages_and_their_text_cover_the_whole_pass():
     model = tiny(hidden=(2,), activation="relu")
     tr = bp.trace(model, X[:1], T[:1], "relu")
-    stages = bp.stages(len(tr.weights))
+    stages = stepper.stages(len(tr.weights))
     assert [s[0] for s in stages] == ["input", "forward", "forward", "loss", "backward", "backward", "update"]
     for st in stages:
-        lines = bp.explain_stage(tr, st)
+        lines = stepper.explain_stage(tr, st)
         assert lines and all(isinstance(s, str) for s in lines)
-        sizes, names, values, edges, _ = bp.graph_labels(tr, st)
+        sizes, names, values, edges, _ = stepper.graph_labels(tr, st)
         assert names[0] == ["x1", "x2"] and names[-1] == ["ŷ"]
         assert sizes == [2, 2, 1] and len(values) == 3 and edges[0].shape == (2, 2)
-    loss_text = " ".join(bp.explain_stage(tr, ("loss", -1)))
+    loss_text = " ".join(stepper.explain_stage(tr, ("loss", -1)))
     assert f"{tr.loss:.5f}" in loss_text
-    back = " ".join(bp.explain_stage(tr, ("backward", 0)))
+    back = " ".join(stepper.explain_stage(tr, ("backward", 0)))
     assert f"{tr.dW[0][0, 0]:.5f}" in back
-    assert "(-" not in f"{bp._p(0.5)}" and bp._p(-0.5) == "(-0.500)"
+    assert "(-" not in f"{stepper._p(0.5)}" and stepper._p(-0.5) == "(-0.500)"
 
 
 def test_stepper_refuses_what_it_cannot_draw():
