@@ -6,7 +6,8 @@ values reduced per split with one matrix product, then read back with a single `
 Trainer's per-epoch cost, so it matters on short epochs (a few steps each). Losses it does not know
 (anything but plain cross-entropy, MSE, Huber and L1) take the slower per-split path.
 
-Also `evaluate_split` (one split, as the Trainer's `evaluate`) and `clone_model` (an eval-mode copy).
+Also `evaluate_split` (one split, as the Trainer's `evaluate`), `gradient_norms` and `clone_model`
+(an eval-mode copy).
 It does not train, change the model's mode for good, or keep any state but the fixed evaluation batch.
 """
 
@@ -68,6 +69,14 @@ def evaluate_split(model: nn.Module, loss_fn: nn.Module, split: Split, task: str
         result = score(model(split.x), split.y, loss_fn, task, metric)
     model.train(was_training)
     return result
+
+
+def gradient_norms(weights: list[torch.Tensor]) -> list[torch.Tensor]:
+    """The L2 norm of each weight's gradient as 0-d tensors (0 where there is none yet), not yet read back."""
+    grads = [w.grad for w in weights]
+    if grads and all(g is not None for g in grads):
+        return list(torch._foreach_norm(grads))
+    return [g.norm() if g is not None else torch.zeros(()) for g in grads]
 
 
 def clone_model(model: nn.Module) -> nn.Module:

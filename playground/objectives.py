@@ -1,6 +1,6 @@
 """Losses and metrics: the LOSSES registry (cross-entropy per sample or per position, MSE, Huber, MAE),
-`make_loss`, and which metric a task reports (`metric_name`). Computing the metric lives in evaluation.py.
-Nothing here trains or draws.
+`make_loss`, the L1/L2 `weight_penalty`, and which metric a task reports (`metric_name`). Computing the
+metric lives in evaluation.py. Nothing here trains or draws.
 """
 
 from __future__ import annotations
@@ -54,3 +54,14 @@ def metric_name(task: str, meta: dict[str, Any] | None = None) -> str:
     if meta and meta.get("metric") in METRICS:
         return meta["metric"]
     return "accuracy" if task == CLASSIFICATION else "r2"
+
+
+def weight_penalty(weights: list[torch.Tensor], l1: float, l2: float) -> torch.Tensor:
+    """l1·Σ|w| + l2·½Σw² over the given weights (0-d), added to the loss."""
+    total = torch.zeros(())
+    for w in weights:
+        if l1:
+            total = total + l1 * w.abs().sum()
+        if l2:
+            total = total + l2 * 0.5 * (w * w).sum()
+    return total

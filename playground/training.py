@@ -26,9 +26,9 @@ from torch import nn
 
 from playground.cadence import DENSE_EPOCHS, EvalCadence
 from playground.data.base import Dataset, Split
-from playground.evaluation import EpochEvaluator, evaluate_split
+from playground.evaluation import EpochEvaluator, evaluate_split, gradient_norms
 from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
-from playground.objectives import make_loss, metric_name
+from playground.objectives import make_loss, metric_name, weight_penalty
 from playground.optimizers import lr_at, make_optimizer
 from playground.registry import ConfigError
 
@@ -101,8 +101,7 @@ class Trainer:
         """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs."""
         t0 = time.perf_counter()
         target = None if max_epochs is None else self.epoch + max_epochs
-        # with eval_share, an epoch end that leaves no room for 1 more epoch is evaluated and ends the tick
-        # (only when several epochs fit in a tick; a long epoch is cut at the deadline as before)
+        # with eval_share, a tick of short epochs ends on an evaluated one (cadence.py); a long one is cut
         deadline, cadence = self._cadence.start_tick(seconds), self._cadence
         try:
             while self.status == READY and time.perf_counter() < deadline and not cadence.tick_over:
@@ -204,7 +203,7 @@ class Trainer:
             xb = xb + self.cfg.input_noise * torch.randn(xb.shape, generator=self._gen)
         loss = self.loss_fn(self.model(xb), yb)
         if self.cfg.l1 or self.cfg.l2:
-            loss = loss + self._penalty()
+            loss = loss + weight_penalty(self._weights, self.cfg.l1, self.cfg.l2)
         if not math.isfinite(loss.item()):
             self._diverge(loss.item())
             return
@@ -217,15 +216,6 @@ class Trainer:
         if not self._batches:
             self.epoch += 1
             self._end_epoch()
-
-    def _penalty(self) -> torch.Tensor:
-        total = torch.zeros(())
-        for w in self._weights:
-            if self.cfg.l1:
-                total = total + self.cfg.l1 * w.abs().sum()
-            if self.cfg.l2:
-                total = total + self.cfg.l2 * 0.5 * (w * w).sum()
-        return total
 
     def _end_epoch(self) -> None:
         now = self._cadence.epoch_ended()
@@ -259,9 +249,7 @@ class Trainer:
     def _record_epoch(self) -> dict[str, Any]:
         record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
                                   "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
-        grads = [p.grad for p in self._weights]
-        norms = (list(torch._foreach_norm(grads)) if grads and all(g is not None for g in grads)  # n 0-d
-                 else [g.norm() if g is not None else torch.zeros(()) for g in grads])
+        norms = gradient_norms(self._weights)
         scores, grad_norms = self._evaluate(self.model, self.loss_fn, norms)   # one sync for all of them
         record.update(scores)
         record["grad_norms"] = grad_norms
