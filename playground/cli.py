@@ -11,6 +11,7 @@ import argparse
 import importlib
 import json
 import math
+import os
 import pkgutil
 import sys
 from pathlib import Path
@@ -148,4 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err.field}: {err.message}", file=sys.stderr)
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)
+    except BrokenPipeError:   # the reader left early (`... presets | head`): not an error, and no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # so the exit-time flush stays quiet
+        return 0
     return 2

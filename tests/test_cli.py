@@ -56,3 +56,13 @@ def test_bad_input_exits_2_with_one_line_and_no_traceback():
     proc = subprocess.run([sys.executable, "-m", "playground", "train", "--preset", "tf_xor", "--set", "train.lr=abc"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "train.lr" in proc.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`python -m playground presets | head -1`: the pipe closes before the listing is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "playground", "presets"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                       # before the CLI (still importing) writes a line
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
