@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from playground.figures.line_frames import (
+    MAX_FRAME_PIXELS,
     SCALE,
     Panel,
     Series,
@@ -94,3 +95,14 @@ def test_race_and_twin_frames_draw_every_run():
     assert _colour_pixels(race, "#d62728") > 100 and _colour_pixels(race, "#2ca02c") > 100
     twin = _open(twin_png(runs, {"sgd": 29, "adam": None}))
     assert _colour_pixels(twin, SPLIT_COLORS["train"]) > 100 and _colour_pixels(twin, SPLIT_COLORS["val"]) > 100
+
+
+def test_wide_frames_fit_under_streamlits_resize_width_keeping_their_shape():
+    # st.image re-encodes (and, for palette PNGs, jaggedly shrinks) images wider than MAX_FRAME_PIXELS
+    history = {"epoch": list(range(20)), "train_loss": list(np.linspace(1, 0.1, 20)),
+               "train_accuracy": list(np.linspace(0.5, 1, 20))}
+    img = _open(curves_png(history, "accuracy", width=840, height=300))
+    assert img.shape[1] <= MAX_FRAME_PIXELS
+    assert abs(img.shape[1] / img.shape[0] - 840 / 300) < 0.01
+    assert _colour_pixels(img, SPLIT_COLORS["train"]) > 50
+    assert _open(curves_png(history, "accuracy", width=600)).shape[1] == 600 * SCALE   # narrow: full SCALE

@@ -23,6 +23,9 @@ from playground.figures.palette import GREY, INK, SEQUENTIAL, SPLIT_COLORS, hex_
 from playground.figures.raster import _png
 
 SCALE = 2            # drawn at twice the size it is shown, so text and lines stay sharp when stretched
+# st.image shrinks any image wider than this (2 x its 730 px content width) on every call, re-encoding it
+# (~4 ms) and, for a palette PNG, by nearest neighbour (jagged text): wider frames are drawn at less than SCALE
+MAX_FRAME_PIXELS = 1460
 MARGIN = dict(left=56, right=14, top=34, bottom=40)  # per panel, in shown pixels
 
 
@@ -121,7 +124,14 @@ def _dashed(draw: ImageDraw.ImageDraw, pts: list[tuple[float, float]], color, wi
                 on, left = not on, dash
 
 
-def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, box: tuple[int, int, int, int], font, small) -> None:
+def _px(width: float) -> int:
+    """A line width in whole drawing pixels (at least 1)."""
+    return max(1, round(width))
+
+
+def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, box: tuple[int, int, int, int], font, small,
+                k: float) -> None:
+    """Draw one panel into `box` (drawing pixels); k = drawing pixels per shown pixel."""
     left, top, right, bottom = box
     x0, x1, y0, y1 = _limits(panel)
 
@@ -134,19 +144,19 @@ def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, box: tuple[int, int, in
     y_ticks = log_ticks(y0, y1) if panel.log_y else nice_ticks(y0, y1)
     for t in y_ticks:
         y = py(t)
-        draw.line([(left, y), (right, y)], fill=GREY, width=SCALE)
-        draw.text((left - 6 * SCALE, y), _label(10 ** t if panel.log_y else t), fill=INK, anchor="rm", font=small)
+        draw.line([(left, y), (right, y)], fill=GREY, width=_px(k))
+        draw.text((left - 6 * k, y), _label(10 ** t if panel.log_y else t), fill=INK, anchor="rm", font=small)
     for t in nice_ticks(x0, x1, 6):
-        draw.text((px(t), bottom + 5 * SCALE), _label(t), fill=INK, anchor="mt", font=small)
-    draw.line([(left, bottom), (right, bottom)], fill=INK, width=SCALE)
+        draw.text((px(t), bottom + 5 * k), _label(t), fill=INK, anchor="mt", font=small)
+    draw.line([(left, bottom), (right, bottom)], fill=INK, width=_px(k))
     title = panel.title + (" (log)" if panel.log_y else "")
-    draw.text((left, top - 8 * SCALE), title, fill=INK, anchor="ls", font=font)
-    draw.text(((left + right) / 2, bottom + 21 * SCALE), panel.x_title, fill=INK, anchor="mt", font=small)
+    draw.text((left, top - 8 * k), title, fill=INK, anchor="ls", font=font)
+    draw.text(((left + right) / 2, bottom + 21 * k), panel.x_title, fill=INK, anchor="mt", font=small)
     for value, text in panel.refs:
         if value is not None and math.isfinite(value) and (value > 0 or not panel.log_y):
             y = py(math.log10(value) if panel.log_y else value)
-            _dashed(draw, [(left, y), (right, y)], (156, 163, 175), SCALE, 6 * SCALE)
-            draw.text((right, y - 3 * SCALE), text, fill=INK, anchor="rb", font=small)
+            _dashed(draw, [(left, y), (right, y)], (156, 163, 175), _px(k), 6 * k)
+            draw.text((right, y - 3 * k), text, fill=INK, anchor="rb", font=small)
     for s in panel.series:
         color = tuple(int(c) for c in hex_to_rgb(s.color))
         run: list[tuple[float, float]] = []
@@ -157,44 +167,45 @@ def _draw_panel(draw: ImageDraw.ImageDraw, panel: Panel, box: tuple[int, int, in
                 run.append((px(float(x)), py(min(max(v, y0), y1))))
                 continue
             if len(run) > 1 and s.dashed:
-                _dashed(draw, run, color, 2 * SCALE, 5 * SCALE)
+                _dashed(draw, run, color, _px(2 * k), 5 * k)
             elif len(run) > 1:
-                draw.line(run, fill=color, width=2 * SCALE, joint="curve")
+                draw.line(run, fill=color, width=_px(2 * k), joint="curve")
             elif run:
-                draw.ellipse([run[0][0] - 2 * SCALE, run[0][1] - 2 * SCALE, run[0][0] + 2 * SCALE,
-                              run[0][1] + 2 * SCALE], fill=color)
+                draw.ellipse([run[0][0] - _px(2 * k), run[0][1] - _px(2 * k), run[0][0] + _px(2 * k),
+                              run[0][1] + _px(2 * k)], fill=color)
             run = []
 
 
 def lines_png(panels: list[Panel], *, width: int = 720, height: int = 300, title: str = "") -> bytes:
     """Panels side by side with one legend (each series name once) on top; width x height shown pixels."""
-    W, H = width * SCALE, height * SCALE
+    k = min(SCALE, MAX_FRAME_PIXELS / width)   # drawing pixels per shown pixel
+    W, H = round(width * k), round(height * k)
     # palette mode: a few dozen colours, so the PNG encodes ~4x faster than RGB (encoding dominates the cost);
     # text and lines lose anti-aliasing, which drawing at SCALE x and showing smaller makes up for
     img = Image.new("P", (W, H), 0)
     img.putpalette([255, 255, 255])
     draw = ImageDraw.Draw(img)
-    font, small = ImageFont.load_default(size=13 * SCALE), ImageFont.load_default(size=11 * SCALE)
+    font, small = ImageFont.load_default(size=13 * k), ImageFont.load_default(size=11 * k)
     if title:
-        draw.text((MARGIN["left"] * SCALE, 4 * SCALE), title, fill=INK, anchor="lt", font=font)
+        draw.text((MARGIN["left"] * k, 4 * k), title, fill=INK, anchor="lt", font=font)
     legend: dict[str, Series] = {}
     for panel in panels:
         for s in panel.series:
             legend.setdefault(s.name, s)
-    x = W - MARGIN["right"] * SCALE
+    x = W - MARGIN["right"] * k
     for s in reversed(list(legend.values())):   # right-aligned: last entry first
-        x -= int(draw.textlength(s.name, font=small)) + 30 * SCALE
+        x -= int(draw.textlength(s.name, font=small)) + 30 * k
         color = tuple(int(c) for c in hex_to_rgb(s.color))
-        sample = [(x, 11 * SCALE), (x + 20 * SCALE, 11 * SCALE)]
-        (_dashed(draw, sample, color, 2 * SCALE, 4 * SCALE) if s.dashed
-         else draw.line(sample, fill=color, width=2 * SCALE))
-        draw.text((x + 24 * SCALE, 11 * SCALE), s.name, fill=INK, anchor="lm", font=small)
+        sample = [(x, 11 * k), (x + 20 * k, 11 * k)]
+        (_dashed(draw, sample, color, _px(2 * k), 4 * k) if s.dashed
+         else draw.line(sample, fill=color, width=_px(2 * k)))
+        draw.text((x + 24 * k, 11 * k), s.name, fill=INK, anchor="lm", font=small)
     cell = W / max(len(panels), 1)
     for i, panel in enumerate(panels):
-        box = (int(i * cell + MARGIN["left"] * SCALE), (MARGIN["top"] + 14) * SCALE,
-               int((i + 1) * cell - MARGIN["right"] * SCALE - (16 * SCALE if i < len(panels) - 1 else 0)),
-               H - MARGIN["bottom"] * SCALE)
-        _draw_panel(draw, panel, box, font, small)
+        box = (int(i * cell + MARGIN["left"] * k), int((MARGIN["top"] + 14) * k),
+               int((i + 1) * cell - MARGIN["right"] * k - (16 * k if i < len(panels) - 1 else 0)),
+               int(H - MARGIN["bottom"] * k))
+        _draw_panel(draw, panel, box, font, small, k)
     return _png(img)
 
 
