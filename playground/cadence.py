@@ -1,4 +1,11 @@
-"""When a Trainer with an `eval_share` evaluates: the timing half of that rule (see playground/training.py).
+"""When a Trainer with an `eval_share` evaluates: the timing half of that rule.
+
+The rule: by default every epoch is evaluated (deterministic history: the CLI, sweeps, tests). With
+`eval_share` set (the live loop sets it), an epoch end past the first DENSE_EPOCHS is evaluated only
+when evaluation has cost at most that share of the training time since the last one, and always on the
+last epoch of a `train_for` tick, at the end of `run_epochs`/`step`, at the epoch limit, and every epoch
+while early stopping is on (its patience counts epochs). Which epochs get a record then depends on
+timing; the weights never do.
 
 `EvalCadence` keeps what the rule needs to know: what the last evaluation cost, how much training came
 since, how long epochs take, and the current `train_for` tick. `due(share)` says whether this epoch end

@@ -6,12 +6,8 @@ gradient norms). It handles batch modes, schedules, L1/L2, clipping, early stopp
 and divergence (NaN/inf loss: stop, restore the last good weights, say so). It never sleeps, draws,
 or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
 
-Evaluation cadence: by default every epoch is evaluated (deterministic history: the CLI, sweeps, tests).
-With `eval_share` set (the live loop sets it), an epoch end past the first DENSE_EPOCHS is evaluated only
-when evaluation has cost at most that share of the training time since the last one, and always on the
-last epoch of a `train_for` tick, at the end of `run_epochs`/`step`, at the epoch limit, and every epoch
-while early stopping is on (its patience counts epochs). Which epochs get a record then depends on
-timing; the weights never do.
+Evaluation cadence: every epoch is evaluated by default (a deterministic history); with `eval_share`
+set (the live loop) some are skipped, by the rule in playground/cadence.py. The weights never depend on it.
 """
 
 from __future__ import annotations
@@ -183,11 +179,13 @@ class Trainer:
         train = self.dataset.train
         n = len(train)
         bs = n if self.cfg.batch_size == 0 else min(self.cfg.batch_size, n)
+        augment = self.dataset.augment   # fresh transforms each epoch (data/augment.py)
         if bs >= n:
-            self._batches = [(train.x, train.y)]
+            self._batches = [(augment(train.x, self._gen) if augment else train.x, train.y)]
         else:
             perm = torch.randperm(n, generator=self._gen)
             x, y = train.x[perm], train.y[perm]
+            x = augment(x, self._gen) if augment else x
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
         self._set_group("lr", lr_at(self.cfg, self.epoch))

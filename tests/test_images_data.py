@@ -167,6 +167,33 @@ def test_augmentation_adds_copies_to_the_training_split_only():
     assert torch.equal(aug.train.x[:len(plain.train)], plain.train.x)
 
 
+def test_fresh_augmentation_draws_new_transforms_every_epoch_reproducibly():
+    cfg = with_values(CFG, {"data.image.augment": ("shift", "rotate"), "train.batch_size": 0})
+    exp = build(cfg)
+    plain = make_dataset(CFG.data, 0)
+    assert len(exp.dataset.train) == len(plain.train) and exp.dataset.augment is not None
+    assert torch.equal(exp.dataset.train.x, plain.train.x)          # the split itself stays as drawn
+    seen = []
+    for _ in range(2):
+        exp.trainer._start_epoch()
+        seen.append(exp.trainer._batches[0][0])
+        exp.trainer._batches = []
+    assert seen[0].shape == plain.train.x.shape
+    assert not torch.equal(seen[0], plain.train.x) and not torch.equal(seen[0], seen[1])   # new each epoch
+    again = build(cfg)
+    again.trainer._start_epoch()
+    assert torch.equal(again.trainer._batches[0][0], seen[0])        # same seed, same draws
+
+
+def test_fresh_augmentation_trains_to_the_same_weights_from_the_same_seed():
+    cfg = with_values(CFG, {"data.image.augment": ("shift", "noise")})
+    a, b = build(cfg), build(cfg)
+    a.trainer.run_epochs(2)
+    b.trainer.run_epochs(2)
+    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters()))
+    assert a.trainer.history.last()["train_loss"] < a.trainer.history["train_loss"][0]
+
+
 def test_shift_moves_pixels():
     x = np.zeros((1, 1, 8, 8), np.float32)
     x[0, 0, 4, 4] = 1

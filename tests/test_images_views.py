@@ -88,6 +88,18 @@ def test_image_presets_train_headless_above_chance():
     assert {"digits_cnn", "digits_mlp"} <= set(PRESETS.keys(lab="images"))
 
 
+def test_moved_accuracy_shows_what_augmentation_buys():
+    plain, augmented = build(get_preset("digits_cnn")), build(get_preset("digits_augmented"))
+    for exp in (plain, augmented):
+        exp.trainer.run_epochs(15)
+    p_test, p_moved = views.moved_accuracy(plain, views.test_results(plain))
+    a_test, a_moved = views.moved_accuracy(augmented, views.test_results(augmented))
+    assert p_test == pytest.approx(plain.trainer.history.last()["test_accuracy"])
+    assert p_moved < p_test - 0.2                 # moved digits fool the plain CNN (~0.5 after 40 epochs)
+    assert a_moved > p_moved + 0.15 and a_test > 0.9   # the augmented one (~0.9) much less, and still fits
+    assert views.moved_accuracy(plain, views.test_results(plain)) == (p_test, p_moved)   # fixed draws
+
+
 # ---------------------------------------------------------------- the page
 
 def _page() -> AppTest:
@@ -108,6 +120,7 @@ def test_page_trains_and_shows_every_view():
     at.button(key="images:step").click().run()
     _ok(at)
     assert at.metric[0].value == "1"
+    assert any("shifted" in c.value for c in at.caption)    # accuracy on moved test digits
     at.segmented_control(key="images:view").set_value("Inside the network").run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 3                 # filters, feature maps, layer stats

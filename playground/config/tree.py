@@ -18,8 +18,9 @@ class ImageDataConfig:
     """Image data options (Images lab): augmentation of the training split and the size of uploads."""
 
     augment: tuple[str, ...] = knob((), registry="augmentations", max_len=8,
-                                    doc="augmentations applied to extra copies of each training image")
-    augment_copies: int = knob(1, 0, 4, doc="augmented copies added per training image (when augment is set)")
+                                    doc="augmentations applied (in turn) to the training images")
+    augment_copies: int = knob(0, 0, 4, doc="0: fresh random transforms of every training image each epoch; "
+                                            "1-4: that many fixed augmented copies, made once, added instead")
     size: int = knob(16, 4, 64, doc="side in pixels that uploaded folder images are resized to")
 
 

@@ -1,6 +1,7 @@
-"""Image augmentation: a registry of seeded transforms of image batches [N, C, H, W] in [0, 1], and
-`augment`, which appends augmented copies of the training images. Validation and test images are never
-augmented. It does not load data or train.
+"""Image augmentation: a registry of seeded transforms of image batches [N, C, H, W] in [0, 1];
+`fresh_augmentation`, which the Trainer applies to each epoch's training images (new transforms every
+epoch, as torchvision's random transforms give); and `augment`, which instead appends fixed augmented
+copies made once. Validation and test images are never augmented. It does not load data or train.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import torch
 
 from playground.registry import Registry
 
+FRESH_SHARE = 0.5   # each epoch, each training image is transformed with this chance (torchvision's RandomApply)
 AUGMENTATIONS: Registry[Callable[[np.ndarray, np.random.Generator], np.ndarray]] = Registry("augmentation")
 
 
@@ -28,7 +31,6 @@ def shift(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 @AUGMENTATIONS.register("rotate", "Rotate", "rotate each image by up to ±15°")
 def rotate(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    import torch
     import torch.nn.functional as F
 
     angle = np.deg2rad(rng.uniform(-15, 15, len(x)))
@@ -42,6 +44,25 @@ def rotate(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 @AUGMENTATIONS.register("noise", "Noise", "add Gaussian pixel noise (σ = 0.1), clipped to [0, 1]")
 def noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(x + rng.normal(0, 0.1, x.shape).astype(np.float32), 0, 1)
+
+
+def fresh_augmentation(names: Sequence[str]) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """(an epoch's training images [N, C, H, W], the trainer's generator) -> the images, a random
+    FRESH_SHARE of them newly transformed (so originals are seen too, as with fixed copies), seeded from
+    that generator: a run is reproducible from its seed, and a Reset starts the draws over."""
+    transforms = [AUGMENTATIONS.get(name, "data.image.augment") for name in names]
+
+    def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
+        pick = rng.random(len(x)) < FRESH_SHARE      # the rest stay as they are this epoch
+        z = x.numpy().copy()
+        part = z[pick]
+        for fn in transforms:
+            part = fn(part, rng)
+        z[pick] = part
+        return torch.from_numpy(z)
+
+    return apply
 
 
 def augment(x: np.ndarray, y: np.ndarray, names: Sequence[str], copies: int,

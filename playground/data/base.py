@@ -54,6 +54,9 @@ class Dataset:
     extent: tuple[float, float, float, float] | None = None
     featurize: Callable[[np.ndarray], np.ndarray] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # fresh augmentation: (an epoch's training inputs, the trainer's generator) -> transformed inputs;
+    # the Trainer applies it once per epoch, so every epoch sees new transforms (data/augment.py)
+    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = None
 
     @property
     def task(self) -> str:

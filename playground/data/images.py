@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.data.augment import AUGMENTATIONS, augment, noise, rotate, shift
+from playground.data.augment import AUGMENTATIONS, augment, fresh_augmentation, noise, rotate, shift
 from playground.data.base import CLASSIFICATION, DATASETS, Dataset, DataSpec, make_splits, split_indices
 from playground.registry import ConfigError
 
@@ -243,12 +243,14 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
     rng = np.random.default_rng(seed)
     idx = split_indices(len(arrays.x), cfg.train_fraction, cfg.val_fraction, rng)
     train, val, test = make_splits(arrays.x, arrays.y, idx, CLASSIFICATION)
-    xa, ya = augment(arrays.x[idx[0]], arrays.y[idx[0]], cfg.image.augment, cfg.image.augment_copies, rng)
-    if len(xa) != len(idx[0]):
+    names, copies = cfg.image.augment, cfg.image.augment_copies
+    if copies:   # fixed copies, made once
+        xa, ya = augment(arrays.x[idx[0]], arrays.y[idx[0]], names, copies, rng)
         train = make_splits(xa, ya, (np.arange(len(xa)), np.arange(0), np.arange(0)), CLASSIFICATION)[0]
     return Dataset(spec=DataSpec(CLASSIFICATION, tuple(arrays.x.shape[1:]), len(arrays.class_names)),
                    train=train, val=val, test=test, class_names=arrays.class_names,
-                   meta={"family": family, "source": arrays.name, "originals": len(idx[0])})
+                   meta={"family": family, "source": arrays.name, "originals": len(idx[0])},
+                   augment=fresh_augmentation(names) if names and not copies else None)
 
 
 def digits_arrays() -> ImageArrays:

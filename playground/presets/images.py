@@ -18,8 +18,8 @@ preset("digits_mlp", "Digits: pixel MLP", "the same pixels through fully connect
 preset("digits_cnn_bn", "Digits: CNN with batch norm and dropout", "wider conv blocks (16, 32) with batch "
        "norm and dropout 0.1",
        {**DIGITS_CNN, "model.cnn.channels": (16, 32), "model.batch_norm": True, "model.dropout": 0.1})
-preset("digits_augmented", "Digits: CNN with augmentation", "one shifted and rotated copy of every training "
-       "image: slower per epoch, more robust to off-centre digits",
-       {**DIGITS_CNN, "data.image.augment": ("shift", "rotate"), "data.image.augment_copies": 1})
+preset("digits_augmented", "Digits: CNN with augmentation", "every epoch sees freshly shifted and rotated "
+       "training digits: slower to fit, more robust to off-centre digits",
+       {**DIGITS_CNN, "data.image.augment": ("shift", "rotate")})
 preset("digits_tiny_data", "Digits: 10% training data", "only ~180 training images: watch the gap "
        "between training and test accuracy", {**DIGITS_CNN, "data.train_fraction": 0.1})

@@ -92,6 +92,16 @@ def test_results(exp: Experiment) -> TestResults:
     return TestResults(probs, pred, y, confusion_matrix(y, pred, exp.dataset.spec.n_outputs))
 
 
+def moved_accuracy(exp: Experiment, res: TestResults, seed: int = 0) -> tuple[float, float]:
+    """(test accuracy, accuracy on the same test images shifted and rotated as data/augment.py does, drawn
+    from `seed`): what augmentation buys. Fixed draws, so the number moves only when the model does."""
+    from playground.data.augment import rotate, shift
+
+    rng = np.random.default_rng(seed)
+    moved = torch.from_numpy(rotate(shift(exp.dataset.test.x.numpy(), rng), rng))
+    return float((res.pred == res.y).mean()), float((predict(exp.model, moved).argmax(1) == res.y).mean())
+
+
 def metric_views(exp: Experiment, res: TestResults) -> tuple[go.Figure, go.Figure]:
     names = exp.dataset.class_names
     return fig.confusion_figure(res.matrix, names), fig.per_class_figure(per_class_accuracy(res.matrix), names)
