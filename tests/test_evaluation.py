@@ -82,6 +82,21 @@ def test_token_outputs_match_per_split():
     _assert_same(got, _reference(model, ds, TokenCrossEntropy(), "token_accuracy"))
 
 
+def test_large_per_position_outputs_are_evaluated_in_chunks_with_the_same_scores(monkeypatch):
+    import playground.evaluation as ev
+
+    monkeypatch.setattr(ev, "CHUNK", 8)     # 51 samples: chunks of 8, the last one short
+    torch.manual_seed(3)
+    x, y = torch.randint(0, 5, (60, 7)), torch.randint(0, 5, (60, 7))
+    ds, model = _dataset(x, y, CLASSIFICATION), _PerPosition()
+    wide = Dataset(DataSpec(CLASSIFICATION, (7,), 40, vocab_size=5, output_len=7), ds.train, ds.val, ds.test)
+    chunked = EpochEvaluator(wide, CLASSIFICATION, "token_accuracy")
+    assert chunked._chunk == 8                              # 7 positions x 40 classes > CHUNK_ABOVE values
+    assert EpochEvaluator(ds, CLASSIFICATION, "token_accuracy")._chunk == 51   # small outputs: one forward
+    got, _ = chunked(model, TokenCrossEntropy())
+    _assert_same(got, _reference(model, ds, TokenCrossEntropy(), "token_accuracy"))
+
+
 def test_losses_it_cannot_split_take_the_per_split_path():
     torch.manual_seed(3)
     x, y = torch.randn(51, 4), torch.randint(0, 3, (51,))
