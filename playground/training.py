@@ -24,6 +24,7 @@ from playground.cadence import DENSE_EPOCHS, EvalCadence
 from playground.data.base import Dataset, Split
 from playground.evaluation import EpochEvaluator, evaluate_split, gradient_norms
 from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
+from playground.models.layers import DropoutGenerator
 from playground.objectives import make_loss, metric_name, weight_penalty
 from playground.optimizers import lr_at, make_optimizer
 from playground.registry import ConfigError
@@ -48,6 +49,7 @@ class Trainer:
         self.optimizer = make_optimizer(cfg, model)
         self._weights = [p for n, p in model.named_parameters() if p.dim() > 1]  # L1/L2 act on weights only
         self._gen = torch.Generator().manual_seed(seed)
+        self._dropout = DropoutGenerator(torch.Generator().manual_seed(seed + 1))   # masks: models/layers.py
         self.epoch = 0           # completed epochs
         self.steps = 0           # optimizer steps taken
         self.train_seconds = 0.0
@@ -199,7 +201,9 @@ class Trainer:
         xb, yb = self._batches.pop()
         if self.cfg.input_noise and xb.is_floating_point():   # noise as augmentation: fresh every step
             xb = xb + self.cfg.input_noise * torch.randn(xb.shape, generator=self._gen)
-        loss = self.loss_fn(self.model(xb), yb)
+        with self._dropout:
+            out = self.model(xb)
+        loss = self.loss_fn(out, yb)
         if self.cfg.l1 or self.cfg.l2:
             loss = loss + weight_penalty(self._weights, self.cfg.l1, self.cfg.l2)
         if not math.isfinite(loss.item()):

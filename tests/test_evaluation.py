@@ -117,3 +117,11 @@ def test_it_evaluates_in_eval_mode_and_restores_training_mode():
     second, _ = ev(model, nn.MSELoss())
     assert first == second          # dropout off: deterministic
     assert model.training
+
+
+def test_the_playgrounds_own_dropout_counts_as_mode_dependent():
+    from playground.evaluation import mode_matters
+    from playground.models.layers import Dropout
+
+    assert mode_matters(nn.Sequential(nn.Linear(2, 2), Dropout(0.5)))
+    assert not mode_matters(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))

@@ -48,6 +48,22 @@ def test_same_seed_same_curve_other_seed_other_curve():
     assert a.trainer.history["train_loss"] != c.trainer.history["train_loss"]
 
 
+def test_dropout_runs_repeat_from_their_seed_whatever_else_draws_random_numbers():
+    # dropout masks come from the Trainer's own generator, not torch's global one (models/layers.py), so
+    # another session, a probe or Captum drawing random numbers between steps changes nothing
+    cfg = with_values(get_preset("tf_spiral"), {"model.dropout": 0.3, "model.hidden": (16, 16)})
+    a, b = build(cfg), build(cfg)
+    for _ in range(3):
+        a.trainer.run_epochs(1)
+        torch.rand(1000)                          # someone else uses the global generator meanwhile
+        b.trainer.run_epochs(1)
+    assert a.trainer.history["train_loss"] == b.trainer.history["train_loss"]
+    assert all(torch.equal(p, q) for p, q in zip(a.model.parameters(), b.model.parameters()))
+    c = build(with_values(cfg, {"seed": 1}))
+    c.trainer.run_epochs(3)
+    assert c.trainer.history["train_loss"] != a.trainer.history["train_loss"]
+
+
 @pytest.mark.parametrize("batch, steps_per_epoch", [(0, 1), (1, 250), (10, 25), (64, 4)])
 def test_batch_modes(batch, steps_per_epoch):
     exp = build(with_values(get_preset("tf_circle"), {"train.batch_size": batch}))

@@ -18,7 +18,7 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.base import MODELS
-from playground.models.layers import ACTIVATIONS
+from playground.models.layers import ACTIVATIONS, Dropout
 from playground.models.mlp import layer_settings
 from playground.registry import ConfigError, Registry
 
@@ -66,7 +66,7 @@ class CNN(nn.Module):
             if pool is not None:
                 parts["pool"] = pool(2)
             if cfg.dropout > 0:
-                parts["drop"] = nn.Dropout(cfg.dropout)
+                parts["drop"] = Dropout(cfg.dropout)
             blocks.append(nn.Sequential(parts))
             prev = ch
         self.convs = nn.ModuleList(blocks)
@@ -78,7 +78,7 @@ class CNN(nn.Module):
                 parts["norm"] = nn.BatchNorm1d(h)
             parts["act"] = ACTIVATIONS.get(act, "model.activation")()
             if p > 0:
-                parts["drop"] = nn.Dropout(p)
+                parts["drop"] = Dropout(p)
             head.append(nn.Sequential(parts))
             width = h
         self.head_layers = nn.ModuleList(head)

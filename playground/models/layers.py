@@ -1,4 +1,5 @@
-"""Building blocks shared by every model family: the activation and initialisation registries.
+"""Building blocks shared by every model family: the activation and initialisation registries, and a
+Dropout whose masks come from the Trainer's own seeded generator (`Dropout`, `DropoutGenerator`).
 
 Activations are registered as nn.Module factories (one module instance per use, never functional or
 in-place: Captum's DeepLift and GuidedBackprop depend on it). This module builds no networks.
@@ -6,6 +7,7 @@ in-place: Captum's DeepLift and GuidedBackprop depend on it). This module builds
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import torch
@@ -65,3 +67,36 @@ def init_weights(model: nn.Module, scheme: str) -> None:
     for m in model.modules():
         if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)):
             fn(m)
+
+
+# ---------------------------------------------------------------- dropout from the Trainer's generator
+
+_LOCAL = threading.local()   # per thread: each Streamlit session trains in its own script thread
+
+
+class Dropout(nn.Dropout):
+    """nn.Dropout drawing its masks from the generator a DropoutGenerator has set in this thread (the
+    Trainer's, seeded from the run's seed), so a run's dropout is reproducible from its seed whatever else
+    uses torch's global generator (other sessions, probes, Captum). Outside one it is nn.Dropout."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        gen = getattr(_LOCAL, "gen", None)
+        if gen is None or not self.training or self.p == 0:
+            return super().forward(x)
+        keep = 1.0 - self.p
+        if keep <= 0:
+            return torch.zeros_like(x)
+        return x * torch.empty_like(x).bernoulli_(keep, generator=gen).div_(keep)
+
+
+class DropoutGenerator:
+    """`with DropoutGenerator(gen): model(x)`: Dropout layers in this thread draw from `gen` meanwhile."""
+
+    def __init__(self, gen: torch.Generator):
+        self.gen = gen
+
+    def __enter__(self) -> None:
+        _LOCAL.gen = self.gen
+
+    def __exit__(self, *exc) -> None:
+        _LOCAL.gen = None

@@ -15,7 +15,7 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.base import MODELS
-from playground.models.layers import ACTIVATIONS
+from playground.models.layers import ACTIVATIONS, Dropout
 
 
 def layer_settings(cfg) -> list[tuple[int, str, float, bool]]:
@@ -38,7 +38,7 @@ class MLP(nn.Module):
                 parts["norm"] = nn.BatchNorm1d(width)
             parts["act"] = ACTIVATIONS.get(act)()
             if p > 0:
-                parts["drop"] = nn.Dropout(p)
+                parts["drop"] = Dropout(p)
             blocks.append(nn.Sequential(parts))
             prev = width
         self.hidden = nn.ModuleList(blocks)

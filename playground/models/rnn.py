@@ -15,6 +15,7 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.base import MODELS
+from playground.models.layers import Dropout
 from playground.registry import ConfigError
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
@@ -32,7 +33,7 @@ class RecurrentNet(nn.Module):
         extra = {"nonlinearity": "relu" if relu else "tanh"} if cell == "rnn" else {}
         self.rnn = CELLS[cell](n_in, hidden, num_layers=layers, batch_first=True, bidirectional=bidirectional,
                                dropout=dropout if layers > 1 else 0.0, **extra)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), spec.n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -18,6 +18,7 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.base import MODELS
+from playground.models.layers import Dropout
 from playground.registry import ConfigError, Registry
 
 MAX_LEN = 512   # longest sequence the position table covers
@@ -73,7 +74,7 @@ class SelfAttention(nn.Module):
         self.heads, self.causal = heads, causal
         self.qkv = nn.Linear(d, 3 * d)
         self.softmax = nn.Softmax(dim=-1)     # hook point: attention probabilities (B, H, T, T)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.proj = nn.Linear(d, d)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -94,8 +95,8 @@ class Block(nn.Module):
         self.ln1 = nn.LayerNorm(d)
         self.attn = SelfAttention(d, heads, dropout, causal)
         self.ln2 = nn.LayerNorm(d)
-        self.ff = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d), nn.Dropout(dropout))
-        self.drop = nn.Dropout(dropout)
+        self.ff = nn.Sequential(nn.Linear(d, d_ff), nn.GELU(), nn.Linear(d_ff, d), Dropout(dropout))
+        self.drop = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.drop(self.attn(self.ln1(x)))
@@ -111,7 +112,7 @@ class Transformer(nn.Module):
         # token ids -> vectors, or a linear projection of each step's features (time series)
         self.embed = nn.Embedding(spec.vocab_size, d) if self.tokens else nn.Linear(spec.input_shape[-1], d)
         self.positions = POSITIONS.get(positions, "model.transformer.positions")(d)
-        self.drop = nn.Dropout(dropout)
+        self.drop = Dropout(dropout)
         self.blocks = nn.ModuleList(Block(d, heads, d_ff, dropout, causal) for _ in range(layers))
         self.ln = nn.LayerNorm(d)
         self.head = nn.Linear(d, spec.n_outputs)
