@@ -46,6 +46,37 @@ def test_exported_script_reproduces_the_apps_metrics(trained, tmp_path):
     assert "playground" not in (tmp_path / "train.py").read_text().split('"""', 2)[2], "plain torch only"
 
 
+def _run_script(folder: Path) -> dict:
+    out = subprocess.run([sys.executable, str(folder / "train.py")], capture_output=True, text=True, timeout=120,
+                         cwd=folder)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_exported_script_reproduces_a_cnn_with_batch_norm_dropout_and_input_noise(tmp_path):
+    cfg = with_values(get_preset("digits_cnn_bn"), {"train.input_noise": 0.05, "train.max_epochs": 3,
+                                                    "model.init": "kaiming_uniform"})
+    exp = build(cfg)
+    exp.trainer.run_epochs(3)
+    export.export_all(exp, tmp_path)
+    result, app = _run_script(tmp_path), exp.trainer.history.last()
+    assert result["epochs"] == 3
+    for key in ("train_loss", "val_loss", "test_loss", "test_accuracy"):
+        assert result[key] == pytest.approx(app[key], abs=1e-4), key
+    assert "Conv2d" in (tmp_path / "train.py").read_text()
+
+
+def test_the_script_is_left_out_where_it_cannot_reproduce_the_run():
+    fresh = build(get_preset("digits_augmented"))            # augmentation redrawn every epoch
+    with pytest.raises(ConfigError, match=r"data\.image\.augment"):
+        export.script_text(fresh)
+    assert "train.py" not in export.export_files(fresh) and "model.onnx" in export.export_files(fresh)
+    copies = build(with_values(get_preset("digits_augmented"), {"data.image.augment_copies": 1}))
+    assert "train.py" in export.export_files(copies)        # fixed copies are in data.pt
+    with pytest.raises(ConfigError, match=r"model\.kind"):
+        export.script_text(build(get_preset("transformer_reverse")))
+
+
 def test_torchscript_and_onnx_match_the_model(trained, tmp_path):
     import onnx
 

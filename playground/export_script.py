@@ -1,0 +1,240 @@
+"""The standalone training script of an export: plain-PyTorch source that rebuilds an MLP or CNN, initialises
+it from the run's seed and retrains it exactly as the app did (same batches, optimizer, learning rates, L1/L2,
+clipping and input noise), then prints each split's loss and metric; and `data_bytes`, the data.pt beside it.
+
+The script's Net is generated from the model's own modules (all standard torch.nn layers), in the order the
+app built them, so the seed gives the same initial weights. Other model kinds, and augmentation redrawn each
+epoch, are refused with a ConfigError (their .pt, TorchScript and ONNX exports still work). No streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+
+import torch
+from torch import nn
+
+from playground.evaluation import EVAL_CAP, TRAIN_EVAL_CAP
+from playground.models.cnn import CNN
+from playground.models.layers import INITS
+from playground.models.mlp import MLP
+from playground.objectives import make_loss
+from playground.optimizers import lr_at, make_optimizer
+from playground.registry import ConfigError
+
+_INIT_CODE = {
+    "xavier_uniform": "nn.init.xavier_uniform_(w)", "xavier_normal": "nn.init.xavier_normal_(w)",
+    "kaiming_uniform": "nn.init.kaiming_uniform_(w, nonlinearity='relu')",
+    "kaiming_normal": "nn.init.kaiming_normal_(w, nonlinearity='relu')", "orthogonal": "nn.init.orthogonal_(w)",
+    "tf_uniform": "nn.init.uniform_(w, -0.5, 0.5)", "normal_small": "nn.init.normal_(w, 0.0, 0.01)",
+    "zeros": "nn.init.zeros_(w)",
+}
+
+_SCRIPT = '''"""Standalone PyTorch script exported by the Deep Learning Playground: {title}.
+
+Rebuilds the network, initialises it from seed {seed} and trains it for {epochs} epochs exactly as the app
+did (same batches, optimizer and learning rates), then prints each split's loss and {metric} as JSON.
+Needs only torch and data.pt beside this file. Not reproduced here: early stopping and divergence checks.
+"""
+
+import json
+import math
+from collections import OrderedDict
+from pathlib import Path
+
+import torch
+from torch import nn
+
+SEED = {seed}
+EPOCHS = {epochs}
+BATCH_SIZE = {batch_size}  # 0 = full batch
+LRS = {lrs}  # learning rate of each epoch (schedule and warm-up)
+L1, L2, GRAD_CLIP = {l1!r}, {l2!r}, {grad_clip!r}
+TASK = {task!r}
+TRAIN_EVAL_CAP, EVAL_CAP = {train_cap}, {eval_cap}  # the app scores the first this many samples of each split
+
+
+INPUT_NOISE = {input_noise!r}  # std of Gaussian noise added to each training batch
+DROPOUT_GEN = torch.Generator().manual_seed(SEED + 1)  # dropout masks come from here, as in the app
+
+
+class Dropout(nn.Dropout):
+    """nn.Dropout drawing its masks from DROPOUT_GEN while training (the app's seeded dropout)."""
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return super().forward(x)
+        keep = 1.0 - self.p
+        return x * torch.empty_like(x).bernoulli_(keep, generator=DROPOUT_GEN).div_(keep)
+
+
+{net}
+
+def init_weights(model):
+{init}
+
+
+def metric(out, y):
+    if TASK == "classification":
+        return (out.argmax(-1) == y).float().mean().item()
+    ss_res, ss_tot = ((out - y) ** 2).sum(), ((y - y.mean()) ** 2).sum()
+    return (1 - ss_res / ss_tot).item() if ss_tot > 0 else float("nan")
+
+
+def evaluate(model, loss_fn, x, y):
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+        result = loss_fn(out, y).item(), metric(out, y)
+    model.train()
+    return result
+
+
+def main():
+    torch.set_num_threads(1)
+    data = torch.load(Path(__file__).resolve().parent / "data.pt", weights_only=True)
+    torch.manual_seed(SEED)
+    model = Net()
+    init_weights(model)
+    loss_fn = nn.{loss}
+    optimizer = torch.optim.{optimizer}
+    weights = [p for p in model.parameters() if p.dim() > 1]  # L1/L2 act on weights only
+    gen = torch.Generator().manual_seed(SEED)
+    x_train, y_train = data["train_x"], data["train_y"]
+    n = len(x_train)
+    bs = n if BATCH_SIZE == 0 else min(BATCH_SIZE, n)
+    model.train()
+    for epoch in range(EPOCHS):
+        for group in optimizer.param_groups:
+            group["lr"] = LRS[epoch]
+        if bs >= n:
+            batches = [(x_train, y_train)]
+        else:
+            perm = torch.randperm(n, generator=gen)
+            xs, ys = x_train[perm], y_train[perm]
+            batches = [(xs[i:i + bs], ys[i:i + bs]) for i in range(0, n - 1 if bs > 1 else n, bs)]
+        for xb, yb in batches:
+            if INPUT_NOISE:
+                xb = xb + INPUT_NOISE * torch.randn(xb.shape, generator=gen)
+            loss = loss_fn(model(xb), yb)
+            if L1 or L2:
+                penalty = torch.zeros(())
+                for w in weights:
+                    if L1:
+                        penalty = penalty + L1 * w.abs().sum()
+                    if L2:
+                        penalty = penalty + L2 * 0.5 * (w * w).sum()
+                loss = loss + penalty
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if GRAD_CLIP:
+                nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
+            optimizer.step()
+    name = "accuracy" if TASK == "classification" else "r2"
+    result = {{"epochs": EPOCHS}}
+    for split, cap in (("train", TRAIN_EVAL_CAP), ("val", EVAL_CAP), ("test", EVAL_CAP)):
+        x, y = data[split + "_x"][:cap], data[split + "_y"][:cap]
+        if len(x):
+            result[split + "_loss"], result[split + "_" + name] = evaluate(model, loss_fn, x, y)
+    print(json.dumps(result))
+    return model
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def _optimizer_code(exp) -> str:
+    probe = make_optimizer(exp.cfg.train, nn.Linear(1, 1))
+    args = ", ".join(f"{k}={v!r}" for k, v in probe.defaults.items()
+                     if v is not None and isinstance(v, (bool, int, float, tuple)))
+    return f"{type(probe).__name__}(model.parameters(), {args})"
+
+
+_MLP = '''class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.hidden = nn.ModuleList([
+{hidden}        ])
+        self.head = nn.{head!r}
+
+    def forward(self, x):
+        x = self.flatten(x)          # (B, F)
+        for block in self.hidden:
+            x = block(x)             # (B, H_i)
+        return self.head(x)          # (B, n_out)
+'''
+
+_CNN = '''class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.convs = nn.ModuleList([
+{convs}        ])
+        self.flatten = nn.Flatten()
+        self.head_layers = nn.ModuleList([
+{head_layers}        ])
+        self.out = nn.{out!r}
+
+    def forward(self, x):
+        for block in self.convs:
+            x = block(x)             # (B, C_i, H_i, W_i)
+        x = self.flatten(x)          # (B, C*H*W)
+        for layer in self.head_layers:
+            x = layer(x)             # (B, H_j)
+        return self.out(x)           # (B, classes)
+'''
+
+
+def _blocks(blocks: nn.ModuleList) -> str:
+    """Source of a ModuleList of Sequential(OrderedDict) blocks of standard layers, one block a line."""
+    lines = ""
+    for block in blocks:
+        parts = ", ".join(f"{name}={'' if isinstance(m, nn.Dropout) else 'nn.'}{m!r}"   # Dropout: the script's own
+                          for name, m in block.named_children())
+        lines += f"            nn.Sequential(OrderedDict({parts})),\n"
+    return lines
+
+
+def _net_code(model: nn.Module) -> str:
+    """The script's Net class, built in the same order as the app's model (so the seed gives the same initial
+    weights): MLPs and CNNs, whose layers are all standard torch.nn modules. Other kinds are refused."""
+    if isinstance(model, MLP):
+        return _MLP.format(hidden=_blocks(model.hidden), head=model.head)
+    if isinstance(model, CNN):
+        return _CNN.format(convs=_blocks(model.convs), head_layers=_blocks(model.head_layers), out=model.out)
+    raise ConfigError("model.kind", "the standalone script covers MLP and CNN models; export the .pt, TorchScript "
+                                    "or ONNX file for this one")
+
+
+def script_text(exp) -> str:
+    """Plain-PyTorch source that retrains this experiment's MLP or CNN (other kinds: use the .pt/ONNX)."""
+    cfg = exp.cfg
+    net = _net_code(exp.model)
+    if exp.dataset.augment is not None:
+        raise ConfigError("data.image.augment", "the standalone script does not redraw augmentations each epoch; "
+                                                "with augment copies (1-4) it can be exported")
+    if INITS.get(cfg.model.init) is None:
+        init = "    pass  # PyTorch's default initialisation"
+    else:
+        init = ("    for m in model.modules():\n        if isinstance(m, (nn.Linear, nn.Conv2d)):\n"
+                f"            w = m.weight\n            {_INIT_CODE[cfg.model.init]}\n"
+                "            nn.init.zeros_(m.bias)")
+    epochs = max(exp.trainer.epoch, 1)
+    t = cfg.train
+    return _SCRIPT.format(
+        title=f"{cfg.lab} lab, {cfg.data.name} data", seed=cfg.seed, epochs=epochs, batch_size=t.batch_size,
+        lrs=repr([lr_at(t, e) for e in range(epochs)]), l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
+        task=exp.dataset.task, train_cap=TRAIN_EVAL_CAP, eval_cap=EVAL_CAP, net=net, input_noise=t.input_noise,
+        init=init,
+        loss=repr(make_loss(t.loss, exp.dataset.task)), optimizer=_optimizer_code(exp),
+        metric="accuracy" if exp.dataset.task == "classification" else "R²")
+
+
+def data_bytes(exp) -> bytes:
+    ds = exp.dataset
+    tensors = {f"{s}_{a}": getattr(ds.split(s), a).clone() for s in ("train", "val", "test") for a in ("x", "y")}
+    buf = io.BytesIO()
+    torch.save(tensors, buf)
+    return buf.getvalue()
