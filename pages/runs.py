@@ -3,9 +3,10 @@
 import streamlit as st
 
 from playground import export
+from playground.data.images import images_dataset
 from playground.experiment import build
 from playground.labs import LABS
-from playground.store import RunStore, restore
+from playground.store import RunStore, restore, upload_arrays
 from playground.ui.guard import guard
 from playground.ui.session import adopt
 from playground.views.runs import compare_curves, compare_parallel, table_rows
@@ -56,7 +57,12 @@ else:
             if (raw := store.source(run_id)) is not None:   # an uploaded CSV: hand it to the lab's session uploads
                 st.session_state.setdefault(f"{info.lab}:uploads", {})[info.cfg.data.source] = raw
                 st.session_state[f"{info.lab}:source"] = info.cfg.data.source
-            adopt(info.lab, info.cfg, restore(info, store), f"Reopened run **{info.name}** with its weights.")
+            arrays = upload_arrays(info, store)   # uploaded images: back into the lab's session uploads
+            dataset = images_dataset(arrays, info.cfg.data, info.cfg.seed) if arrays is not None else None
+            session = adopt(info.lab, info.cfg, restore(info, store, dataset),
+                            f"Reopened run **{info.name}** with its weights.")
+            if arrays is not None:
+                session.sources[info.cfg.data.source] = arrays
             st.switch_page(LABS.get(info.lab))
     if c3.button("Delete", key="runs:delete", type="secondary"):
         store.delete(run_id)

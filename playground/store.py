@@ -1,10 +1,11 @@
 """Run history on disk: SQLite rows plus one folder of files per run, in a configurable data folder.
 
 A run keeps its config, curves (the trainer's history), final metrics, a small PNG thumbnail of the
-loss curve and the weights. The folder is `PLAYGROUND_DATA_DIR` if set, else `data/` under the
-project root. Saves are crash-safe: files are written into a temporary folder that is renamed into
-place, and only then is the row inserted in one transaction, so a process killed mid-save leaves at
-most a stray temporary folder (removed on the next open) and never a half-written run.
+loss curve and the weights, and, if it trained on an upload, the uploaded CSV or image files. The
+folder is `PLAYGROUND_DATA_DIR` if set, else `data/` under the project root. Saves are crash-safe:
+files are written into a temporary folder that is renamed into place, and only then is the row
+inserted in one transaction, so a process killed mid-save leaves at most a stray temporary folder
+(removed on the next open) and never a half-written run.
 This module does not train and does not draw charts (the thumbnail is a few PIL lines).
 """
 
@@ -83,6 +84,14 @@ def thumbnail_png(losses: list[float], size: tuple[int, int] = (160, 48)) -> byt
     return buf.getvalue()
 
 
+UPLOAD_PREFIX = "upload-"   # stored image upload files: upload-<i>-<name>
+
+
+def _safe(name: str) -> str:
+    """A file name with only letters, digits, '.', '-' and '_' (an upload's name comes from the browser)."""
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-80:] or "file"
+
+
 def _write(path: Path, data: bytes) -> None:
     with open(path, "wb") as f:
         f.write(data)
@@ -123,6 +132,8 @@ class RunStore:
         files["weights.pt"] = buf.getvalue()
         if exp.dataset.meta.get("source_bytes") is not None:   # session-held data (an uploaded CSV)
             files["source.csv"] = exp.dataset.meta["source_bytes"]
+        for i, (fname, data) in enumerate(exp.dataset.meta.get("upload_files", ())):   # uploaded images
+            files[f"{UPLOAD_PREFIX}{i}-{_safe(fname)}"] = data
         tmp = self.runs_dir / f".tmp-{run_id}"
         tmp.mkdir()
         try:
@@ -179,15 +190,31 @@ class RunStore:
     def thumbnail(self, run_id: str) -> bytes:
         return (self.runs_dir / run_id / "thumb.png").read_bytes()
 
+    def uploads(self, run_id: str) -> list[tuple[str, bytes]]:
+        """The uploaded image files a run trained on, as (name, bytes) in upload order; [] if none."""
+        paths = sorted(self.runs_dir.glob(f"{run_id}/{UPLOAD_PREFIX}*"),
+                       key=lambda p: int(p.name[len(UPLOAD_PREFIX):].split("-", 1)[0]))
+        return [(p.name[len(UPLOAD_PREFIX):].split("-", 1)[1], p.read_bytes()) for p in paths]
+
     def source(self, run_id: str) -> bytes | None:
         """The uploaded CSV a run trained on, if its data came from an upload."""
         path = self.runs_dir / run_id / "source.csv"
         return path.read_bytes() if path.exists() else None
 
 
+def upload_arrays(info: RunInfo, store: RunStore):
+    """The images of an uploaded-images run, read again from its stored files (None for other runs)."""
+    files = store.uploads(info.id)
+    if not files:
+        return None
+    from playground.data.images import read_upload
+
+    return read_upload(files, info.cfg.data.image.size)
+
+
 def restore(info: RunInfo, store: RunStore, dataset=None):
     """Rebuild a stored run as an Experiment: same config, stored weights and curves (data from its config,
-    or from the stored CSV of an uploaded-data run)."""
+    or from the stored CSV or image files of an uploaded-data run)."""
     from playground.experiment import build
 
     raw = store.source(info.id) if dataset is None else None
@@ -195,6 +222,10 @@ def restore(info: RunInfo, store: RunStore, dataset=None):
         from playground.data.tabular import csv_dataset
 
         dataset = csv_dataset(raw, info.cfg.data, info.cfg.seed)
+    elif dataset is None and (arrays := upload_arrays(info, store)) is not None:
+        from playground.data.images import images_dataset
+
+        dataset = images_dataset(arrays, info.cfg.data, info.cfg.seed)
     exp = build(info.cfg, dataset)
     exp.trainer.load_state(store.weights(info.id))
     exp.trainer.history.columns = store.history(info.id)

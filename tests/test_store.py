@@ -123,3 +123,30 @@ def test_an_uploaded_csv_run_is_rebuilt_from_the_store(tmp_path):
     back = restore(RunStore(tmp_path).get(run_id), store)             # no session, no upload: still rebuilt
     assert torch.equal(back.dataset.test.x, exp.dataset.test.x)
     assert back.trainer.evaluate(back.dataset.test) == pytest.approx(exp.trainer.evaluate(exp.dataset.test))
+
+
+def test_an_uploaded_images_run_is_rebuilt_from_its_stored_files(tmp_path):
+    import io
+
+    import numpy as np
+
+    from playground.data.images import read_upload
+    from playground.store import upload_arrays
+
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    np.savez(buf, X=rng.random((80, 1, 6, 6)).astype(np.float32), y=np.arange(80) % 3)
+    arrays = read_upload([("my scans/set 1.npz", buf.getvalue())])
+    cfg = with_values(get_preset("digits_cnn"), {"data.name": "image_upload", "data.source": "upload-abc",
+                                                 "model.cnn.channels": (4,)})
+    exp = build(cfg, sources={"upload-abc": arrays})             # as the page builds it: session data
+    exp.trainer.run_epochs(2)
+    store = RunStore(tmp_path)
+    run_id = store.save(exp)
+    assert store.uploads(run_id) == [("set_1.npz", buf.getvalue())]  # the name made safe for a file
+    info = RunStore(tmp_path).get(run_id)
+    assert upload_arrays(info, store).x.shape == (80, 1, 6, 6)
+    back = restore(info, store)                                    # no session, no upload: still rebuilt
+    assert torch.equal(back.dataset.test.x, exp.dataset.test.x)
+    assert back.trainer.evaluate(back.dataset.test) == pytest.approx(exp.trainer.evaluate(exp.dataset.test))
+    assert store.uploads(store.save(_trained())) == []             # other runs store no upload files

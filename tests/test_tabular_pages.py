@@ -141,3 +141,29 @@ def test_leaving_and_coming_back_keeps_the_model(app):
     _ok(at)
     s = at.session_state["lab:tabular"]
     assert (s.cfg.data.name, s.cfg.data.train_fraction, s.exp.trainer.epoch) == ("wine", 0.6, 1)
+
+
+def test_a_run_on_uploaded_images_reopens_in_a_new_session(app, tmp_path):
+    import io
+
+    import numpy as np
+    import torch
+
+    from playground.config import with_values
+    from playground.data.images import read_upload
+    from playground.experiment import build
+    from playground.presets import get_preset
+
+    buf = io.BytesIO()
+    np.savez(buf, X=np.random.default_rng(0).random((60, 1, 6, 6)).astype(np.float32), y=np.arange(60) % 3)
+    cfg = with_values(get_preset("digits_cnn"), {"data.name": "image_upload", "data.source": "upload-xyz",
+                                                 "model.cnn.channels": (4,)})
+    exp = build(cfg, sources={"upload-xyz": read_upload([("scans.npz", buf.getvalue())])})
+    exp.trainer.run_epochs(2)
+    RunStore(tmp_path).save(exp)                      # saved by another session, which is gone now
+    at = app.switch_page("pages/runs.py").run()
+    at.button(key="runs:reopen").click().run()
+    _ok(at)
+    reopened = at.session_state["lab:images"]
+    assert reopened.exp.trainer.epoch == 2 and torch.equal(reopened.exp.dataset.test.x, exp.dataset.test.x)
+    assert "upload-xyz" in reopened.sources           # so a later rebuild in the lab still finds the images

@@ -16,7 +16,7 @@ import gzip
 import io
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -40,6 +40,7 @@ class ImageArrays:
     y: np.ndarray
     class_names: tuple[str, ...]
     name: str = ""
+    files: tuple[tuple[str, bytes], ...] = ()   # the uploaded (name, bytes) it was read from: runs keep them
 
 
 # ---------------------------------------------------------------- checks shared by every loader
@@ -204,18 +205,20 @@ def read_upload(files: Sequence[tuple[str, bytes]], size: int = 16) -> ImageArra
     whole = [f for f in files if f[0].lower().endswith((".npz", ".zip"))]
     if whole:                                  # a complete dataset in one file: the latest one wins
         files = whole[-1:]
-    if len(files) == 2:
-        return load_idx(files[0][1], files[1][1], f"{files[0][0]} + {files[1][0]}")
     if len(files) > 2:
         raise ValueError("upload one .npz, one .zip, or two IDX files (images and labels)")
     name, data = files[0]
     low = name.lower()
-    if low.endswith(".npz"):
-        return load_npz(data, name)
-    if low.endswith(".zip"):
-        return load_folders(data, size, name)
-    raise ValueError(f"{name}: unknown kind; upload a .npz (X, y), a .zip of class folders, "
-                     "or two IDX files (images and labels, raw or .gz)")
+    if len(files) == 2:
+        arrays = load_idx(files[0][1], files[1][1], f"{files[0][0]} + {files[1][0]}")
+    elif low.endswith(".npz"):
+        arrays = load_npz(data, name)
+    elif low.endswith(".zip"):
+        arrays = load_folders(data, size, name)
+    else:
+        raise ValueError(f"{name}: unknown kind; upload a .npz (X, y), a .zip of class folders, "
+                         "or two IDX files (images and labels, raw or .gz)")
+    return replace(arrays, files=tuple(files))
 
 
 def image_from_bytes(data: bytes, shape: tuple[int, int, int], what: str = "image") -> np.ndarray:
@@ -249,7 +252,8 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
         train = make_splits(xa, ya, (np.arange(len(xa)), np.arange(0), np.arange(0)), CLASSIFICATION)[0]
     return Dataset(spec=DataSpec(CLASSIFICATION, tuple(arrays.x.shape[1:]), len(arrays.class_names)),
                    train=train, val=val, test=test, class_names=arrays.class_names,
-                   meta={"family": family, "source": arrays.name, "originals": len(idx[0])},
+                   meta={"family": family, "source": arrays.name, "originals": len(idx[0]),
+                         "upload_files": arrays.files},
                    augment=fresh_augmentation(names) if names and not copies else None)
 
 
