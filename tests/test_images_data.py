@@ -13,8 +13,8 @@ import pytest
 import torch
 
 from playground.config import ExperimentConfig, with_values
+from playground.data import image_files, make_dataset
 from playground.data import images as im
-from playground.data import make_dataset
 from playground.experiment import build
 from playground.registry import ConfigError
 
@@ -120,11 +120,11 @@ def test_malformed_idx_is_refused():
 
 
 def test_oversized_uploads_are_refused(monkeypatch):
-    monkeypatch.setattr(im, "MAX_BYTES", 1000)
+    monkeypatch.setattr(image_files, "MAX_BYTES", 1000)
     with pytest.raises(ValueError, match="over the limit of"):
         im.read_upload([("big.npz", _npz(X=np.zeros((50, 8, 8)), y=np.arange(50) % 2))])
-    monkeypatch.setattr(im, "MAX_BYTES", 20_000_000)
-    monkeypatch.setattr(im, "MAX_IMAGES", 40)
+    monkeypatch.setattr(image_files, "MAX_BYTES", 20_000_000)
+    monkeypatch.setattr(image_files, "MAX_IMAGES", 40)
     with pytest.raises(ValueError, match="images is over the limit of 40"):
         im.read_upload([("many.npz", _npz(X=np.zeros((50, 8, 8)), y=np.arange(50) % 2))])
     files = {f"{c}/{i}.png": _png(i) for c in "ab" for i in range(25)}
