@@ -1,6 +1,6 @@
 """Take a run out of the app, and bring an exported checkpoint back in.
 
-Exports of an Experiment: a standalone PyTorch training script (plain torch; MLP and CNN models; written
+Exports of an Experiment: a standalone PyTorch training script (plain torch; MLP, CNN and RNN models; written
 by playground/export_script.py) with its data file, the weights with their config and a checksum (.pt),
 TorchScript, ONNX (opens in Netron) and the config JSON. `export_all(exp, out_dir)` writes every format;
 `export_files(exp)` returns them as bytes for download buttons. `load_checkpoint(raw)` reads only this
@@ -128,7 +128,7 @@ def onnx_bytes(exp) -> bytes:
 # ---------------------------------------------------------------- every format at once
 
 def export_files(exp) -> dict[str, bytes]:
-    """File name -> bytes for every format this experiment supports (the script: MLPs and CNNs)."""
+    """File name -> bytes for every format this experiment supports (the script: MLPs, CNNs, RNNs)."""
     buf = io.BytesIO()
     torch.save(checkpoint(exp), buf)
     files = {"model.pt": buf.getvalue(), "config.json": to_json(exp.cfg).encode()}

@@ -1,10 +1,12 @@
-"""The standalone training script of an export: plain-PyTorch source that rebuilds an MLP or CNN, initialises
-it from the run's seed and retrains it exactly as the app did (same batches, optimizer, learning rates, L1/L2,
-clipping and input noise), then prints each split's loss and metric; and `data_bytes`, the data.pt beside it.
+"""The standalone training script of an export: plain-PyTorch source that rebuilds an MLP, CNN or RNN,
+initialises it from the run's seed and retrains it exactly as the app did (same batches, optimizer, learning
+rates, L1/L2, clipping, input noise and dropout masks), then prints each split's loss and metric; and
+`data_bytes`, the data.pt beside it.
 
 The script's Net is generated from the model's own modules (all standard torch.nn layers), in the order the
-app built them, so the seed gives the same initial weights. Other model kinds, and augmentation redrawn each
-epoch, are refused with a ConfigError (their .pt, TorchScript and ONNX exports still work). No streamlit.
+app built them, so the seed gives the same initial weights. Transformers, dropout between stacked RNN layers
+and augmentation redrawn each epoch are refused with a ConfigError (their .pt, TorchScript and ONNX exports
+still work). No streamlit.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from playground.evaluation import EVAL_CAP, TRAIN_EVAL_CAP
 from playground.models.cnn import CNN
 from playground.models.layers import INITS
 from playground.models.mlp import MLP
-from playground.objectives import make_loss
+from playground.models.rnn import RecurrentNet
+from playground.objectives import TokenCrossEntropy, make_loss
 from playground.optimizers import lr_at, make_optimizer
 from playground.registry import ConfigError
 
@@ -51,6 +54,7 @@ BATCH_SIZE = {batch_size}  # 0 = full batch
 LRS = {lrs}  # learning rate of each epoch (schedule and warm-up)
 L1, L2, GRAD_CLIP = {l1!r}, {l2!r}, {grad_clip!r}
 TASK = {task!r}
+METRIC = {metric_key!r}
 TRAIN_EVAL_CAP, EVAL_CAP = {train_cap}, {eval_cap}  # the app scores the first this many samples of each split
 
 
@@ -74,9 +78,20 @@ def init_weights(model):
 {init}
 
 
+class TokenCrossEntropy(nn.CrossEntropyLoss):
+    """Cross-entropy that also takes one prediction per position: logits (B, L, C) with targets (B, L)."""
+
+    def forward(self, out, y):
+        if out.dim() > 2:
+            return super().forward(out.reshape(-1, out.shape[-1]), y.reshape(-1))
+        return super().forward(out, y)
+
+
 def metric(out, y):
-    if TASK == "classification":
+    if METRIC in ("accuracy", "token_accuracy"):   # per position too: argmax over the last axis
         return (out.argmax(-1) == y).float().mean().item()
+    if METRIC == "mse":
+        return ((out - y) ** 2).mean().item()
     ss_res, ss_tot = ((out - y) ** 2).sum(), ((y - y.mean()) ** 2).sum()
     return (1 - ss_res / ss_tot).item() if ss_tot > 0 else float("nan")
 
@@ -96,7 +111,7 @@ def main():
     torch.manual_seed(SEED)
     model = Net()
     init_weights(model)
-    loss_fn = nn.{loss}
+    loss_fn = {loss}
     optimizer = torch.optim.{optimizer}
     weights = [p for p in model.parameters() if p.dim() > 1]  # L1/L2 act on weights only
     gen = torch.Generator().manual_seed(SEED)
@@ -114,7 +129,7 @@ def main():
             xs, ys = x_train[perm], y_train[perm]
             batches = [(xs[i:i + bs], ys[i:i + bs]) for i in range(0, n - 1 if bs > 1 else n, bs)]
         for xb, yb in batches:
-            if INPUT_NOISE:
+            if INPUT_NOISE and xb.is_floating_point():   # not on token ids
                 xb = xb + INPUT_NOISE * torch.randn(xb.shape, generator=gen)
             loss = loss_fn(model(xb), yb)
             if L1 or L2:
@@ -130,7 +145,7 @@ def main():
             if GRAD_CLIP:
                 nn.utils.clip_grad_norm_(model.parameters(), GRAD_CLIP)
             optimizer.step()
-    name = "accuracy" if TASK == "classification" else "r2"
+    name = METRIC
     result = {{"epochs": EPOCHS}}
     for split, cap in (("train", TRAIN_EVAL_CAP), ("val", EVAL_CAP), ("test", EVAL_CAP)):
         x, y = data[split + "_x"][:cap], data[split + "_y"][:cap]
@@ -187,6 +202,38 @@ _CNN = '''class Net(nn.Module):
 '''
 
 
+_RNN = '''class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.{embed!r}  # token ids -> vectors, or the raw features of each step
+        self.rnn = nn.{rnn}
+        self.drop = {drop!r}
+        self.head = nn.{head!r}
+
+    def forward(self, x):
+        e = self.embed(x)                        # (B, T, E) or (B, T, F)
+        out, state = self.rnn(e)                 # out (B, T, H*dirs)
+        if {output_len}:                         # one prediction per position, the last {output_len}
+            return self.head(self.drop(out[:, -min({output_len}, out.shape[1]):]))
+        h_n = state[0] if isinstance(state, tuple) else state   # LSTM: (h_n, c_n); (layers*dirs, B, H)
+        last = {last}
+        return self.head(self.drop(last))        # (B, outputs)
+'''
+
+
+def _rnn_code(model: RecurrentNet) -> str:
+    rnn = model.rnn
+    if rnn.num_layers > 1 and rnn.dropout > 0:
+        raise ConfigError("model.dropout", "dropout between stacked RNN layers draws inside PyTorch's fused "
+                                           "kernel, which the script cannot replay; export the .pt or ONNX")
+    relu = f", nonlinearity={rnn.nonlinearity!r}" if isinstance(rnn, nn.RNN) else ""
+    cell = (f"{type(rnn).__name__}({rnn.input_size}, {rnn.hidden_size}, num_layers={rnn.num_layers}, "
+            f"batch_first=True, bidirectional={rnn.bidirectional}, dropout={rnn.dropout}{relu})")
+    last = "torch.cat([h_n[-2], h_n[-1]], -1)" if rnn.bidirectional else "h_n[-1]"
+    return _RNN.format(embed=model.embed, rnn=cell, drop=model.drop, head=model.head, output_len=model.output_len,
+                       last=last)
+
+
 def _blocks(blocks: nn.ModuleList) -> str:
     """Source of a ModuleList of Sequential(OrderedDict) blocks of standard layers, one block a line."""
     lines = ""
@@ -199,17 +246,25 @@ def _blocks(blocks: nn.ModuleList) -> str:
 
 def _net_code(model: nn.Module) -> str:
     """The script's Net class, built in the same order as the app's model (so the seed gives the same initial
-    weights): MLPs and CNNs, whose layers are all standard torch.nn modules. Other kinds are refused."""
+    weights): MLPs, CNNs and recurrent nets, whose layers are all standard torch.nn modules. Transformers
+    (the playground's own attention blocks) are refused."""
     if isinstance(model, MLP):
         return _MLP.format(hidden=_blocks(model.hidden), head=model.head)
     if isinstance(model, CNN):
         return _CNN.format(convs=_blocks(model.convs), head_layers=_blocks(model.head_layers), out=model.out)
-    raise ConfigError("model.kind", "the standalone script covers MLP and CNN models; export the .pt, TorchScript "
-                                    "or ONNX file for this one")
+    if isinstance(model, RecurrentNet):
+        return _rnn_code(model)
+    raise ConfigError("model.kind", "the standalone script covers MLPs, CNNs and RNN/LSTM/GRUs; export the .pt, "
+                                    "TorchScript or ONNX file for this one")
+
+
+def _loss_code(loss: nn.Module) -> str:
+    """The loss as script source: the script's own TokenCrossEntropy, or the torch.nn loss it is."""
+    return f"{type(loss).__name__}()" if isinstance(loss, TokenCrossEntropy) else f"nn.{loss!r}"
 
 
 def script_text(exp) -> str:
-    """Plain-PyTorch source that retrains this experiment's MLP or CNN (other kinds: use the .pt/ONNX)."""
+    """Plain-PyTorch source that retrains this experiment's MLP, CNN or RNN (Transformers: use the .pt/ONNX)."""
     cfg = exp.cfg
     net = _net_code(exp.model)
     if exp.dataset.augment is not None:
@@ -227,9 +282,8 @@ def script_text(exp) -> str:
         title=f"{cfg.lab} lab, {cfg.data.name} data", seed=cfg.seed, epochs=epochs, batch_size=t.batch_size,
         lrs=repr([lr_at(t, e) for e in range(epochs)]), l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
         task=exp.dataset.task, train_cap=TRAIN_EVAL_CAP, eval_cap=EVAL_CAP, net=net, input_noise=t.input_noise,
-        init=init,
-        loss=repr(make_loss(t.loss, exp.dataset.task)), optimizer=_optimizer_code(exp),
-        metric="accuracy" if exp.dataset.task == "classification" else "R²")
+        init=init, loss=_loss_code(make_loss(t.loss, exp.dataset.task)), optimizer=_optimizer_code(exp),
+        metric_key=exp.trainer.metric, metric=exp.trainer.metric.replace("_", " ").replace("r2", "R²"))
 
 
 def data_bytes(exp) -> bytes:

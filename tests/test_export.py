@@ -66,6 +66,20 @@ def test_exported_script_reproduces_a_cnn_with_batch_norm_dropout_and_input_nois
     assert "Conv2d" in (tmp_path / "train.py").read_text()
 
 
+@pytest.mark.parametrize("preset, values", [
+    ("seq_adding_race_rnn", {"model.rnn.relu": True, "train.grad_clip": 1.0}),    # plain ReLU RNN, MSE
+    ("seq_reverse_bilstm", {"model.dropout": 0.2}),                 # bidirectional, a token per position
+    ("seq_sine_lstm", {"model.kind": "gru", "model.rnn.layers": 2, "train.input_noise": 0.05}),  # forecasting
+])
+def test_exported_script_reproduces_recurrent_nets(preset, values, tmp_path):
+    exp = build(with_values(get_preset(preset), {"train.max_epochs": 2, **values}))
+    exp.trainer.run_epochs(2)
+    export.export_all(exp, tmp_path)
+    result, app, metric = _run_script(tmp_path), exp.trainer.history.last(), exp.trainer.metric
+    for key in ("train_loss", "val_loss", "test_loss", f"test_{metric}"):
+        assert result[key] == pytest.approx(app[key], abs=1e-5), key
+
+
 def test_the_script_is_left_out_where_it_cannot_reproduce_the_run():
     fresh = build(get_preset("digits_augmented"))            # augmentation redrawn every epoch
     with pytest.raises(ConfigError, match=r"data\.image\.augment"):
@@ -75,6 +89,9 @@ def test_the_script_is_left_out_where_it_cannot_reproduce_the_run():
     assert "train.py" in export.export_files(copies)        # fixed copies are in data.pt
     with pytest.raises(ConfigError, match=r"model\.kind"):
         export.script_text(build(get_preset("transformer_reverse")))
+    stacked = with_values(get_preset("seq_sine_lstm"), {"model.rnn.layers": 2, "model.dropout": 0.2})
+    with pytest.raises(ConfigError, match=r"model\.dropout"):     # dropout inside the fused RNN kernel
+        export.script_text(build(stacked))
 
 
 def test_torchscript_and_onnx_match_the_model(trained, tmp_path):
