@@ -69,7 +69,10 @@ else:
         st.rerun()
     if st.toggle("Prepare export files (script, .pt, TorchScript, ONNX, config)", key="runs:export"):
         with guard("Exporting"):
-            files = export.export_files(restore(info, store))
+            exp = restore(info, store)
+            files = export.export_files(exp)
+            if reason := export.script_refusal(exp):
+                st.caption(f"No `train.py` for this run: {reason}.")
             st.download_button("Download all (.zip)", export.zip_bytes(files), f"{run_id}.zip", key="runs:zip",
                                type="primary")
             cols = st.columns(len(files))

@@ -127,16 +127,23 @@ def onnx_bytes(exp) -> bytes:
 
 # ---------------------------------------------------------------- every format at once
 
+def script_refusal(exp) -> str:
+    """Why this experiment gets no train.py ("" when it does): the other formats go out regardless."""
+    try:
+        script_text(exp)
+    except ConfigError as err:
+        return err.message
+    return ""
+
+
 def export_files(exp) -> dict[str, bytes]:
     """File name -> bytes for every format this experiment supports (the script: MLPs, CNNs, RNNs)."""
     buf = io.BytesIO()
     torch.save(checkpoint(exp), buf)
     files = {"model.pt": buf.getvalue(), "config.json": to_json(exp.cfg).encode()}
-    try:
+    if not script_refusal(exp):
         files["train.py"] = script_text(exp).encode()
         files["data.pt"] = data_bytes(exp)
-    except ConfigError:
-        pass   # a kind or setting the script does not cover: the other formats still go out
     files["model.torchscript.pt"] = torchscript_bytes(exp)
     files["model.onnx"] = onnx_bytes(exp)
     return files

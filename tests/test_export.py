@@ -87,6 +87,7 @@ def test_the_script_is_left_out_where_it_cannot_reproduce_the_run():
     assert "train.py" not in export.export_files(fresh) and "model.onnx" in export.export_files(fresh)
     copies = build(with_values(get_preset("digits_augmented"), {"data.image.augment_copies": 1}))
     assert "train.py" in export.export_files(copies)        # fixed copies are in data.pt
+    assert "augmentations" in export.script_refusal(fresh) and export.script_refusal(copies) == ""
     with pytest.raises(ConfigError, match=r"model\.kind"):
         export.script_text(build(get_preset("transformer_reverse")))
     stacked = with_values(get_preset("seq_sine_lstm"), {"model.rnn.layers": 2, "model.dropout": 0.2})
