@@ -35,3 +35,14 @@ def test_attribution_figures_order_and_sign():
     assert fig.data[0].zmin == -2.0 and fig.data[0].zmax == 2.0
     m = np.array([[1.0, 0.5], [0.5, 1.0]])
     assert agreement_figure(["x", "y"], m).data[0].z.shape == (2, 2)
+
+
+def test_curves_before_training_show_the_first_point_on_an_epoch_axis_from_zero():
+    from playground.figures.curves import curves_figure
+
+    one = {"epoch": [0], "train_loss": [0.69], "val_loss": [0.70], "train_accuracy": [0.5], "val_accuracy": [0.48]}
+    fig = curves_figure(one, "accuracy")
+    assert all(t.mode == "lines+markers" for t in fig.data)           # a lone point is drawn as a dot
+    assert fig.layout.xaxis.range[0] < 0 < fig.layout.xaxis.range[1] == 1
+    many = curves_figure({k: v * 3 for k, v in one.items()} | {"epoch": [0, 1, 2]}, "accuracy")
+    assert all(t.mode == "lines" for t in many.data) and many.layout.xaxis.range is None
