@@ -4,8 +4,8 @@ rates, L1/L2, clipping, input noise and dropout masks), then prints each split's
 `data_bytes`, the data.pt beside it.
 
 The script's Net is generated from the model's own modules (all standard torch.nn layers), in the order the
-app built them, so the seed gives the same initial weights. Transformers, dropout between stacked RNN layers
-and augmentation redrawn each epoch are refused with a ConfigError (their .pt, TorchScript and ONNX exports
+app built them, so the seed gives the same initial weights. Transformers and augmentation redrawn each
+epoch are refused with a ConfigError (their .pt, TorchScript and ONNX exports
 still work). No streamlit.
 """
 
@@ -18,7 +18,7 @@ from torch import nn
 
 from playground.evaluation import EVAL_CAP, TRAIN_EVAL_CAP
 from playground.models.cnn import CNN
-from playground.models.layers import INITS
+from playground.models.layers import INITS, fused_dropout
 from playground.models.mlp import MLP
 from playground.models.rnn import RecurrentNet
 from playground.objectives import TokenCrossEntropy, make_loss
@@ -60,6 +60,7 @@ TRAIN_EVAL_CAP, EVAL_CAP = {train_cap}, {eval_cap}  # the app scores the first t
 
 INPUT_NOISE = {input_noise!r}  # std of Gaussian noise added to each training batch
 DROPOUT_GEN = torch.Generator().manual_seed(SEED + 1)  # dropout masks come from here, as in the app
+FUSED_DROPOUT = {fused}  # dropout between stacked RNN layers: torch's generator, seeded from DROPOUT_GEN each step
 
 
 class Dropout(nn.Dropout):
@@ -131,6 +132,8 @@ def main():
         for xb, yb in batches:
             if INPUT_NOISE and xb.is_floating_point():   # not on token ids
                 xb = xb + INPUT_NOISE * torch.randn(xb.shape, generator=gen)
+            if FUSED_DROPOUT:
+                torch.manual_seed(int(torch.randint(2**62, (1,), generator=DROPOUT_GEN)))
             loss = loss_fn(model(xb), yb)
             if L1 or L2:
                 penalty = torch.zeros(())
@@ -223,9 +226,6 @@ _RNN = '''class Net(nn.Module):
 
 def _rnn_code(model: RecurrentNet) -> str:
     rnn = model.rnn
-    if rnn.num_layers > 1 and rnn.dropout > 0:
-        raise ConfigError("model.dropout", "dropout between stacked RNN layers draws inside PyTorch's fused "
-                                           "kernel, which the script cannot replay; export the .pt or ONNX")
     relu = f", nonlinearity={rnn.nonlinearity!r}" if isinstance(rnn, nn.RNN) else ""
     cell = (f"{type(rnn).__name__}({rnn.input_size}, {rnn.hidden_size}, num_layers={rnn.num_layers}, "
             f"batch_first=True, bidirectional={rnn.bidirectional}, dropout={rnn.dropout}{relu})")
@@ -282,7 +282,8 @@ def script_text(exp) -> str:
         title=f"{cfg.lab} lab, {cfg.data.name} data", seed=cfg.seed, epochs=epochs, batch_size=t.batch_size,
         lrs=repr([lr_at(t, e) for e in range(epochs)]), l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
         task=exp.dataset.task, train_cap=TRAIN_EVAL_CAP, eval_cap=EVAL_CAP, net=net, input_noise=t.input_noise,
-        init=init, loss=_loss_code(make_loss(t.loss, exp.dataset.task)), optimizer=_optimizer_code(exp),
+        fused=fused_dropout(exp.model), init=init, loss=_loss_code(make_loss(t.loss, exp.dataset.task)),
+        optimizer=_optimizer_code(exp),
         metric_key=exp.trainer.metric, metric=exp.trainer.metric.replace("_", " ").replace("r2", "R²"))
 
 

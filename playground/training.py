@@ -49,7 +49,7 @@ class Trainer:
         self.optimizer = make_optimizer(cfg, model)
         self._weights = [p for n, p in model.named_parameters() if p.dim() > 1]  # L1/L2 act on weights only
         self._gen = torch.Generator().manual_seed(seed)
-        self._dropout = DropoutGenerator(torch.Generator().manual_seed(seed + 1))   # masks: models/layers.py
+        self._dropout = DropoutGenerator(torch.Generator().manual_seed(seed + 1), model)   # models/layers.py
         self.epoch = 0           # completed epochs
         self.steps = 0           # optimizer steps taken
         self.train_seconds = 0.0

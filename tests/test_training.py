@@ -48,10 +48,14 @@ def test_same_seed_same_curve_other_seed_other_curve():
     assert a.trainer.history["train_loss"] != c.trainer.history["train_loss"]
 
 
-def test_dropout_runs_repeat_from_their_seed_whatever_else_draws_random_numbers():
+@pytest.mark.parametrize("preset, values", [
+    ("tf_spiral", {"model.dropout": 0.3, "model.hidden": (16, 16)}),
+    ("seq_sine_lstm", {"model.dropout": 0.3, "model.rnn.layers": 2}),   # dropout inside the fused LSTM kernel
+])
+def test_dropout_runs_repeat_from_their_seed_whatever_else_draws_random_numbers(preset, values):
     # dropout masks come from the Trainer's own generator, not torch's global one (models/layers.py), so
     # another session, a probe or Captum drawing random numbers between steps changes nothing
-    cfg = with_values(get_preset("tf_spiral"), {"model.dropout": 0.3, "model.hidden": (16, 16)})
+    cfg = with_values(get_preset(preset), values)
     a, b = build(cfg), build(cfg)
     for _ in range(3):
         a.trainer.run_epochs(1)

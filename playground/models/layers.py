@@ -89,14 +89,29 @@ class Dropout(nn.Dropout):
         return x * torch.empty_like(x).bernoulli_(keep, generator=gen).div_(keep)
 
 
-class DropoutGenerator:
-    """`with DropoutGenerator(gen): model(x)`: Dropout layers in this thread draw from `gen` meanwhile."""
+def fused_dropout(model: nn.Module) -> bool:
+    """Whether the model has dropout inside a fused kernel (between stacked RNN layers), which only draws
+    from torch's global generator."""
+    return any(isinstance(m, nn.RNNBase) and m.dropout > 0 and m.num_layers > 1 for m in model.modules())
 
-    def __init__(self, gen: torch.Generator):
-        self.gen = gen
+
+class DropoutGenerator:
+    """`with DropoutGenerator(gen, model): model(x)`: Dropout layers in this thread draw from `gen`
+    meanwhile. If `model` has fused dropout, the global generator is also seeded from `gen` for the
+    duration and restored after (~10 us; a forward of such a model takes milliseconds)."""
+
+    def __init__(self, gen: torch.Generator, model: nn.Module | None = None):
+        self.gen, self.fused = gen, model is not None and fused_dropout(model)
+        self._saved: torch.Tensor | None = None
 
     def __enter__(self) -> None:
         _LOCAL.gen = self.gen
+        if self.fused:
+            self._saved = torch.random.get_rng_state()
+            torch.manual_seed(int(torch.randint(2**62, (1,), generator=self.gen)))
 
     def __exit__(self, *exc) -> None:
         _LOCAL.gen = None
+        if self._saved is not None:
+            torch.random.set_rng_state(self._saved)
+            self._saved = None
