@@ -190,13 +190,18 @@ def _activation_diagnoses(model: nn.Module, dataset: Dataset) -> list[Diagnosis]
 
 
 def _curve_diagnoses(history) -> list[Diagnosis]:
-    val, train = [v for v in history["val_loss"] if v == v], history["train_loss"]
+    train = history["train_loss"]
+    paired = [(v, t) for v, t in zip(history["val_loss"], train) if v == v]   # records with a validation loss
+    val, train_at = [v for v, _ in paired], [t for _, t in paired]
     found = []
     if len(val) >= 20:
-        best = min(val)
-        if val[-1] > 1.2 * best + 1e-3 and train[-1] <= min(train[-20:]) * 1.01:
+        # the median of the last 5 records, so one noisy epoch neither raises nor hides it; the best well
+        # behind (10+ records), so a dip is not a trend; training still improving, else it is not overfitting
+        best, at, recent = min(val), val.index(min(val)), sorted(val[-5:])[2]
+        if (recent > 1.1 * best + 1e-3 and at <= len(val) - 10 and train[-1] <= min(train[-20:]) * 1.01
+                and train_at[-1] < train_at[at]):
             found.append(Diagnosis("info", "overfitting",
-                                   f"Overfitting: validation loss rose from {best:.3f} to {val[-1]:.3f} while the "
+                                   f"Overfitting: validation loss rose from {best:.3f} to {recent:.3f} while the "
                                    "training loss keeps falling. Try L2, dropout, early stopping or more data."))
     if len(train) >= 100 and min(train[-50:]) >= 0.999 * min(train[:-50]):
         found.append(Diagnosis("info", "plateau",

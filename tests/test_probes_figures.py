@@ -103,3 +103,22 @@ def test_editing_a_weight_changes_the_model(circle):
     assert circle.model.hidden[0].linear.weight[1, 0].item() == 0.5
     with pytest.raises(ValueError):
         set_weight(circle, 0, 1, 0, float("nan"))
+
+
+def _hist(val, train):
+    return {"val_loss": list(val), "train_loss": list(train)}
+
+
+def test_overfitting_is_seen_in_a_rising_trend_not_in_noise():
+    from playground.probes import _curve_diagnoses
+
+    n = 60
+    falling = np.linspace(0.7, 0.3, n)
+    rising = np.concatenate([np.linspace(0.7, 0.6, 20), np.linspace(0.6, 0.72, n - 20)])   # +20% from its best
+    codes = lambda val, train: [d.code for d in _curve_diagnoses(_hist(val, train))]     # noqa: E731
+    assert "overfitting" in codes(rising, falling)
+    noisy = 0.6 + 0.05 * np.sign(np.sin(np.arange(n) * 2.0))                             # flat, jumping ±8%
+    assert "overfitting" not in codes(noisy, falling)
+    assert "overfitting" not in codes(rising, falling[::-1])                              # training worsens too
+    recovered = np.concatenate([rising[:-5], [0.58] * 5])                                 # back below its best
+    assert "overfitting" not in codes(recovered, falling)
