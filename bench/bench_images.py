@@ -29,10 +29,10 @@ from playground.config import with_values
 from playground.experiment import build
 from playground.explain import ATTRIBUTIONS, explain
 from playground.presets import get_preset
+from playground.ui.live import BUDGET  # training seconds per live tick
 from playground.views import images as views
 from playground.views.plane import curves_view
 
-BUDGET = 0.17          # training seconds per live tick (playground/ui/live.py)
 MAX_EPOCHS = 300
 
 

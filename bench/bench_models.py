@@ -39,7 +39,7 @@ def main() -> None:
         r = measure(get_preset(key), args.steps, args.repeats, reduce=max)   # best of n: robust to noise
         print(f"{label:<22}{r['bare']:>7.1f}{r['textbook']:>9.1f}{r['trainer']:>8.1f}{r['live']:>7.1f} |"
               f"{r['trainer/bare']:>13.2f}{r['live/bare']:>10.2f}{r['trainer/textbook']:>17.2f}")
-    print("steps/s. trainer = evaluating every epoch; live = as the live loop runs it (0.2 s ticks, evaluation "
+    print("steps/s. trainer = evaluating every epoch; live = as the live loop runs it (0.23 s ticks, evaluation "
           "within 3% of training time,\ntimed after the first 20 epochs, which are all evaluated). Ratios: medians "
           "of per-round ratios.")
 

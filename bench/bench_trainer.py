@@ -48,7 +48,7 @@ def main() -> None:
         print(f"{name:<60} {r['bare']:>6,.0f} {r['textbook']:>8,.0f} {r['trainer']:>7,.0f} {r['live']:>6,.0f} |"
               f"{r['trainer/bare']:>9.3f} {r['live/bare']:>6.3f} {r['trainer/textbook']:>9.3f}")
     print("steps/s (goal: Trainer / plain loop >= 0.95). trainer = evaluating every epoch (CLI, sweeps); live = as the "
-          "live loop runs it\n(0.2 s ticks; an epoch is evaluated when evaluation stays within 3% of training time, "
+          "live loop runs it\n(0.23 s ticks; an epoch is evaluated when evaluation stays within 3% of training time, "
           "and at each tick's end;\ntimed after the first 20 epochs, which are all evaluated). The Trainer's "
           "evaluation also covers\na 256-sample slice of the training split, gradient norms, history and early "
           "stopping. Ratios: medians of per-round ratios.")

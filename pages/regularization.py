@@ -51,7 +51,7 @@ with guard("The twin"):
     overrides = twin_overrides(**reg, hidden=smaller)
     st.caption("Twin = baseline + " + (", ".join(f"`{k}={v}`" for k, v in overrides.items()) or "nothing yet: "
                                        "pick a regulariser in the sidebar"))
-    play_controls(session)
+    play_controls(session, speed="3 epochs per update")   # a 200-epoch run fits in one tick at max: watch it
     if session.notice:
         st.info(session.notice, icon=":material/info:")
 

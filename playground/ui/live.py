@@ -19,7 +19,8 @@ from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.1      # the browser asks for the next tick this soon; asks made while a tick runs are queued,
-BUDGET = 0.2    # so ticks run back to back: train BUDGET seconds, draw (~30 ms), repeat (~4 updates/s)
+BUDGET = 0.23   # so ticks run back to back: train BUDGET seconds, draw (~20 ms), repeat: ~4.2 updates/s in the
+# 2-D lab. 0.2 s gave 4.7 updates/s but only 0.75-0.85 of headless training speed beside Chromium (bench_live)
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
@@ -62,7 +63,8 @@ def preset_picker(session: LabSession, container=st) -> None:
                         on_change=_load_preset, args=(session, f"{session.lab}:preset"))
 
 
-def play_controls(session: LabSession) -> None:
+def play_controls(session: LabSession, speed: str = "max") -> None:
+    """Play/Pause, Step, Reset, Save run and the speed slider (starting at `speed`, a key of SPEEDS)."""
     cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
                    icon=":material/pause:" if session.running else ":material/play_arrow:",
@@ -73,7 +75,7 @@ def play_controls(session: LabSession) -> None:
                    help="new initial weights from the seed; same data", width="stretch")
     cols[3].button("Save run", key=f"{session.lab}:save", on_click=_save, args=(session,), icon=":material/save:",
                    help="keep this run in the run history (pausing, Reset and rebuilds also keep it)", width="stretch")
-    cols[4].select_slider("Speed", list(SPEEDS), key=f"{session.lab}:speed", label_visibility="collapsed",
+    cols[4].select_slider("Speed", list(SPEEDS), value=speed, key=f"{session.lab}:speed", label_visibility="collapsed",
                           help="how many epochs to train between chart updates; max = as many as fit in a tick")
 
 
