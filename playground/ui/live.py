@@ -19,8 +19,8 @@ from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.1      # the browser asks for the next tick this soon; asks made while a tick runs are queued,
-BUDGET = 0.23   # so ticks run back to back: train BUDGET seconds, draw (~20 ms), repeat: ~4.2 updates/s in the
-# 2-D lab. 0.2 s gave 4.7 updates/s but only 0.75-0.85 of headless training speed beside Chromium (bench_live)
+BUDGET = 0.23   # so ticks run back to back: train BUDGET seconds, draw (~20 ms), repeat: 4.0-4.3 updates/s in the
+# 2-D lab, 0.77-0.86 of headless speed beside Chromium; 0.2 s gave 4.4-4.8 updates/s but 0.67-0.85 (bench_live)
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
