@@ -71,8 +71,8 @@ else:
         with guard("Exporting"):
             exp = restore(info, store)
             files = export.export_files(exp)
-            if reason := export.script_refusal(exp):
-                st.caption(f"No `train.py` for this run: {reason}.")
+            if "train.py" not in files:
+                st.caption(f"No `train.py` for this run: {export.script_refusal(exp)}.")
             st.download_button("Download all (.zip)", export.zip_bytes(files), f"{run_id}.zip", key="runs:zip",
                                type="primary")
             cols = st.columns(len(files))

@@ -141,9 +141,11 @@ def export_files(exp) -> dict[str, bytes]:
     buf = io.BytesIO()
     torch.save(checkpoint(exp), buf)
     files = {"model.pt": buf.getvalue(), "config.json": to_json(exp.cfg).encode()}
-    if not script_refusal(exp):
+    try:
         files["train.py"] = script_text(exp).encode()
         files["data.pt"] = data_bytes(exp)
+    except ConfigError:
+        pass   # no script for this run (script_refusal says why); the other formats still go out
     files["model.torchscript.pt"] = torchscript_bytes(exp)
     files["model.onnx"] = onnx_bytes(exp)
     return files
