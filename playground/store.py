@@ -11,6 +11,7 @@ This module does not train and does not draw charts (the thumbnail is a few PIL 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
@@ -84,6 +85,7 @@ def thumbnail_png(losses: list[float], size: tuple[int, int] = (160, 48)) -> byt
     return buf.getvalue()
 
 
+STRAY_AGE = 600   # seconds: an unfinished save older than this was cut short, not still running
 UPLOAD_PREFIX = "upload-"   # stored image upload files: upload-<i>-<name>
 
 
@@ -99,18 +101,44 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(f.fileno())
 
 
+def _link_blob(blobs: Path, target: Path, data: bytes) -> None:
+    """Put `data` at `target` as a hard link to blobs/<sha256>, so saving the same upload again (each Pause
+    keeps a run) costs no space; a file system without hard links gets a copy."""
+    blob = blobs / hashlib.sha256(data).hexdigest()
+    for _ in range(3):   # a concurrent delete may collect the blob between the check and the link
+        if not blob.exists():
+            tmp = blobs / f".tmp-{uuid.uuid4().hex}"
+            _write(tmp, data)
+            os.replace(tmp, blob)
+        try:
+            os.link(blob, target)
+            return
+        except FileNotFoundError:
+            continue
+        except OSError:
+            break
+    _write(target, data)
+
+
 class RunStore:
-    """The run history in `root` (default: `data_dir()`): runs.sqlite plus runs/<id>/ folders."""
+    """The run history in `root` (default: `data_dir()`): runs.sqlite plus runs/<id>/ folders. Uploaded
+    files are stored once in blobs/ and hard-linked into each run that trained on them."""
 
     def __init__(self, root: Path | str | None = None):
         self.root = Path(root) if root is not None else data_dir()
         self.runs_dir = self.root / "runs"
         self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.blobs = self.root / "blobs"
+        self.blobs.mkdir(exist_ok=True)
         self.db = self.root / "runs.sqlite"
         with self._connect() as con:
             con.execute(SCHEMA)
-        for stray in self.runs_dir.glob(".tmp-*"):   # left by a process killed mid-save
-            shutil.rmtree(stray, ignore_errors=True)
+        for stray in [*self.runs_dir.glob(".tmp-*"), *self.blobs.glob(".tmp-*")]:   # a process killed mid-save
+            try:   # left them; a younger one may be another session's save in progress
+                if time.time() - stray.stat().st_mtime > STRAY_AGE:
+                    shutil.rmtree(stray) if stray.is_dir() else stray.unlink()
+            except OSError:
+                continue
 
     def _connect(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.db, timeout=10)
@@ -130,15 +158,18 @@ class RunStore:
         buf = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in exp.model.state_dict().items()}, buf)
         files["weights.pt"] = buf.getvalue()
-        if exp.dataset.meta.get("source_bytes") is not None:   # session-held data (an uploaded CSV)
-            files["source.csv"] = exp.dataset.meta["source_bytes"]
-        for i, (fname, data) in enumerate(exp.dataset.meta.get("upload_files", ())):   # uploaded images
-            files[f"{UPLOAD_PREFIX}{i}-{_safe(fname)}"] = data
+        shared = {}   # session-held data: an uploaded CSV, uploaded image files
+        if exp.dataset.meta.get("source_bytes") is not None:
+            shared["source.csv"] = exp.dataset.meta["source_bytes"]
+        for i, (fname, data) in enumerate(exp.dataset.meta.get("upload_files", ())):
+            shared[f"{UPLOAD_PREFIX}{i}-{_safe(fname)}"] = data
         tmp = self.runs_dir / f".tmp-{run_id}"
         tmp.mkdir()
         try:
             for fname, data in files.items():
                 _write(tmp / fname, data)
+            for fname, data in shared.items():
+                _link_blob(self.blobs, tmp / fname, data)
             os.replace(tmp, self.runs_dir / run_id)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -158,6 +189,16 @@ class RunStore:
         with self._connect() as con:
             con.execute("DELETE FROM runs WHERE id=?", (run_id,))
         shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
+        self._collect_blobs()
+
+    def _collect_blobs(self) -> None:
+        """Remove uploads no run links to any more (a blob's only link is its own name)."""
+        for blob in self.blobs.iterdir():
+            try:
+                if blob.stat().st_nlink == 1 and not blob.name.startswith(".tmp-"):
+                    blob.unlink()
+            except FileNotFoundError:
+                continue
 
     # -- reading ---------------------------------------------------------------------------
 

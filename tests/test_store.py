@@ -86,7 +86,12 @@ def test_a_process_killed_mid_save_corrupts_nothing(tmp_path):
     script = KILL_MID_SAVE.format(root=str(ROOT), data=str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
-    assert any(p.name.startswith(".tmp-") for p in (tmp_path / "runs").iterdir()), "the save really was cut short"
+    strays = [p for p in (tmp_path / "runs").iterdir() if p.name.startswith(".tmp-")]
+    assert strays, "the save really was cut short"
+    RunStore(tmp_path)
+    assert all(p.exists() for p in strays), "a young unfinished save may be another session's: it is left alone"
+    for p in strays:
+        os.utime(p, (0, 0))
     after = RunStore(tmp_path)                                         # the next start cleans up
     assert [i.id for i in after.list()] == [kept]
     assert not any(p.name.startswith(".tmp-") for p in (tmp_path / "runs").iterdir())
@@ -150,3 +155,24 @@ def test_an_uploaded_images_run_is_rebuilt_from_its_stored_files(tmp_path):
     assert torch.equal(back.dataset.test.x, exp.dataset.test.x)
     assert back.trainer.evaluate(back.dataset.test) == pytest.approx(exp.trainer.evaluate(exp.dataset.test))
     assert store.uploads(store.save(_trained())) == []             # other runs store no upload files
+
+
+def test_an_upload_saved_with_many_runs_is_stored_once(tmp_path):
+    from playground.data import tabular as tab
+
+    raw = b"a,b,y\n" + b"".join(f"{i % 7},{i % 5},{int(i % 7 > 3)}\n".encode() for i in range(60))
+    cfg = with_values(get_preset("iris_mlp"), {"data.name": "csv", "data.source": "mine.csv#abc"})
+    exp = build(cfg, tab.csv_dataset(raw, cfg.data, cfg.seed))
+    store = RunStore(tmp_path)
+    ids = []
+    for _ in range(3):   # as Pause does: a new run after more training, on the same upload
+        exp.trainer.run_epochs(1)
+        ids.append(store.save(exp))
+    blobs = list((tmp_path / "blobs").iterdir())
+    assert len(blobs) == 1 and blobs[0].read_bytes() == raw
+    assert blobs[0].stat().st_nlink == 4, "one file, linked into each of the 3 runs"
+    store.delete(ids[0])
+    store.delete(ids[1])
+    assert store.source(ids[2]) == raw, "deleting other runs keeps the upload of the one left"
+    store.delete(ids[2])
+    assert not list((tmp_path / "blobs").iterdir()), "the last run's delete removes the upload"
