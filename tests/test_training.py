@@ -68,6 +68,23 @@ def test_dropout_runs_repeat_from_their_seed_whatever_else_draws_random_numbers(
     assert c.trainer.history["train_loss"] != a.trainer.history["train_loss"]
 
 
+def test_sessions_training_stacked_rnn_dropout_at_once_keep_their_own_masks():
+    # dropout between stacked RNN layers draws from torch's global generator (seeded per step from the
+    # Trainer's); torch ops release the GIL, so two sessions' threads would interleave without a lock
+    import threading
+
+    cfg = with_values(get_preset("seq_sine_lstm"), {"model.dropout": 0.3, "model.rnn.layers": 2})
+    alone = build(cfg)
+    alone.trainer.run_epochs(4)
+    pair = [build(cfg), build(with_values(cfg, {"seed": 1}))]
+    threads = [threading.Thread(target=e.trainer.run_epochs, args=(4,)) for e in pair]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert pair[0].trainer.history["train_loss"] == alone.trainer.history["train_loss"]
+
+
 @pytest.mark.parametrize("batch, steps_per_epoch", [(0, 1), (1, 250), (10, 25), (64, 4)])
 def test_batch_modes(batch, steps_per_epoch):
     exp = build(with_values(get_preset("tf_circle"), {"train.batch_size": batch}))

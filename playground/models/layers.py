@@ -72,6 +72,8 @@ def init_weights(model: nn.Module, scheme: str) -> None:
 # ---------------------------------------------------------------- dropout from the Trainer's generator
 
 _LOCAL = threading.local()   # per thread: each Streamlit session trains in its own script thread
+_GLOBAL_RNG = threading.RLock()   # torch ops release the GIL: two sessions seeding the global generator
+# for fused dropout at once would draw each other's masks, so they take turns (one step each)
 
 
 class Dropout(nn.Dropout):
@@ -107,6 +109,7 @@ class DropoutGenerator:
     def __enter__(self) -> None:
         _LOCAL.gen = self.gen
         if self.fused:
+            _GLOBAL_RNG.acquire()
             self._saved = torch.random.get_rng_state()
             torch.manual_seed(int(torch.randint(2**62, (1,), generator=self.gen)))
 
@@ -115,3 +118,4 @@ class DropoutGenerator:
         if self._saved is not None:
             torch.random.set_rng_state(self._saved)
             self._saved = None
+            _GLOBAL_RNG.release()
