@@ -27,7 +27,7 @@ with st.sidebar:
     with guard("Settings"):
         st.subheader("Data")
         config_controls(session, ["data.name", "data.train_fraction", "data.image.augment",
-                                  "data.image.augment_copies"])
+                                  "data.image.augment_copies", "data.image.augment_share"])
         with st.expander("Your own images"):
             source_uploader(session, "A .npz (X, y), a .zip of class folders, or two IDX files",
                             ["npz", "zip", "gz", "idx", "ubyte", "idx3-ubyte", "idx1-ubyte"],

@@ -185,6 +185,16 @@ def test_fresh_augmentation_draws_new_transforms_every_epoch_reproducibly():
     assert torch.equal(again.trainer._batches[0][0], seen[0])        # same seed, same draws
 
 
+@pytest.mark.parametrize("share", [0.2, 0.5, 1.0])
+def test_fresh_augmentation_transforms_the_chosen_share_of_images(share):
+    exp = build(with_values(CFG, {"data.image.augment": ("noise",), "data.image.augment_share": share,
+                                  "train.batch_size": 0}))
+    exp.trainer._start_epoch()
+    x, plain = exp.trainer._batches[0][0], exp.dataset.train.x
+    changed = (x != plain).flatten(1).any(1).float().mean().item()    # noise changes every image it touches
+    assert abs(changed - share) < 0.08, changed
+
+
 def test_fresh_augmentation_trains_to_the_same_weights_from_the_same_seed():
     cfg = with_values(CFG, {"data.image.augment": ("shift", "noise")})
     a, b = build(cfg), build(cfg)

@@ -21,6 +21,8 @@ class ImageDataConfig:
                                     doc="augmentations applied (in turn) to the training images")
     augment_copies: int = knob(0, 0, 4, doc="0: fresh random transforms of every training image each epoch; "
                                             "1-4: that many fixed augmented copies, made once, added instead")
+    augment_share: float = knob(0.5, 0.05, 1.0, doc="fresh augmentation: the share of training images newly "
+                                                    "transformed each epoch (the rest are seen as they are)")
     size: int = knob(16, 4, 64, doc="side in pixels that uploaded folder images are resized to")
 
 

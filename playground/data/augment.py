@@ -13,7 +13,6 @@ import torch
 
 from playground.registry import Registry
 
-FRESH_SHARE = 0.5   # each epoch, each training image is transformed with this chance (torchvision's RandomApply)
 AUGMENTATIONS: Registry[Callable[[np.ndarray, np.random.Generator], np.ndarray]] = Registry("augmentation")
 
 
@@ -46,15 +45,16 @@ def noise(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(x + rng.normal(0, 0.1, x.shape).astype(np.float32), 0, 1)
 
 
-def fresh_augmentation(names: Sequence[str]) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
-    """(an epoch's training images [N, C, H, W], the trainer's generator) -> the images, a random
-    FRESH_SHARE of them newly transformed (so originals are seen too, as with fixed copies), seeded from
+def fresh_augmentation(names: Sequence[str], share: float = 0.5
+                       ) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """(an epoch's training images [N, C, H, W], the trainer's generator) -> the images, each newly
+    transformed with chance `share` (torchvision's RandomApply; below 1 originals are seen too), seeded from
     that generator: a run is reproducible from its seed, and a Reset starts the draws over."""
     transforms = [AUGMENTATIONS.get(name, "data.image.augment") for name in names]
 
     def apply(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
         rng = np.random.default_rng(int(torch.randint(2**62, (1,), generator=gen)))
-        pick = rng.random(len(x)) < FRESH_SHARE      # the rest stay as they are this epoch
+        pick = rng.random(len(x)) < share            # the rest stay as they are this epoch
         z = x.numpy().copy()
         part = z[pick]
         for fn in transforms:

@@ -40,7 +40,7 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
                    train=train, val=val, test=test, class_names=arrays.class_names,
                    meta={"family": family, "source": arrays.name, "originals": len(idx[0]),
                          "upload_files": arrays.files},
-                   augment=fresh_augmentation(names) if names and not copies else None)
+                   augment=fresh_augmentation(names, cfg.image.augment_share) if names and not copies else None)
 
 
 def digits_arrays() -> ImageArrays:

@@ -30,6 +30,7 @@ STOPS: dict[str, list[float]] = {
     "model.dropout": [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
     "train.momentum": [0.0, 0.5, 0.8, 0.9, 0.95, 0.99],
     "train.grad_clip": [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
+    "data.image.augment_share": [0.1, 0.25, 0.5, 0.75, 1.0],
 }
 LABELS = {"data.name": "Dataset", "model.activation": "Activation", "model.init": "Initialization",
           "train.optimizer": "Optimizer", "train.loss": "Loss", "train.lr": "Learning rate",
@@ -38,7 +39,9 @@ LABELS = {"data.name": "Dataset", "model.activation": "Activation", "model.init"
           "data.train_fraction": "Training share", "data.val_fraction": "Validation share",
           "model.hidden": "Hidden layers (neurons, comma-separated)", "data.n_samples": "Samples",
           "data.n_classes": "Classes (k-class sets)", "train.batch_size": "Batch size (0 = full batch)",
-          "data.features": "Input features"}
+          "data.features": "Input features", "data.image.augment": "Augmentation",
+          "data.image.augment_copies": "Fixed copies (0 = fresh each epoch)",
+          "data.image.augment_share": "Share transformed each epoch"}
 
 
 def _field(path: str) -> tuple[Any, dict[str, Any]]:
