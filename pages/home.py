@@ -35,10 +35,12 @@ live_fragment(session, render)
 lab_link("playground", "Open the full 2-D Playground: every neuron, weight and setting")
 
 st.header("The course map")
+topics = course_map()
 st.caption("Each topic of a first course in deep learning, with the lab that teaches it, opened on a preset "
-           "chosen for it. Labs still being built are listed as coming.")
+           "chosen for it." + (" Labs still being built are listed as coming."
+                               if any(t.coming or not t.ready for t in topics) else ""))
 grid = st.columns(2)
-for i, link in enumerate(course_map()):
+for i, link in enumerate(topics):
     with grid[i % 2].container(border=True, key=f"home:topic:{i}", height="stretch"):
         st.markdown(f"**{link.topic.title}**  \n{link.topic.blurb}")
         for lab, preset, query in link.ready:
