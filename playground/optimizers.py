@@ -33,15 +33,25 @@ OPTIMIZERS.add("adam", lambda p, c: torch.optim.Adam(p, lr=c.lr, betas=(c.beta1,
 OPTIMIZERS.add("adamw", lambda p, c: torch.optim.AdamW(p, lr=c.lr, betas=(c.beta1, c.beta2),
                                                        weight_decay=c.weight_decay),
                "AdamW", "Adam with decoupled weight decay")
-OPTIMIZERS.add("rmsprop", lambda p, c: torch.optim.RMSprop(p, lr=c.lr, momentum=c.momentum,
+# train.beta2 is RMSprop's alpha (the decay of its running mean of g²), as it is Adam's second-moment decay
+OPTIMIZERS.add("rmsprop", lambda p, c: torch.optim.RMSprop(p, lr=c.lr, alpha=c.beta2, momentum=c.momentum,
                                                            weight_decay=c.weight_decay),
-               "RMSprop", "divides by a running RMS of gradients")
+               "RMSprop", "divides by a running RMS of gradients (decay alpha = beta2)")
 OPTIMIZERS.add("adagrad", lambda p, c: torch.optim.Adagrad(p, lr=c.lr, weight_decay=c.weight_decay),
                "AdaGrad", "divides by the root of all past squared gradients")
 
 
 def make_optimizer(cfg, model: nn.Module) -> torch.optim.Optimizer:
     return OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(model.parameters(), cfg)
+
+
+def live_settings(cfg) -> dict[str, Any]:
+    """Param-group values a live config change may set without rebuilding the optimizer (moments kept).
+
+    Each key is set only in groups that have it: `betas` (Adam, AdamW), `alpha` (RMSprop: train.beta2).
+    """
+    return {"momentum": cfg.momentum, "weight_decay": cfg.weight_decay, "betas": (cfg.beta1, cfg.beta2),
+            "alpha": cfg.beta2}
 
 
 # Schedules map (epoch, cfg) -> multiplier of the base learning rate; warm-up applies to all.

@@ -26,7 +26,7 @@ from playground.evaluation import EpochEvaluator, evaluate_split, gradient_norms
 from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
 from playground.models.layers import DropoutGenerator
 from playground.objectives import make_loss, metric_name, weight_penalty
-from playground.optimizers import lr_at, make_optimizer
+from playground.optimizers import live_settings, lr_at, make_optimizer
 from playground.registry import ConfigError
 
 # ---------------------------------------------------------------- the trainer
@@ -126,9 +126,8 @@ class Trainer:
         if (cfg.optimizer, cfg.nesterov) != (old.optimizer, old.nesterov):
             self.optimizer = make_optimizer(cfg, self.model)   # new optimizer: moments start over
         else:
-            self._set_group("momentum", cfg.momentum)
-            self._set_group("weight_decay", cfg.weight_decay)
-            self._set_group("betas", (cfg.beta1, cfg.beta2))
+            for key, value in live_settings(cfg).items():
+                self._set_group(key, value)
         if cfg.loss != old.loss:
             self.loss_fn = make_loss(cfg.loss, self.task)
         self._set_group("lr", lr_at(cfg, self.epoch))

@@ -67,7 +67,7 @@ TORCH_EQUIVALENT = {
     "nesterov": lambda p, c: torch.optim.SGD(p, lr=c.lr, momentum=0.9, nesterov=True),
     "adam": lambda p, c: torch.optim.Adam(p, lr=c.lr),
     "adamw": lambda p, c: torch.optim.AdamW(p, lr=c.lr, weight_decay=c.weight_decay),  # config default 0
-    "rmsprop": lambda p, c: torch.optim.RMSprop(p, lr=c.lr),
+    "rmsprop": lambda p, c: torch.optim.RMSprop(p, lr=c.lr, alpha=c.beta2),   # beta2 is its alpha
     "adagrad": lambda p, c: torch.optim.Adagrad(p, lr=c.lr),
 }
 
