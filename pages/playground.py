@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from playground.diagnoses import RULES_HELP, diagnose, started
 from playground.presets import get_preset
-from playground.probes import diagnose
 from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
@@ -74,12 +74,15 @@ def render(s) -> None:
     grads, notes = st.columns([1.25, 1])
     live_chart("playground:gradients", lambda f: gradient_view(exp, frame=f), playing, grads)
     with notes:
-        st.markdown("**Diagnoses**")
+        st.markdown("**Diagnoses**", help=RULES_HELP)
         found = diagnose(exp.model, exp.dataset, exp.trainer.history)
         for d in found:
             (st.warning if d.level == "warning" else st.info)(d.message)
-        if not found:
-            st.success("No problems seen: gradients reach every layer, no dead or saturated units.")
+        if not found and started(exp.trainer.history):
+            st.success("No problems seen: gradients reach every layer, no dead or saturated units, no "
+                       "overfitting or plateau (the rules are under ?).")
+        elif not found:
+            st.caption("Diagnoses begin once training has: press Play or Step.")
 
 
 def weight_editor(s, event) -> None:

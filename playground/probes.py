@@ -1,4 +1,4 @@
-"""Looking inside a model: activations, maps over the input plane, gradient flow, and diagnoses.
+"""Looking inside a model: activations, maps over the input plane and gradient flow (diagnoses.py reads them).
 
 Probes use forward hooks and read `.grad`; they never change weights or training state. Outputs are
 numpy float32 arrays and small dataclasses, ready for the figure builders. Functions that evaluate
@@ -102,7 +102,7 @@ def neuron_maps(model: MLP, dataset: Dataset, grid: Grid) -> list[np.ndarray]:
     return [m.numpy().astype(np.float32) for m in maps]
 
 
-# ---------------------------------------------------------------- gradients and diagnoses
+# ---------------------------------------------------------------- gradients
 
 @dataclass(frozen=True)
 class LayerGrad:
@@ -128,83 +128,3 @@ def gradient_flow(model: nn.Module) -> list[LayerGrad]:
                               float(g.norm()) if g is not None else 0.0,
                               float(g.abs().mean()) if g is not None else 0.0))
     return rows
-
-
-@dataclass(frozen=True)
-class Diagnosis:
-    level: str      # "warning" or "info"
-    code: str       # vanishing, exploding, dead_relu, saturation, overfitting, plateau
-    message: str
-
-
-def _layer_activation_keys(model: nn.Module) -> list[str]:
-    if not isinstance(model, MLP):
-        return []
-    keys = {type(ACTIVATIONS.get(k)()): k for k in ACTIVATIONS}
-    return [keys.get(type(block.act), "") for block in model.hidden]
-
-
-def diagnose(model: nn.Module, dataset: Dataset, history) -> list[Diagnosis]:
-    """Read the latest gradients, the training activations and the curves; say what looks wrong."""
-    found: list[Diagnosis] = []
-    grads = history["grad_norms"][-1] if len(history) else []
-    if len(grads) >= 3 and grads[-1] > 0:
-        ratio = grads[0] / grads[-1]
-        if ratio < 1e-3:
-            found.append(Diagnosis("warning", "vanishing",
-                                   f"Vanishing gradients: the first layer's gradient is {1 / max(ratio, 1e-30):.0e}× "
-                                   "smaller than the last layer's, so early layers barely learn. Try ReLU-like "
-                                   "activations, He/Xavier init, batch norm, or fewer layers."))
-    if grads and max(grads) > 1e3:
-        found.append(Diagnosis("warning", "exploding",
-                               f"Exploding gradients: a gradient norm reached {max(grads):.3g}. Lower the learning "
-                               "rate or turn on gradient clipping."))
-    found += _activation_diagnoses(model, dataset)
-    found += _curve_diagnoses(history)
-    return found
-
-
-def _activation_diagnoses(model: nn.Module, dataset: Dataset) -> list[Diagnosis]:
-    keys = _layer_activation_keys(model)
-    if not keys or len(dataset.train) == 0:
-        return []
-    _, outs = layer_outputs(model, dataset.train.x, [(str(i), b.act) for i, b in enumerate(model.hidden)])
-    found = []
-    for i, (key, a) in enumerate(zip(keys, outs)):
-        if key == "relu":
-            dead = int((a.abs().amax(0) == 0).sum())
-            if dead and dead / a.shape[1] >= 0.25:
-                found.append(Diagnosis("warning", "dead_relu",
-                                       f"Dead ReLUs: {dead} of {a.shape[1]} units in hidden layer {i + 1} output zero "
-                                       "for every training sample and no longer learn. Try leaky ReLU, a lower "
-                                       "learning rate or He init."))
-        elif key in ("tanh", "sigmoid"):
-            edge = (a.abs() > 0.99) if key == "tanh" else ((a < 0.01) | (a > 0.99))
-            share = float(edge.float().mean())
-            if share > 0.5:
-                found.append(Diagnosis("warning", "saturation",
-                                       f"Saturation: {share:.0%} of the {key} outputs in hidden layer {i + 1} sit at "
-                                       "the flat ends, where the gradient is near zero. Try smaller inputs or "
-                                       "weights, batch norm, or ReLU."))
-    return found
-
-
-def _curve_diagnoses(history) -> list[Diagnosis]:
-    train = history["train_loss"]
-    paired = [(v, t) for v, t in zip(history["val_loss"], train) if v == v]   # records with a validation loss
-    val, train_at = [v for v, _ in paired], [t for _, t in paired]
-    found = []
-    if len(val) >= 20:
-        # the median of the last 5 records, so one noisy epoch neither raises nor hides it; the best well
-        # behind (10+ records), so a dip is not a trend; training still improving, else it is not overfitting
-        best, at, recent = min(val), val.index(min(val)), sorted(val[-5:])[2]
-        if (recent > 1.1 * best + 1e-3 and at <= len(val) - 10 and train[-1] <= min(train[-20:]) * 1.01
-                and train_at[-1] < train_at[at]):
-            found.append(Diagnosis("info", "overfitting",
-                                   f"Overfitting: validation loss rose from {best:.3f} to {recent:.3f} while the "
-                                   "training loss keeps falling. Try L2, dropout, early stopping or more data."))
-    if len(train) >= 100 and min(train[-50:]) >= 0.999 * min(train[:-50]):
-        found.append(Diagnosis("info", "plateau",
-                               "Plateau: the training loss has not improved for 50 epochs. Try a larger learning "
-                               "rate, another optimizer, or a bigger network."))
-    return found
