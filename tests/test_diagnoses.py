@@ -17,7 +17,7 @@ import torch
 
 import playground.diagnoses as dg
 from playground.config import with_values
-from playground.diagnoses import RULES, RULES_HELP, chance_loss, curve_diagnoses, diagnose
+from playground.diagnoses import PLATEAU_SKILL, RULES, RULES_HELP, chance_loss, curve_diagnoses, diagnose
 from playground.experiment import Experiment, build
 from playground.history import History
 from playground.presets import get_preset
@@ -118,6 +118,13 @@ def test_the_stuck_linear_network_is_on_a_plateau_on_other_seeds(seed):
 @pytest.mark.parametrize("preset,epochs", [("tf_circle", 300), ("tanh_deep", 200), ("reg_overfit", 200)])
 def test_no_plateau_on_runs_that_learn(preset, epochs):
     assert epochs_shown(trained(preset, epochs), "plateau") == []
+
+
+def test_a_linear_network_on_bumps_is_a_plateau_by_its_r2():
+    exp = trained("tf_multigauss", 150, **{"model.activation": "linear"})   # six bumps: no line fits them
+    assert abs(exp.trainer.history["train_r2"][-1]) < PLATEAU_SKILL
+    shown = epochs_shown(exp, "plateau")
+    assert shown and shown == list(range(shown[0], 151)) and shown[0] <= 40
 
 
 def test_a_plateau_needs_a_history_long_enough_and_a_baseline():
