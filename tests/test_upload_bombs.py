@@ -308,3 +308,39 @@ def test_readers_give_the_same_arrays_as_numpy():
     np.savez(fortran, X=np.asfortranarray(x[..., 0]), y=np.arange(30) % 2)
     np.testing.assert_array_equal(read_upload([("f.npz", fortran.getvalue())]).x[:, 0],
                                   x[..., 0] / np.float32(255))
+
+
+# ---------------------------------------------------------------- the page keeps its controls
+
+def _images_page():
+    import torch
+    from streamlit.testing.v1 import AppTest
+
+    torch.set_num_threads(1)
+    return AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "images.py"), default_timeout=120)
+
+
+def _controls(at) -> set[str]:
+    return {w.key for w in [*at.selectbox, *at.text_input, *at.number_input, *at.select_slider, *at.checkbox]
+            if w.key}
+
+
+@pytest.mark.parametrize("upload", [
+    lambda monkeypatch: encrypted_zip()[0],
+    lambda monkeypatch: ("![x](https://example.com/p.png)<b>.zip", b"PK\x05\x06" + bytes(18)),
+    lambda monkeypatch: (monkeypatch.setattr("playground.data.images.read_upload",     # a reader's own error
+                                             lambda *a: (_ for _ in ()).throw(MemoryError())), ("m.npz", b"PK"))[1],
+])
+def test_a_refused_upload_is_one_line_and_the_page_keeps_all_its_controls(upload, monkeypatch):
+    at = _images_page().run()
+    before = _controls(at)
+    assert {"images:model.kind", "images:train.lr", "images:data.image.size"} <= before
+    name, data = upload(monkeypatch)
+    at.file_uploader(key="images:upload").set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Upload refused: ") and "Nothing else changed." in errors[0]
+    assert "](" not in errors[0] and "<b>" not in errors[0]        # a file name is text, not Markdown or HTML
+    assert _controls(at) == before
+    at.button(key="images:step").click().run()                      # the current model still trains
+    assert not at.exception and at.metric[0].value == "1"
