@@ -152,6 +152,13 @@ def zip_member_lying_about_its_size() -> list[tuple[str, bytes]]:
     return [("liar.zip", _zip_raw([liar, *_small_pngs()]))]
 
 
+def zip_member_inflating_to_200mb() -> list[tuple[str, bytes]]:
+    """a/0.png inflates to 200 MiB of zeros, and its headers say so (within the per-upload budget)."""
+    payload, crc = _deflate_zeros(b"", 200 * 2**20)
+    member = {"name": "a/0.png", "payload": payload, "crc": crc, "file_size": 200 * 2**20}
+    return [("inflates.zip", _zip_raw([member, *_small_pngs()]))]
+
+
 def encrypted_zip() -> list[tuple[str, bytes]]:
     """Every member flagged as encrypted (general-purpose bit 0)."""
     return [("locked.zip", _zip_raw([{**e, "flags": 1} for e in _small_pngs()]))]
@@ -189,6 +196,8 @@ BOMBS = {
     "gz IDX lying about its size": (gz_idx_lying_about_its_size,
                                     r"IDX images: header says \(100, 28, 28\) \(78,400 bytes\) but holds more"),
     "zip member lying about its size": (zip_member_lying_about_its_size, r"liar\.zip: not a readable file \(Bad CRC"),
+    "zip member inflating to 200 MiB": (zip_member_inflating_to_200mb,
+                                        r"inflates\.zip: a/0\.png: unpacks to over 20 MB, too large for one picture"),
     "encrypted zip": (encrypted_zip, r"locked\.zip: a/0\.png is encrypted"),
     "unsupported compression": (unsupported_compression_zip, r"aes\.zip: a/0\.png uses zip compression method 99"),
     "corrupt zip": (corrupt_zip, r"corrupt\.zip: not a readable file"),

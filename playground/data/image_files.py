@@ -112,9 +112,14 @@ def _read_exact(f: IO[bytes], n: int, what: str) -> bytearray:
 
 
 def _read_all(f: IO[bytes], budget: _Budget, what: str) -> bytes:
-    """A whole stream, counting the bytes actually produced against the budget (headers can lie)."""
-    chunks = []
+    """A whole stream, counting the bytes actually produced against the budget (headers can lie). One
+    picture is at most MAX_BYTES unpacked: PNG and JPEG data are compressed already, so zip's deflate
+    cannot have shrunk a real one from more than the upload limit."""
+    chunks, total = [], 0
     while chunk := f.read(CHUNK):
+        total += len(chunk)
+        if total > MAX_BYTES:
+            raise UploadError(f"{what}: unpacks to over {MAX_BYTES / 1e6:.0f} MB, too large for one picture")
         budget.spend_bytes(len(chunk), what)
         chunks.append(chunk)
     return b"".join(chunks)
