@@ -113,13 +113,27 @@ def blank_png_zip() -> list[tuple[str, bytes]]:
     return [("blank.zip", buf.getvalue())]
 
 
+def _npz_of_zeros(name: str, descr: str, shape: tuple[int, ...]) -> list[tuple[str, bytes]]:
+    """An .npz whose X is zeros of this dtype and shape (its inflated bytes never held), y valid."""
+    head, nbytes = _npy_header(descr, shape), np.dtype(descr).itemsize * int(np.prod(shape))
+    payload, crc = _deflate_zeros(head, nbytes)
+    x = {"name": "X.npy", "payload": payload, "crc": crc, "file_size": len(head) + nbytes}
+    return [(name, _zip_raw([x, _deflated("y.npy", _npy(np.arange(shape[0]) % 2))]))]
+
+
 def npz_inflating_to_1gb() -> list[tuple[str, bytes]]:
     """~1 MB: X of 20,000 RGB 64×64 float32 zeros (983 MB inflated; each dimension within the limits)."""
-    shape = (20_000, 3, 64, 64)
-    head = _npy_header("<f4", shape)
-    payload, crc = _deflate_zeros(head, 4 * int(np.prod(shape)))
-    x = {"name": "X.npy", "payload": payload, "crc": crc, "file_size": len(head) + 4 * int(np.prod(shape))}
-    return [("inflates.npz", _zip_raw([x, _deflated("y.npy", _npy(np.arange(20_000) % 2))]))]
+    return _npz_of_zeros("inflates.npz", "<f4", (20_000, 3, 64, 64))
+
+
+def npz_inflating_to_655mb() -> list[tuple[str, bytes]]:
+    """~650 KB: X of 20,000 gray 64×64 float64 zeros (655 MB; within the image and value limits)."""
+    return _npz_of_zeros("float64.npz", "<f8", (20_000, 1, 64, 64))
+
+
+def npz_of_uint8_zeros() -> list[tuple[str, bytes]]:
+    """~250 KB: X of 20,000 RGB 64×64 uint8 zeros, within the byte budget (246 MB) but 983 MB as float32."""
+    return _npz_of_zeros("uint8.npz", "|u1", (20_000, 3, 64, 64))
 
 
 def npz_declaring_30gib_x() -> list[tuple[str, bytes]]:
@@ -190,7 +204,10 @@ def zip_of_370k_entries() -> list[tuple[str, bytes]]:
 
 BOMBS = {
     "blank PNG zip": (blank_png_zip, r"blank\.zip: .*over 200 million pixels in all"),
-    "npz inflating to 1 GB": (npz_inflating_to_1gb, r"inflates\.npz: X: unpacks to over 250 MB"),
+    "npz inflating to 1 GB": (npz_inflating_to_1gb, r"inflates\.npz: 20,000 images of 3×64×64 are 246 million"),
+    "npz inflating to 655 MB": (npz_inflating_to_655mb, r"float64\.npz: X: unpacks to over 250 MB"),
+    "npz of uint8 zeros, 1 GB as float32": (npz_of_uint8_zeros, r"uint8\.npz: 20,000 images of 3×64×64 are 246 "
+                                                                r"million values, over the limit of 100 million"),
     "npz declaring a 30 GiB X": (npz_declaring_30gib_x, r"huge-x\.npz: 983,040 images is over the limit"),
     "npz declaring a 30 GiB y": (npz_declaring_30gib_y, r"huge-y\.npz: y: unpacks to over 250 MB"),
     "gz IDX lying about its size": (gz_idx_lying_about_its_size,

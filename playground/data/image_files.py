@@ -31,6 +31,7 @@ MAX_UNPACKED = 250_000_000     # uncompressed bytes read from one upload (20,000
 MAX_IMAGES = 20_000            # more would not train live on a laptop CPU anyway
 MAX_SIDE = 64                  # pixels per side
 MAX_CLASSES = 20
+MAX_VALUES = 100_000_000       # N × C × H × W of one upload's images: 400 MB as float32 (20,000 of 1×64×64 fit)
 MAX_IMAGE_PIXELS = 4096 * 4096           # one picture before resizing (a 16-megapixel photo)
 MAX_PIXELS = 200_000_000                 # all pictures of one upload, decoded (e.g. 20,000 of 100×100)
 MAX_SECONDS = 30.0                       # decoding one upload
@@ -144,10 +145,19 @@ def _check_shape(shape: tuple[int, ...], what: str) -> None:
     n, _, h, w = shape
     if n < 10:
         raise UploadError(f"{what}: {n} images is too few; give at least 10")
-    if n > MAX_IMAGES:
-        raise UploadError(f"{what}: {n:,} images is over the limit of {MAX_IMAGES:,}; upload a subset")
     if max(h, w) > MAX_SIDE or min(h, w) < 4:
         raise UploadError(f"{what}: images of {h}×{w} pixels; sides must be 4 to {MAX_SIDE} pixels (resize them)")
+    _check_total(shape, what)
+
+
+def _check_total(shape: tuple[int, int, int, int], what: str) -> None:
+    """The count and total-size limits on a [N, C, H, W] shape: what the lab will hold as float32."""
+    n, c, h, w = shape
+    if n > MAX_IMAGES:
+        raise UploadError(f"{what}: {n:,} images is over the limit of {MAX_IMAGES:,}; upload a subset")
+    if n * c * h * w > MAX_VALUES:
+        raise UploadError(f"{what}: {n:,} images of {c}×{h}×{w} are {n * c * h * w / 1e6:.0f} million values, "
+                          f"over the limit of {MAX_VALUES / 1e6:.0f} million; upload fewer or smaller images")
 
 
 def _check_arrays(x: np.ndarray, y: np.ndarray, what: str) -> None:
@@ -356,7 +366,6 @@ def _decode(data: bytes, mode: str, size: tuple[int, int], budget: _Budget, what
                 raise UploadError(f"{what} is {img.width}×{img.height} pixels, over the limit of "
                                   f"{MAX_IMAGE_PIXELS / 1e6:.1f} million per image; resize it")
             budget.spend_pixels(pixels, what)
-            img.draft(mode, size)             # JPEG: decode at a reduced scale where that suffices
             return np.asarray(img.convert(mode).resize(size, Image.Resampling.BILINEAR))
     except UploadError:
         raise
@@ -375,8 +384,7 @@ def load_folders(data: bytes, size: int, what: str = "zip file", budget: _Budget
                and "__MACOSX" not in m.filename and len(m.filename.strip("/").split("/")) >= 2]
     if not members:
         raise UploadError(f"{what}: found no PNG/JPEG files inside class folders (class_name/image.png)")
-    if len(members) > MAX_IMAGES:
-        raise UploadError(f"{what}: {len(members):,} images is over the limit of {MAX_IMAGES:,}")
+    _check_total((len(members), 1, size, size), what)          # what the pictures will become
     for m in members:
         _check_member(m, what)
     if sum(m.file_size for m in members) > budget.bytes_left:      # declared sizes: a quick first refusal
