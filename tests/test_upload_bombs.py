@@ -370,3 +370,15 @@ def test_a_refused_upload_is_one_line_and_the_page_keeps_all_its_controls(upload
     assert _controls(at) == before
     at.button(key="images:step").click().run()                      # the current model still trains
     assert not at.exception and at.metric[0].value == "1"
+
+
+def test_a_refused_picture_in_your_digit_is_one_line_and_the_pad_stays():
+    at = _images_page().run()
+    at.segmented_control(key="images:view").set_value("Your digit").run()
+    at.file_uploader(key="images:photo").set_value(("![p](https://example.com/x).png", _png_header_only(5000, 5000),
+                                                     "image/png")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("Picture refused: ") and "5000×5000 pixels" in errors[0]
+    assert "](" not in errors[0]
+    assert any("Draw a digit" in i.value for i in at.info)          # the pad is still the input

@@ -3,7 +3,8 @@
 The parsed data goes to `session.sources[id]` (never a shared cache); the config gets `data.name` and
 `data.source = id`, so the experiment rebuilds from it. A malformed, oversized or hostile file shows one
 line (the reader's message, which names the file) and changes nothing: whatever the reader raises, the
-page keeps all its controls. File names are shown as text, never as Markdown.
+page keeps all its controls. `read_picture` does the same for one picture. File names are shown as text,
+never as Markdown.
 """
 
 from __future__ import annotations
@@ -40,6 +41,17 @@ def _read(read: Callable[[list[tuple[str, bytes]]], Any], blobs: list[tuple[str,
     except Exception as err:      # MemoryError, RecursionError, a library's own error type, ...
         log.exception("reading the upload %s failed", [name for name, _ in blobs])
         return None, f"{', '.join(name for name, _ in blobs)}: could not be read ({type(err).__name__})"
+
+
+def read_picture(photo, shape: tuple[int, int, int], container=st):
+    """An uploaded PNG/JPEG as the model's input [C, H, W], or None after showing why it was refused."""
+    from playground.data.image_files import image_from_bytes
+
+    data, error = _read(lambda files: image_from_bytes(files[0][1], shape, files[0][0]),
+                        [(photo.name, photo.getvalue())])
+    if error:
+        container.error(f"Picture refused: {_plain(error)}", icon=":material/warning:")
+    return data
 
 
 def source_uploader(session: LabSession, label: str, types: list[str], read: Callable[[list[tuple[str, bytes]]], Any],
