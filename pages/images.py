@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from playground.data.images import image_from_bytes, read_upload
+from playground.data.images import read_upload
 from playground.presets import get_preset
 from playground.ui.charts import frame_image, live_chart
 from playground.ui.controls import config_controls
@@ -10,7 +10,7 @@ from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.pad import drawing_pad
 from playground.ui.session import lab_session
-from playground.ui.upload import source_uploader
+from playground.ui.upload import read_picture, source_uploader
 from playground.views import images as views
 from playground.views.plane import curves_view
 
@@ -62,8 +62,8 @@ if view == "Your digit":
                               "or upload a picture", type=["png", "jpg", "jpeg"], key="images:photo")
     with pad_col:
         pad = drawing_pad(session, shape[1:])
-    with ctl, guard("Reading the picture"):
-        pad = image_from_bytes(photo.getvalue(), shape) if photo else pad
+    picture = read_picture(photo, shape, ctl) if photo else None
+    pad = pad if picture is None else picture
     image = views.as_batch(pad, shape)
 elif view != "Training":
     ctl = st.container()

@@ -1,9 +1,15 @@
-"""Sweeps: an Optuna study over any preset's config, with its trials, Optuna's views and the best trial's link."""
+"""Sweeps: an Optuna study over any preset's config, with its trials, Optuna's views and the best trial's link.
+
+Studies are stored where the server is configured to keep them (never a URL from the browser), and no
+server path is shown.
+"""
+
+import logging
 
 import streamlit as st
 
 from playground.presets import PRESETS, get_preset
-from playground.sweeps import SAMPLERS, Sweep, default_storage, run_sweep, study_figures, trials_table
+from playground.sweeps import SAMPLERS, StorageError, Sweep, default_storage, run_sweep, study_figures, trials_table
 from playground.ui.guard import guard
 from playground.views.sweeps import DEFAULT_ROWS, KINDS, best_link, params_from_rows, summary, sweepable_keys
 
@@ -11,8 +17,9 @@ st.title("Sweeps")
 st.caption("Which learning rate? Which optimizer? A sweep trains many copies of one experiment with settings "
            "drawn from ranges you choose. Grid tries every combination, random draws independently, TPE "
            "learns from past trials where good settings lie; median pruning stops trials that are worse than "
-           "the median of earlier ones at the same epoch. Studies are saved, so a sweep can be resumed or "
-           "joined by other processes (`python -m playground sweep ... --storage URL`).")
+           "the median of earlier ones at the same epoch. Studies are saved in the server's storage, so running "
+           "the same study name again resumes it, and workers on the server can join it "
+           "(`python -m playground sweep ... --study NAME`).")
 
 mine = {f"your {k.removeprefix('lab:')} settings": v.cfg for k, v in st.session_state.items()
         if str(k).startswith("lab:") and hasattr(v, "cfg")}     # this session's labs, as you left them
@@ -25,8 +32,6 @@ c = st.columns(3)
 epochs = c[0].number_input("Epochs per trial", 1, 2000, 20, key="sweeps:epochs")
 prune = c[1].checkbox("Median pruning", value=True, key="sweeps:prune")
 study_name = c[2].text_input("Study name", f"{name.replace(' ', '-')}-{sampler}", key="sweeps:study")
-storage = st.text_input("Storage URL", "", placeholder=default_storage(), key="sweeps:storage",
-                        help="empty = the SQLite file in the data folder; any SQLAlchemy URL works")
 base = mine[name] if name in mine else get_preset(name)
 st.markdown("**Parameters** (kind: float, log, int or choice; choices separated by `|`)")
 rows = st.data_editor(DEFAULT_ROWS, key="sweeps:params", num_rows="dynamic", width="stretch",
@@ -37,15 +42,22 @@ if st.button("Run the sweep", key="sweeps:run", type="primary"):
     with guard("The sweep"):
         sweep = Sweep(base, params_from_rows(rows, base), sampler=sampler, epochs=epochs, prune=prune)
         bar = st.progress(0.0, text="starting…")
-        st.session_state["sweeps:study_obj"] = run_sweep(
-            sweep, trials, storage or None, study_name,
-            progress=lambda done, total: bar.progress(min(done / total, 1.0), text=f"trial {done} of {total}"))
-        bar.progress(1.0, text="done")
+        secret = st.secrets.get("sweep_storage") if st.secrets.load_if_toml_exists() else None
+        try:
+            st.session_state["sweeps:study_obj"] = run_sweep(
+                sweep, trials, default_storage(secret), study_name,
+                progress=lambda done, total: bar.progress(min(done / total, 1.0), text=f"trial {done} of {total}"))
+            bar.progress(1.0, text="done")
+        except StorageError as err:       # its message names the URL: the server's log has it, visitors do not
+            logging.getLogger("playground").error("sweep storage: %s", err.message)
+            bar.empty()
+            st.error(f"The server's study storage could not be opened, so study “{study_name}” was not run. "
+                     "Nothing else changed; the server admin sets the storage.", icon=":material/warning:")
 
 study = st.session_state.get("sweeps:study_obj")
 if study is not None:
     with guard("The results"):
-        st.subheader(f"Study “{study.study_name}”")
+        st.subheader(f"Study “{study.study_name}” (server storage)")
         st.caption(f"Objective: {study.user_attrs.get('objective', 'val_loss')} at the last epoch "
                    f"({study.direction.name.lower()}); parameters: {', '.join(study.user_attrs.get('params', []))}")
         cols = st.columns(4)

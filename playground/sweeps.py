@@ -3,8 +3,10 @@
 A parameter spec is `dotted.key=KIND:...`: `float:LO:HI`, `log:LO:HI` (log-uniform), `int:LO:HI`, or
 `choice:A|B|C` (values as the config reads them, e.g. `model.hidden=choice:8|16,16`). Samplers come
 from the SAMPLERS registry (grid, random, TPE); median pruning watches the Trainer's per-epoch history.
-Studies live in `sqlite:///<data dir>/sweeps.db` unless a storage URL is given, so several processes
-or machines can join one study and a study can be resumed. Every trial keeps its config (JSON and URL
+Studies live in server-side storage: `$PLAYGROUND_SWEEP_STORAGE`, else what the app read from its
+secrets (`sweep_storage`), else `sqlite:///<data dir>/sweeps.db`; the CLI may name another URL, the app
+never takes one from a browser. Several processes or machines can join one study and a study can be
+resumed. Every trial keeps its config (JSON and URL
 query) as user attributes, so the best one can be reopened in its lab. No streamlit, no drawing except
 Optuna's own Plotly views.
 """
@@ -37,8 +39,40 @@ def data_dir() -> Path:
     return path
 
 
-def default_storage() -> str:
-    return f"sqlite:///{data_dir() / 'sweeps.db'}"
+STORAGE_ENV = "PLAYGROUND_SWEEP_STORAGE"
+
+
+class StorageError(ConfigError):
+    """The study storage could not be opened. The message names the URL, which is for the CLI and the
+    server's log: the app shows visitors a message without it."""
+
+
+def default_storage(configured: str | None = None) -> str:
+    """The server's study storage: $PLAYGROUND_SWEEP_STORAGE, else `configured` (the app passes its
+    secrets' `sweep_storage`), else the SQLite file in the data dir."""
+    return os.environ.get(STORAGE_ENV) or configured or f"sqlite:///{data_dir() / 'sweeps.db'}"
+
+
+def open_storage(storage: str | None = None):
+    """Optuna's RDB storage at `storage` (default: `default_storage()`); failures raise StorageError."""
+    import optuna
+    import sqlalchemy.exc
+
+    url = storage or default_storage()
+    for attempt in range(5):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except sqlalchemy.exc.OperationalError as err:   # workers starting together race to create the tables
+            if attempt == 4:
+                raise StorageError("storage", f"cannot open {url}: {_first_line(err)}") from None
+            time.sleep(0.2 * (attempt + 1) + random.random() * 0.2)
+        except Exception as err:                         # a bad URL, a missing driver, an unreadable file
+            raise StorageError("storage", f"cannot open {url}: {_first_line(err)}") from None
+    raise AssertionError("unreachable")
+
+
+def _first_line(err: Exception) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0][:200]
 
 
 @dataclass(frozen=True)
@@ -156,7 +190,7 @@ class Sweep:
 
 
 def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
-    """Create or load (resume) the study `name` in `storage` (default: the SQLite file in the data dir)."""
+    """Create or load (resume) the study `name` in `storage` (default: `default_storage()`)."""
     import optuna
 
     if not sweep.params:
@@ -164,15 +198,16 @@ def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
     SAMPLERS.entry(sweep.sampler, "sampler")
     pruner = optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=max(1, sweep.n_epochs // 5)) \
         if sweep.prune else optuna.pruners.NopPruner()
+    rdb = open_storage(storage)
     for attempt in range(5):
         try:
-            study = optuna.create_study(storage=storage or default_storage(), study_name=name, load_if_exists=True,
+            study = optuna.create_study(storage=rdb, study_name=name, load_if_exists=True,
                                         direction=sweep.direction, pruner=pruner,
                                         sampler=SAMPLERS.get(sweep.sampler)(sweep.params, sweep.seed))
             break
         except ValueError as err:
-            raise ConfigError("storage", str(err)) from None
-        except Exception as err:  # workers starting together race to create the tables or the study row
+            raise ConfigError("study", str(err)) from None
+        except Exception as err:  # workers starting together race to create the study row
             if attempt == 4 or not type(err).__module__.startswith("sqlalchemy"):
                 raise
             time.sleep(0.2 * (attempt + 1) + random.random() * 0.2)
@@ -271,4 +306,4 @@ def study_figures(study) -> dict[str, Any]:
 def list_studies(storage: str | None = None) -> list[str]:
     import optuna
 
-    return [s.study_name for s in optuna.get_all_study_summaries(storage or default_storage())]
+    return [s.study_name for s in optuna.get_all_study_summaries(open_storage(storage))]

@@ -1,13 +1,17 @@
 """Uploading a person's own data into their session: read it, keep it per session, point the config at it.
 
 The parsed data goes to `session.sources[id]` (never a shared cache); the config gets `data.name` and
-`data.source = id`, so the experiment rebuilds from it. A malformed or oversized file shows the
-reader's message and changes nothing.
+`data.source = id`, so the experiment rebuilds from it. A malformed, oversized or hostile file shows one
+line (the reader's message, which names the file) and changes nothing: whatever the reader raises, the
+page keeps all its controls. `read_picture` does the same for one picture. File names are shown as text,
+never as Markdown.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +22,36 @@ from playground.registry import ConfigError
 from playground.ui.session import LabSession, apply_config
 
 MAX_SOURCES = 3   # uploads kept per session (oldest dropped)
+log = logging.getLogger("playground")
+
+
+def _plain(text: str) -> str:
+    """Text for a Markdown body: ASCII punctuation backslash-escaped, so `![x](url)`, `<b>` or `:red[x]` in a
+    file name stay literal characters."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
+
+
+def _read(read: Callable[[list[tuple[str, bytes]]], Any], blobs: list[tuple[str, bytes]]) -> tuple[Any, str]:
+    """(data, "") or (None, a one-line reason): readers raise ValueError (UploadError, ConfigError) with a
+    message naming the file; anything else they let escape is logged and named by its type."""
+    try:
+        return read(blobs), ""
+    except ValueError as err:
+        return None, str(err)
+    except Exception as err:      # MemoryError, RecursionError, a library's own error type, ...
+        log.exception("reading the upload %s failed", [name for name, _ in blobs])
+        return None, f"{', '.join(name for name, _ in blobs)}: could not be read ({type(err).__name__})"
+
+
+def read_picture(photo, shape: tuple[int, int, int], container=st):
+    """An uploaded PNG/JPEG as the model's input [C, H, W], or None after showing why it was refused."""
+    from playground.data.image_files import image_from_bytes
+
+    data, error = _read(lambda files: image_from_bytes(files[0][1], shape, files[0][0]),
+                        [(photo.name, photo.getvalue())])
+    if error:
+        container.error(f"Picture refused: {_plain(error)}", icon=":material/warning:")
+    return data
 
 
 def source_uploader(session: LabSession, label: str, types: list[str], read: Callable[[list[tuple[str, bytes]]], Any],
@@ -30,17 +64,18 @@ def source_uploader(session: LabSession, label: str, types: list[str], read: Cal
     if files and session.extra.get(key) != signature:
         session.extra[key] = signature
         blobs = [(f.name, f.getvalue()) for f in files]
-        try:
-            data = read(blobs)
+        data, error = _read(read, blobs)
+        if not error:
             sid = "upload-" + hashlib.sha256(b"".join(b for _, b in blobs)).hexdigest()[:10]
             session.sources[sid] = data
             for old in list(session.sources)[:-MAX_SOURCES]:
                 session.sources.pop(old)
-            apply_config(session, with_values(session.cfg, {"data.name": dataset, "data.source": sid}))
-            session.extra[key + ":error"] = ""
-            session.notice = f"Loaded **{', '.join(f.name for f in files)}**; the model was rebuilt for it."
-        except (ValueError, ConfigError) as err:
-            session.extra[key + ":error"] = str(err)
+            try:        # the model for this data may be refused (a ConfigError naming the setting)
+                apply_config(session, with_values(session.cfg, {"data.name": dataset, "data.source": sid}))
+                session.notice = f"Loaded **{_plain(', '.join(f.name for f in files))}**; the model was rebuilt for it."
+            except ConfigError as err:
+                error = str(err)
+        session.extra[key + ":error"] = error
     if session.extra.get(key + ":error"):
-        container.error(f"Upload refused: {session.extra[key + ':error']}. Nothing else changed.",
+        container.error(f"Upload refused: {_plain(session.extra[key + ':error'])} Nothing else changed.",
                         icon=":material/warning:")
