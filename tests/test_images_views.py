@@ -66,7 +66,7 @@ def test_every_view_builds_a_figure(preset):
     assert all(r.map.shape == (8, 8) and np.isfinite(r.map).all() for r in rows)
     assert next(r for r in rows if r.method == "integrated_gradients").delta is not None
     built += [views.explain_view(x, rows, "x"), views.probabilities_view(res.probs[0], exp.dataset.class_names),
-              views.sanity_view(exp, x, 3, ["saliency", "gradcam"], layer), figs.pad_figure(np.zeros((8, 8)))]
+              views.sanity_view(exp, x, 3, ["saliency", "gradcam"], layer)[0], figs.pad_figure(np.zeros((8, 8)))]
     assert all(isinstance(f, go.Figure) and f.data for f in built if f is not None)
 
 
