@@ -140,5 +140,5 @@ if view == "Explanations":
     if session.extra.get("sanity") is not None:
         chart, failed = session.extra["sanity"]
         st.plotly_chart(chart, key="images:sanity_chart", width="stretch")
-        st.caption("Fails the check (map still alike once every layer is random): "
+        st.caption("Fails the check (its map stays alike at every stage): "
                    + (", ".join(failed) if failed else "none"))

@@ -133,6 +133,7 @@ def test_page_trains_and_shows_every_view():
     at.button(key="images:sanity").click().run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 3
+    assert any("Fails the check" in c.value and "Edge detector (control)" in c.value for c in at.caption)
     at.segmented_control(key="images:view").set_value("Your digit").run()
     _ok(at)
     assert any("Draw a digit" in i.value for i in at.info)

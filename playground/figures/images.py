@@ -139,8 +139,8 @@ def sanity_figure(stages: Sequence[str], methods: Sequence[str], similarity: np.
                   flagged: Sequence[bool] = (), threshold: float | None = None, height: int = 340) -> go.Figure:
     """Rank correlation with the trained model's map as layers are randomised from the top.
 
-    Flagged methods (still similar once every layer is random) are drawn dashed and marked "fails" in
-    the legend; `threshold` is drawn as a dashed line.
+    Flagged methods (similar at every randomised stage) are drawn dashed and marked "fails" in the
+    legend; `threshold` is drawn as a dashed line.
     """
     fig = go.Figure()
     for i, m in enumerate(methods):
@@ -152,7 +152,7 @@ def sanity_figure(stages: Sequence[str], methods: Sequence[str], similarity: np.
     fig.add_hline(y=0, line=dict(color="#9ca3af", dash="dot"))
     if threshold is not None:
         fig.add_hline(y=threshold, line=dict(color="#b91c1c", dash="dash", width=1),
-                      annotation_text=f"ρ = {threshold:g}: fails if still above at the end",
+                      annotation_text=f"ρ = {threshold:g}: a line that never drops below fails",
                       annotation_position="bottom left", annotation_font_size=11)
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.35),
                       title="Cascading randomisation: similarity to the trained model's map")

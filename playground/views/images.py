@@ -36,10 +36,10 @@ SANITY_TEXT = (
     "its line stays at 1 and the check flags it. Integrated Gradients and DeepLift (input × gradient style "
     "methods) usually fail too: their maps stay shaped like the input after randomisation, a known result of "
     "the paper, so read them as 'where the ink is' more than 'what this network uses'. Saliency and Grad-CAM "
-    "should drop.")
+    "drop; Guided Backprop often sits near the line.")
 SANITY_HELP = (f"Each line is Spearman's ρ (ties get average ranks) between a method's |map| on the trained "
-               f"model and on the randomised copy. A method fails when ρ is still ≥ {FLAG_AT:g} once every layer "
-               f"is random. The model you trained is never changed.")
+               f"model and on the randomised copy. A method fails when ρ stays ≥ {FLAG_AT:g} at every stage of "
+               f"the randomisation. The model you trained is never changed.")
 SIGNED = {"integrated_gradients", "deeplift", "gradient_shap", "occlusion", "guided_backprop"}
 
 
@@ -272,7 +272,7 @@ def explain_view(x: torch.Tensor, rows: list[ExplainRow], title: str) -> go.Figu
 def sanity_view(exp: Experiment, x: torch.Tensor, target: int, methods: list[str], layer: str | None
                 ) -> tuple[go.Figure, list[str]]:
     """The sanity check's figure (the chosen methods and the edge-detector control) and the labels of the
-    methods it flags (rank correlation still >= FLAG_AT with every layer randomised)."""
+    methods it flags (rank correlation stays >= FLAG_AT at every randomised stage)."""
     usable = [m for m in methods if layer or not ATTRIBUTIONS.entry(m).meta.get("layer")]
     res = cascading_randomization(exp.model, x, target, usable, layer=layer, seed=exp.cfg.seed,
                                   data=exp.dataset.train.x)
