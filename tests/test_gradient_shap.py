@@ -115,3 +115,27 @@ def test_explain_hub_draws_from_the_training_rows_with_the_runs_seed(iris):
     direct = explain(iris.model, sel.x, t, method="gradient_shap",
                      **seeded_options("gradient_shap", iris.cfg.seed, iris.dataset.train.x))
     np.testing.assert_allclose(a, direct.attributions, atol=1e-7)
+
+
+def test_the_explain_page_shows_one_delta_per_row_from_the_runs_seed(tmp_path, monkeypatch):
+    """The page's mean |delta| for GradientSHAP is the mean over selected rows of the per-row delta that
+    `insights.attribute` computes from the run's seed, with the help saying what it measures."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/tabular.py").run()        # the Your data lab's model, untrained (steps run in a thread)
+    at.switch_page("pages/explain.py").run()
+    at.selectbox(key="explain:source").set_value("session:tabular").run()
+    at.selectbox(key="explain:method").set_value("gradient_shap").run()
+    assert not at.exception and not at.error
+    exp = at.session_state["lab:tabular"].exp
+    assert exp.trainer.steps == 0
+    sel = insights.select(exp.model, exp.dataset, "test")
+    _, delta = insights.attribute(exp.model, exp.dataset, sel, "gradient_shap", seed=exp.cfg.seed)
+    assert delta.shape == (len(sel.idx),)
+    shown = at.metric[0]
+    assert shown.label == "Mean |convergence delta|" and shown.value == f"{np.abs(delta).mean():.2e}"
+    assert "drawn baselines" in shown.help and f"{len(sel.idx)} rows" in shown.help
