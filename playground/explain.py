@@ -60,13 +60,16 @@ def _ig(model, x, target, **o):
         internal_batch_size=o.get("internal_batch_size", 256), return_convergence_delta=True)
 
 
-@_method("smoothgrad", "SmoothGrad", "saliency averaged over noisy copies of the input (NoiseTunnel)",
-         kinds=("vector", "image"), fast=True)
+@_method("smoothgrad", "SmoothGrad", "saliency averaged over noisy copies of the input",
+         kinds=("vector", "image"), seeded=True, fast=True)
 def _smoothgrad(model, x, target, **o):
-    from captum.attr import NoiseTunnel, Saliency
-    return NoiseTunnel(Saliency(model)).attribute(
-        x, nt_type="smoothgrad", nt_samples=o.get("nt_samples", 16), stdevs=o.get("stdevs", 0.15),
-        target=target, abs=True), None
+    """|gradient| averaged over nt_samples copies x + N(0, stdevs²) (Captum's NoiseTunnel smoothgrad over
+    Saliency), the noise drawn from the caller's generator: NoiseTunnel draws it from torch's global one."""
+    s, sd = o.get("nt_samples", 16), o.get("stdevs", 0.15)
+    xs = x.detach().repeat_interleave(s, 0)                                         # (N*S, ...)
+    xs = (xs + sd * torch.randn(xs.shape, generator=o["generator"], dtype=x.dtype)).requires_grad_(True)
+    grad, = torch.autograd.grad(_pick(model(xs), _expand(target, s)).sum(), xs)
+    return grad.abs().reshape(len(x), s, *x.shape[1:]).mean(1), None
 
 
 @_method("deeplift", "DeepLift", "contributions relative to a baseline through each non-linearity",

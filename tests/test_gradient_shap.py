@@ -1,6 +1,7 @@
 """GradientSHAP (issue 12, item 6): baselines are rows of the data, drawn from a generator seeded by the
 caller (the run's seed), never from numpy's or torch's global generators; the result equals Captum's
-GradientShap given the same baseline rows and the same points; one convergence delta per input row."""
+GradientShap given the same baseline rows and the same points; one convergence delta per input row.
+SmoothGrad's noise comes from the same seeded generator and matches Captum's NoiseTunnel given that noise."""
 
 from __future__ import annotations
 
@@ -139,3 +140,20 @@ def test_the_explain_page_shows_one_delta_per_row_from_the_runs_seed(tmp_path, m
     shown = at.metric[0]
     assert shown.label == "Mean |convergence delta|" and shown.value == f"{np.abs(delta).mean():.2e}"
     assert "drawn baselines" in shown.help and f"{len(sel.idx)} rows" in shown.help
+
+
+def test_smoothgrad_equals_captum_given_the_same_noise_and_leaves_the_global_generators(monkeypatch):
+    """SmoothGrad's noise comes from the caller's generator too (Captum's NoiseTunnel calls torch.normal)."""
+    from captum.attr import NoiseTunnel, Saliency
+
+    model, s, sd, seed = _mlp(), 5, 0.3, 4
+    noise = sd * torch.randn((len(X) * s, 5), generator=torch.Generator().manual_seed(seed))
+    monkeypatch.setattr(torch, "normal", lambda mean, std: noise)
+    want = NoiseTunnel(Saliency(model)).attribute(X.clone().requires_grad_(True), nt_type="smoothgrad",
+                                                  nt_samples=s, stdevs=sd, target=TARGET, abs=True)
+    monkeypatch.undo()
+    state = torch.get_rng_state()
+    got = explain(model, X, TARGET, method="smoothgrad", nt_samples=s, stdevs=sd,
+                  **seeded_options("smoothgrad", seed, X))
+    assert torch.equal(torch.get_rng_state(), state)
+    np.testing.assert_allclose(got.attributions, want.detach().numpy(), atol=1e-6)
