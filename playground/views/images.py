@@ -34,9 +34,9 @@ SANITY_TEXT = (
     "output down, and see how much each map changes. A map that stays the same for a destroyed model is "
     "explaining the image, not the model. The *edge detector* is the control: it never looks at the model, so "
     "its line stays at 1 and the check flags it. Integrated Gradients and DeepLift (input × gradient style "
-    "methods) usually fail too: their maps stay shaped like the input after randomisation, a known result of "
-    "the paper, so read them as 'where the ink is' more than 'what this network uses'. Saliency and Grad-CAM "
-    "drop; Guided Backprop often sits near the line.")
+    "methods, like GradientSHAP) usually fail too: their maps stay shaped like the input after randomisation, "
+    "a known result of the paper, so read them as 'where the ink is' more than 'what this network uses'. "
+    "Saliency and Grad-CAM drop; Guided Backprop and SmoothGrad often sit near the line.")
 SANITY_HELP = (f"Each line is Spearman's ρ (ties get average ranks) between a method's |map| on the trained "
                f"model and on the randomised copy. A method fails when ρ stays ≥ {FLAG_AT:g} at every stage of "
                f"the randomisation. The model you trained is never changed.")
