@@ -29,7 +29,8 @@ st.title("Explain")
 st.caption("Why did the model decide that? Attribution methods split one prediction into a share per input. "
            "Integrated Gradients' shares add up to the score's change from a baseline (here the all-zeros input, "
            "i.e. the average row of standardised data); the convergence delta says how far from exact they are. "
-           "Different methods answer slightly different questions: where they agree, trust the answer more.")
+           "GradientSHAP instead averages over baselines drawn at random from the training rows (from the run's "
+           "seed). Different methods answer slightly different questions: where they agree, trust the answer more.")
 
 store = RunStore()
 sources = {f"session:{lab}": f"This session · {LABS.label(lab)}" for lab, s in session_labs().items()
@@ -76,15 +77,15 @@ def _name(p) -> str:
 
 
 def run(method: str, progress=None):
-    k = (key, exp.trainer.steps, split, label, outcome, target, method)
+    k = (key, exp.cfg.seed, exp.trainer.steps, split, label, outcome, target, method)
     if k not in cache:
-        cache[k] = attribute(model, ds, sel, method, target=target, progress=progress)
+        cache[k] = attribute(model, ds, sel, method, target=target, seed=exp.cfg.seed, progress=progress)
     return cache[k]
 
 
 method = st.selectbox("Method", TABULAR_METHODS, format_func=ATTRIBUTIONS.label, key="explain:method")
 slow = not ATTRIBUTIONS.entry(method).meta.get("fast", True)
-k_method = (key, exp.trainer.steps, split, label, outcome, target, method)
+k_method = (key, exp.cfg.seed, exp.trainer.steps, split, label, outcome, target, method)
 names = list(ds.feature_names)
 if slow and k_method not in cache and not st.button(f"Run {ATTRIBUTIONS.label(method)} (slow)", key="explain:slow"):
     st.caption(f"{ATTRIBUTIONS.entry(method).description}. Press the button to run it on {len(sel.idx)} samples.")
@@ -94,9 +95,10 @@ else:
         attr, delta = run(method, (lambda p: bar.progress(p, text=f"{p:.0%}")) if bar else None)
         if bar:
             bar.empty()
-        if delta is not None:
+        if delta is not None:   # one delta per selected row, for every method that has one
             st.metric("Mean |convergence delta|", f"{abs(delta).mean():.2e}",
-                      help="|sum of attributions − (f(x) − f(baseline))|: near 0 means the shares are complete")
+                      help=f"Mean over the {len(delta)} rows of |{ATTRIBUTIONS.entry(method).meta['delta']}|: "
+                           "near 0 means the shares are complete")
         left, right = st.columns(2)
         left.plotly_chart(importance_figure(names, global_importance(attr), title="Global importance (mean |attr|)"),
                           key="explain:global", width="stretch")

@@ -132,12 +132,13 @@ def render(s) -> None:
 
 live_fragment(session, render)
 if view == "Explanations":
-    st.markdown("**Sanity check** (Adebayo et al., 2018): re-draw the weights at random, one more layer at a "
-                "time from the output down, and see how much each map changes. A map that stays the same for a "
-                "destroyed model is explaining the image, not the model.")
-    if st.button("Run the sanity check", key="images:sanity"):
+    st.markdown(views.SANITY_TEXT)
+    if st.button("Run the sanity check", key="images:sanity", help=views.SANITY_HELP):
         with guard("The sanity check"):
             img, cls = session.extra.get("explained", (image, 0))
             session.extra["sanity"] = views.sanity_view(exp, img, cls, methods, layer)
     if session.extra.get("sanity") is not None:
-        st.plotly_chart(session.extra["sanity"], key="images:sanity_chart", width="stretch")
+        chart, failed = session.extra["sanity"]
+        st.plotly_chart(chart, key="images:sanity_chart", width="stretch")
+        st.caption("Fails the check (its map stays alike at every stage): "
+                   + (", ".join(failed) if failed else "none"))

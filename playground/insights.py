@@ -15,8 +15,9 @@ import torch
 from torch import nn
 
 from playground.data.base import CLASSIFICATION, Dataset
-from playground.explain import ATTRIBUTIONS, explain
+from playground.explain import ATTRIBUTIONS, explain, seeded_options
 from playground.probes import eval_mode
+from playground.sanity import rank_correlation
 
 # Methods the hub offers for tabular inputs, in menu order; KernelSHAP runs on demand (slow).
 TABULAR_METHODS = ("integrated_gradients", "deeplift", "saliency", "feature_ablation", "shapley_sampling",
@@ -61,10 +62,13 @@ def select(model: nn.Module, dataset: Dataset, split: str = "test", *, label: in
 
 
 def attribute(model: nn.Module, dataset: Dataset, sel: Selection, method: str, *, target: str = "predicted",
-              progress: Callable[[float], None] | None = None, **options) -> tuple[np.ndarray, np.ndarray | None]:
+              seed: int | None = None, progress: Callable[[float], None] | None = None,
+              **options) -> tuple[np.ndarray, np.ndarray | None]:
     """(attributions (N, F), convergence delta (N,) or None) for the selected rows.
 
     target: 'predicted' or 'true' class (classification); regression explains the single output.
+    seed: the run's seed, for methods that draw random numbers (GradientSHAP draws its baselines from the
+    training rows with a generator seeded from it; one generator for all chunks).
     Slow methods run in chunks of SLOW_CHUNK rows and report progress in [0, 1].
     """
     if len(sel.idx) == 0:
@@ -73,6 +77,8 @@ def attribute(model: nn.Module, dataset: Dataset, sel: Selection, method: str, *
         t = torch.from_numpy((sel.pred if target == "predicted" else sel.y).astype(np.int64))
     else:
         t = torch.zeros(len(sel.idx), dtype=torch.long)
+    if seed is not None:
+        options = {**seeded_options(method, seed, dataset.train.x), **options}
     slow = not ATTRIBUTIONS.entry(method).meta.get("fast", True)
     step = SLOW_CHUNK if slow else len(sel.idx)
     attrs, deltas = [], []
@@ -91,22 +97,14 @@ def global_importance(attr: np.ndarray) -> np.ndarray:
     return np.abs(attr).mean(0) if len(attr) else np.zeros(attr.shape[1], np.float32)
 
 
-def _ranks(a: np.ndarray) -> np.ndarray:
-    return a.argsort(-1).argsort(-1).astype(np.float64)
-
-
 def agreement(attrs: dict[str, np.ndarray]) -> np.ndarray:
-    """(M, M) mean per-sample Spearman correlation between methods' attribution vectors."""
+    """(M, M) mean over samples of the Spearman rho (average ranks for ties, 0 for a constant row)
+    between two methods' attribution vectors (N, F)."""
     names = list(attrs)
     m = np.eye(len(names))
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
-            a, b = _ranks(attrs[names[i]]), _ranks(attrs[names[j]])
-            a -= a.mean(1, keepdims=True)
-            b -= b.mean(1, keepdims=True)
-            den = np.sqrt((a * a).sum(1) * (b * b).sum(1))
-            r = np.where(den > 0, (a * b).sum(1) / np.where(den > 0, den, 1), 0.0)
-            m[i, j] = m[j, i] = float(r.mean())
+            m[i, j] = m[j, i] = float(rank_correlation(attrs[names[i]], attrs[names[j]]).mean())
     return m
 
 

@@ -60,7 +60,8 @@ def test_every_tabular_method_runs_and_agreement_is_a_correlation(iris):
     attrs = {}
     for m in insights.TABULAR_METHODS:
         opts = {"n_samples": 20} if m in ("kernel_shap", "shapley_sampling") else {}
-        attrs[m], _ = insights.attribute(iris.model, iris.dataset, sel, m, progress=progress.append, **opts)
+        attrs[m], _ = insights.attribute(iris.model, iris.dataset, sel, m, seed=iris.cfg.seed,
+                                         progress=progress.append, **opts)
         assert attrs[m].shape == (6, 4) and np.isfinite(attrs[m]).all(), m
     assert progress[-1] == 1.0
     g = insights.global_importance(attrs["integrated_gradients"])

@@ -13,7 +13,7 @@ from torch import nn
 
 from playground.config import ExperimentConfig, with_values
 from playground.data.base import DataSpec
-from playground.explain import ATTRIBUTIONS, explain
+from playground.explain import ATTRIBUTIONS, explain, seeded_options
 from playground.models import ACTIVATIONS, build_model, count_parameters
 from playground.models.cnn import CNN, POOLINGS, conv_shapes, layer_table
 from playground.presets import get_preset
@@ -105,7 +105,7 @@ def test_every_image_method_runs_on_every_cnn(name, cfg):
     x = torch.rand(2, 1, 8, 8)
     for method in image_methods():
         layer = "convs.1.conv" if ATTRIBUTIONS.entry(method).meta.get("layer") else None
-        e = explain(model, x, torch.tensor([1, 2]), method=method, layer=layer)
+        e = explain(model, x, torch.tensor([1, 2]), method=method, layer=layer, **seeded_options(method, 0, x))
         assert e.attributions.shape[0] == 2 and e.attributions.shape[-2:] == (8, 8), method
         assert np.isfinite(e.attributions).all(), method
     assert model.training
@@ -155,7 +155,8 @@ def test_cascading_randomization_destroys_gradient_maps_and_leaves_the_model(tra
     res = cascading_randomization(model, x, y, ["saliency", "gradcam"], layer="convs.1.conv", seed=0)
     n_layers = sum(1 for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear)))
     assert res.stages[0] == "trained" and len(res.stages) == 1 + n_layers
-    assert res.similarity.shape == (2, len(res.stages))
+    assert res.methods == ["saliency", "gradcam", "edge_detector"]       # the model-independent control runs last
+    assert res.similarity.shape == (3, len(res.stages))
     assert np.allclose(res.similarity[:, 0], 1.0)
     assert res.similarity[0, -1] < 0.9                   # saliency depends on the weights
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())

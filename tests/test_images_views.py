@@ -66,7 +66,7 @@ def test_every_view_builds_a_figure(preset):
     assert all(r.map.shape == (8, 8) and np.isfinite(r.map).all() for r in rows)
     assert next(r for r in rows if r.method == "integrated_gradients").delta is not None
     built += [views.explain_view(x, rows, "x"), views.probabilities_view(res.probs[0], exp.dataset.class_names),
-              views.sanity_view(exp, x, 3, ["saliency", "gradcam"], layer), figs.pad_figure(np.zeros((8, 8)))]
+              views.sanity_view(exp, x, 3, ["saliency", "gradcam"], layer)[0], figs.pad_figure(np.zeros((8, 8)))]
     assert all(isinstance(f, go.Figure) and f.data for f in built if f is not None)
 
 
@@ -133,6 +133,7 @@ def test_page_trains_and_shows_every_view():
     at.button(key="images:sanity").click().run()
     _ok(at)
     assert len(at.get("plotly_chart")) == 3
+    assert any("Fails the check" in c.value and "Edge detector (control)" in c.value for c in at.caption)
     at.segmented_control(key="images:view").set_value("Your digit").run()
     _ok(at)
     assert any("Draw a digit" in i.value for i in at.info)

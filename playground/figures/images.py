@@ -136,13 +136,24 @@ def layer_stats_figure(names: Sequence[str], act_mean: np.ndarray, act_std: np.n
 
 
 def sanity_figure(stages: Sequence[str], methods: Sequence[str], similarity: np.ndarray, *,
-                  height: int = 320) -> go.Figure:
-    """Rank correlation with the trained model's map as layers are randomised from the top."""
+                  flagged: Sequence[bool] = (), threshold: float | None = None, height: int = 340) -> go.Figure:
+    """Rank correlation with the trained model's map as layers are randomised from the top.
+
+    Flagged methods (similar at every randomised stage) are drawn dashed and marked "fails" in the
+    legend; `threshold` is drawn as a dashed line.
+    """
     fig = go.Figure()
     for i, m in enumerate(methods):
-        fig.add_trace(go.Scatter(x=list(stages), y=similarity[i], mode="lines+markers", name=m,
-                                 line=dict(color=CLASS_COLORS[i % len(CLASS_COLORS)], width=2)))
+        bad = i < len(flagged) and flagged[i]
+        fig.add_trace(go.Scatter(x=list(stages), y=similarity[i], mode="lines+markers",
+                                 name=f"{m} — fails" if bad else m,
+                                 line=dict(color=CLASS_COLORS[i % len(CLASS_COLORS)], width=2,
+                                           dash="dash" if bad else "solid")))
     fig.add_hline(y=0, line=dict(color="#9ca3af", dash="dot"))
+    if threshold is not None:
+        fig.add_hline(y=threshold, line=dict(color="#b91c1c", dash="dash", width=1),
+                      annotation_text=f"ρ = {threshold:g}: a line that never drops below fails",
+                      annotation_position="bottom left", annotation_font_size=11)
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.35),
                       title="Cascading randomisation: similarity to the trained model's map")
     fig.update_xaxes(title_text="randomised down to layer", type="category")

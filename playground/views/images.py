@@ -19,16 +19,27 @@ from plotly.subplots import make_subplots
 from torch import nn
 
 from playground.experiment import Experiment
-from playground.explain import ATTRIBUTIONS, explain
+from playground.explain import ATTRIBUTIONS, explain, seeded_options
 from playground.figures import image_frames as frames
 from playground.figures import images as fig
 from playground.figures.palette import LAYOUT, ORANGE
 from playground.models.cnn import CNN, layer_table
 from playground.probes import eval_mode, gradient_flow, layer_outputs, probe_layers
-from playground.sanity import cascading_randomization
+from playground.sanity import CONTROL, CONTROL_LABEL, FLAG_AT, cascading_randomization
 
 FAST_DEFAULT = ["saliency", "integrated_gradients", "smoothgrad", "gradcam", "guided_backprop", "deeplift",
                 "occlusion"]
+SANITY_TEXT = (
+    "**Sanity check** (Adebayo et al., 2018): re-draw the weights at random, one more layer at a time from the "
+    "output down, and see how much each map changes. A map that stays the same for a destroyed model is "
+    "explaining the image, not the model. The *edge detector* is the control: it never looks at the model, so "
+    "its line stays at 1 and the check flags it. Integrated Gradients and DeepLift (input × gradient style "
+    "methods, like GradientSHAP) usually fail too: their maps stay shaped like the input after randomisation, "
+    "a known result of the paper, so read them as 'where the ink is' more than 'what this network uses'. "
+    "Saliency and Grad-CAM drop; Guided Backprop and SmoothGrad often sit near the line.")
+SANITY_HELP = (f"Each line is Spearman's ρ (ties get average ranks) between a method's |map| on the trained "
+               f"model and on the randomised copy. A method fails when ρ stays ≥ {FLAG_AT:g} at every stage of "
+               f"the randomisation. The model you trained is never changed.")
 SIGNED = {"integrated_gradients", "deeplift", "gradient_shap", "occlusion", "guided_backprop"}
 
 
@@ -240,7 +251,8 @@ def explain_image(exp: Experiment, x: torch.Tensor, target: int, methods: list[s
         if entry.meta.get("layer") and not layer:
             continue
         t0 = time.perf_counter()
-        e = explain(exp.model, x, target, method=m, layer=layer if entry.meta.get("layer") else None)
+        e = explain(exp.model, x, target, method=m, layer=layer if entry.meta.get("layer") else None,
+                    **seeded_options(m, exp.cfg.seed, exp.dataset.train.x))
         secs = time.perf_counter() - t0
         amap = e.attributions[0].sum(0).astype(np.float32)                           # (H, W)
         delta = None if e.delta is None else float(np.abs(e.delta).max())
@@ -258,12 +270,16 @@ def explain_view(x: torch.Tensor, rows: list[ExplainRow], title: str) -> go.Figu
 
 
 def sanity_view(exp: Experiment, x: torch.Tensor, target: int, methods: list[str], layer: str | None
-                ) -> go.Figure:
+                ) -> tuple[go.Figure, list[str]]:
+    """The sanity check's figure (the chosen methods and the edge-detector control) and the labels of the
+    methods it flags (rank correlation stays >= FLAG_AT at every randomised stage)."""
     usable = [m for m in methods if layer or not ATTRIBUTIONS.entry(m).meta.get("layer")]
-    res = cascading_randomization(exp.model, x, target, usable, layer=layer, seed=exp.cfg.seed)
-    labels = [ATTRIBUTIONS.label(m) for m in usable]
+    res = cascading_randomization(exp.model, x, target, usable, layer=layer, seed=exp.cfg.seed,
+                                  data=exp.dataset.train.x)
+    labels = [CONTROL_LABEL if m == CONTROL else ATTRIBUTIONS.label(m) for m in res.methods]
     stages = [s if s == "trained" else f"{pretty(s)} ({s.split('.')[-1]})" for s in res.stages]
-    return fig.sanity_figure(stages, labels, res.similarity)
+    figure = fig.sanity_figure(stages, labels, res.similarity, flagged=res.flagged, threshold=FLAG_AT)
+    return figure, [lab for lab, f in zip(labels, res.flagged) if f]
 
 
 def as_batch(image: np.ndarray, shape: tuple[int, ...]) -> torch.Tensor:
