@@ -122,3 +122,26 @@ def test_a_store_from_before_the_digest_column_still_opens_and_saves(tmp_path):
     store = RunStore(tmp_path)
     exp = _trained("iris_mlp", 1)
     assert store.save(exp) == store.save(exp) and len(store.list()) == 1
+
+
+def test_the_runs_page_lists_a_sequence_and_a_transformer_run_with_their_own_columns(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    store = RunStore(tmp_path)
+    runs = {"seq": _trained("seq_copy_lstm", 2), "tf": _trained("transformer_reverse", 2)}
+    ids = {k: store.save(exp, f"<b>{k}</b> *run*") for k, exp in runs.items()}
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+    at.switch_page("pages/runs.py").run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    table = at.dataframe[0].value.set_index("id")
+    for k, exp in runs.items():
+        row = table.loc[ids[k]]
+        assert row["name"] == f"<b>{k}</b> *run*"                        # as typed: text, not markup
+        assert row["test metric"] == "token accuracy"
+        assert row["test value"] == pytest.approx(exp.trainer.history.last()["test_token_accuracy"])
+    assert table.loc[ids["seq"], "model"] == "LSTM 64 × 1 layer"
+    assert table.loc[ids["tf"], "model"] == "Transformer d_model 32, 2 heads, 2 layers"
+    assert "hidden" not in table.columns
