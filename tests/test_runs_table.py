@@ -145,3 +145,11 @@ def test_the_runs_page_lists_a_sequence_and_a_transformer_run_with_their_own_col
     assert table.loc[ids["seq"], "model"] == "LSTM 64 × 1 layer"
     assert table.loc[ids["tf"], "model"] == "Transformer d_model 32, 2 heads, 2 layers"
     assert "hidden" not in table.columns
+
+
+def test_run_names_in_the_comparison_are_text_not_plotly_markup(tmp_path):
+    store = RunStore(tmp_path)
+    store.save(_trained("iris_mlp", 1), "<b>best</b> & co")
+    fig = compare_curves(store.list(), store)
+    assert {t.name for t in fig.data} == {"&lt;b&gt;best&lt;/b&gt; &amp; co"}   # Plotly shows the entities as typed
+    assert all(t.hovertemplate.startswith("&lt;b&gt;best") for t in fig.data)

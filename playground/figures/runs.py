@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -30,9 +31,10 @@ def runs_curves_figure(histories: Mapping[str, Mapping[str, list]], *, split: st
             ys = hist.get(key) or []
             if not any(v is not None for v in ys):
                 continue
-            fig.add_trace(go.Scatter(x=epochs, y=ys, mode="lines", name=name, legendgroup=name, showlegend=legend,
+            text = html.escape(name)   # a run's name is typed by a person: shown as text, not as Plotly's HTML
+            fig.add_trace(go.Scatter(x=epochs, y=ys, mode="lines", name=text, legendgroup=name, showlegend=legend,
                                      line=dict(color=color, width=2, dash=dash),
-                                     hovertemplate=f"{name}<br>{key}: %{{y:.4f}}<br>epoch %{{x}}<extra></extra>"),
+                                     hovertemplate=f"{text}<br>{key}: %{{y:.4f}}<br>epoch %{{x}}<extra></extra>"),
                           row=1, col=col)
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.22))
     fig.update_xaxes(title_text="epoch")
