@@ -42,11 +42,12 @@ def table_rows(infos: list[RunInfo], store: RunStore) -> list[dict[str, Any]]:
             thumb = "data:image/png;base64," + base64.b64encode(store.thumbnail(info.id)).decode()
         except OSError:
             thumb = None
+        # results right after the model, so the scores are in view without scrolling the table sideways
         rows.append({"loss curve": thumb, "name": info.name, "lab": info.lab,
-                     "data": data_label(c, store.upload_names(info.id)),
-                     "model": describe_model(c.model).text, "optimizer": c.train.optimizer,
-                     "lr": c.train.lr, "epochs": info.epochs, "test metric": METRIC_LABELS.get(name, name) or "—",
-                     "test value": _num(value), "test loss": _num(info.metrics.get("test_loss")),
+                     "data": data_label(c, store.upload_names(info.id)), "model": describe_model(c.model).text,
+                     "test metric": METRIC_LABELS.get(name, name) or "—", "test value": _num(value),
+                     "test loss": _num(info.metrics.get("test_loss")), "epochs": info.epochs,
+                     "optimizer": c.train.optimizer, "lr": c.train.lr,
                      "saved": dt.datetime.fromtimestamp(info.created).strftime("%Y-%m-%d %H:%M"), "id": info.id})
     return rows
 
