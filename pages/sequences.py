@@ -79,10 +79,13 @@ def render(s) -> None:
 live_fragment(session, render)
 
 with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
-    position = st.number_input("Output position (sequence outputs)", 0, 511, 0, key="sequences:position")
+    first, out_len = views.first_answer(session.exp), session.exp.dataset.spec.output_len
+    last = first + max(out_len - 1, 0)
+    position = st.number_input("Answer position to explain", first, last, last, key="sequences:position",
+                               disabled=not out_len, help="a position where the model writes an answer")
     if st.button("Explain with Integrated Gradients", key="sequences:explain", disabled=session.running):
         with guard("Attribution"):
-            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position)
+            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position - first)
     if "sequences:attr" in st.session_state:
         st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
 

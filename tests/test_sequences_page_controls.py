@@ -36,3 +36,16 @@ def test_the_adding_problem_says_it_breaks_through_later_and_other_tasks_do_not(
     at.selectbox(key="sequences:preset").set_value("seq_copy_lstm").run()
     assert not at.exception
     assert not any("breaks through" in c.value for c in at.caption)
+
+
+def test_transformers_explains_answers_by_the_positions_the_strip_draws_them_under():
+    at = AppTest.from_file(str(ROOT / LABS.get("transformers")), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.number_input(key="transformers:position")
+    assert (box.min, box.max, box.value) == (8, 15, 15)      # reverse 8 symbols: the answers sit at 8-15
+    box.set_value(9).run()
+    at.button(key="transformers:explain").click().run()
+    assert not at.exception
+    title = at.session_state["transformers:attr"].layout.title.text
+    assert "at position 9 " in title

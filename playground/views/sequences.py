@@ -44,6 +44,12 @@ def _targets(exp: Experiment, ids) -> list[str]:
     return [names[int(i)] if int(i) < len(names) else str(int(i)) for i in np.atleast_1d(ids)]
 
 
+def first_answer(exp: Experiment) -> int:
+    """The input position of the model's first answer: it answers at its last `output_len` positions (the recall
+    markers of copy/reverse, every position of a character model), a one-output model at its last step."""
+    return exp.dataset.spec.input_shape[0] - (exp.dataset.spec.output_len or 1)
+
+
 def prediction_view(exp: Experiment, sample: int = 0, *, height: int = 320) -> go.Figure:
     """Forecasts: one-step and rollout on a held-out signal; numbers: predicted vs true; tokens: one sequence."""
     ds, model, kind = exp.dataset, exp.model, exp.dataset.meta.get("kind")
@@ -64,9 +70,7 @@ def prediction_view(exp: Experiment, sample: int = 0, *, height: int = 320) -> g
     pred, truth = np.atleast_1d(out[i].argmax(-1).numpy()), np.atleast_1d(test.y[i].numpy())
     names = tokens if kind == "lm" else _targets
     inputs = tokens(exp, test.x[i])
-    # the model answers at its last len(truth) positions (the recall markers of copy/reverse, the final step of a
-    # classifier, every position of a character model): target and prediction are drawn under those
-    pad = [""] * (len(inputs) - len(truth))
+    pad = [""] * first_answer(exp)   # target and prediction are drawn under the positions that answer
     rows = {"input": inputs, "target": pad + names(exp, truth), "prediction": pad + names(exp, pred)}
     correct = pred == truth
     return token_strip_figure(rows, [None] * len(pad) + list(correct),
