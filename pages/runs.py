@@ -6,6 +6,7 @@ from playground import export
 from playground.data.images import images_dataset
 from playground.experiment import build
 from playground.labs import LABS
+from playground.models.base import describe_model
 from playground.store import RunStore, restore, upload_arrays
 from playground.ui.guard import guard
 from playground.ui.session import adopt
@@ -60,7 +61,7 @@ else:
             arrays = upload_arrays(info, store)   # uploaded images: back into the lab's session uploads
             dataset = images_dataset(arrays, info.cfg.data, info.cfg.seed) if arrays is not None else None
             session = adopt(info.lab, info.cfg, restore(info, store, dataset),
-                            f"Reopened run **{info.name}** with its weights.")
+                            "Reopened a stored run with its weights (its name is on the Runs page).")
             if arrays is not None:
                 session.sources[info.cfg.data.source] = arrays
             st.switch_page(LABS.get(info.lab))
@@ -87,7 +88,7 @@ if up is not None:
     with guard("Importing"):
         imported = export.load_checkpoint(up.getvalue())
         cfg = imported.cfg
-        st.success(f"Valid checkpoint: {cfg.model.kind} {list(cfg.model.hidden)} on `{cfg.data.name}` "
+        st.success(f"Valid checkpoint: {describe_model(cfg.model).text} on `{cfg.data.name}` "
                    f"({sum(p.numel() for p in imported.model.parameters()):,} parameters).",
                    icon=":material/check_circle:")
         if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=not _ready(cfg.lab)):

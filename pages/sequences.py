@@ -38,8 +38,9 @@ with st.sidebar:
             config_controls(session, ["data.sequence.column"])
         st.subheader("Network")
         config_controls(session, ["model.kind", "model.rnn.hidden_size", "model.rnn.layers",
-                                  "model.rnn.bidirectional", "model.rnn.relu", "model.rnn.embed_dim",
-                                  "model.dropout"], choices=CHOICES)
+                                  "model.rnn.bidirectional", "model.rnn.embed_dim", "model.dropout"], choices=CHOICES)
+        if session.cfg.model.kind == "rnn":   # tanh or ReLU is a choice of the plain cell only
+            config_controls(session, ["model.rnn.relu"])
         st.subheader("Training")
         config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.grad_clip"])
         with st.expander("More: schedule, early stopping, splits, seed"):
@@ -51,6 +52,8 @@ play_controls(session)
 if session.notice:
     st.info(session.notice, icon=":material/info:")
 kind = session.exp.dataset.meta.get("kind")
+if note := views.task_note(session.exp):
+    st.caption(note)
 pick = st.columns(3)
 sample = pick[0].number_input("Test sequence to inspect", 0, 10_000, 0, key="sequences:sample")
 layer = pick[1].number_input("Recurrent layer", 1, session.cfg.model.rnn.layers, 1, key="sequences:layer") - 1
@@ -76,10 +79,13 @@ def render(s) -> None:
 live_fragment(session, render)
 
 with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
-    position = st.number_input("Output position (sequence outputs)", 0, 511, 0, key="sequences:position")
+    first, out_len = views.first_answer(session.exp), session.exp.dataset.spec.output_len
+    last = first + max(out_len - 1, 0)
+    position = st.number_input("Answer position to explain", first, last, last, key="sequences:position",
+                               disabled=not out_len, help="a position where the model writes an answer")
     if st.button("Explain with Integrated Gradients", key="sequences:explain", disabled=session.running):
         with guard("Attribution"):
-            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position)
+            st.session_state["sequences:attr"] = attribution_view(session.exp, sample, position - first)
     if "sequences:attr" in st.session_state:
         st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
 

@@ -65,11 +65,12 @@ left, right = st.columns(2)
 with left, guard("Positional encoding"):
     st.plotly_chart(views.positions_view(session.exp), key="transformers:positions", width="stretch")
 with right, guard("Attribution"):
-    out_len = session.exp.dataset.spec.output_len
-    position = st.number_input("Output position to explain", 0, max(out_len - 1, 0), max(out_len - 1, 0),
-                               key="transformers:position", disabled=not out_len)
+    first, out_len = seq_views.first_answer(session.exp), session.exp.dataset.spec.output_len
+    last = first + max(out_len - 1, 0)
+    position = st.number_input("Answer position to explain", first, last, last, key="transformers:position",
+                               disabled=not out_len, help="a position where the model writes an answer")
     if st.button("Explain with Integrated Gradients", key="transformers:explain", disabled=session.running):
-        st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position)
+        st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position - first)
     if "transformers:attr" in st.session_state:
         st.plotly_chart(st.session_state["transformers:attr"], key="transformers:attribution", width="stretch")
     st.caption("Pause, then press the button: Captum attributes the prediction to each input step "

@@ -5,7 +5,10 @@ loss curve and the weights, and, if it trained on an upload, the uploaded CSV or
 folder is `PLAYGROUND_DATA_DIR` if set, else `data/` under the project root. Saves are crash-safe:
 files are written into a temporary folder that is renamed into place, and only then is the row
 inserted in one transaction, so a process killed mid-save leaves at most a stray temporary folder
-(removed on the next open) and never a half-written run.
+(removed on the next open) and never a half-written run. A run is kept once: saving the same state again
+(a run kept when it stopped at its epoch limit, then "Save run") finds it by a digest of its config,
+curves, counters and weights and only renames it. A run's default name says its data, by file name for
+uploads.
 This module does not train and does not draw charts (the thumbnail is a few PIL lines).
 """
 
@@ -32,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, lab TEXT NOT NULL, created REAL NOT NULL,
     config TEXT NOT NULL, metrics TEXT NOT NULL, steps INTEGER NOT NULL, epochs INTEGER NOT NULL,
-    status TEXT NOT NULL)"""
+    status TEXT NOT NULL, digest TEXT)"""
+COLUMNS = "id, name, lab, created, config, metrics, steps, epochs, status"   # what RunInfo reads
 
 
 def data_dir() -> Path:
@@ -89,6 +93,25 @@ STRAY_AGE = 600   # seconds: an unfinished save older than this was cut short, n
 UPLOAD_PREFIX = "upload-"   # stored image upload files: upload-<i>-<name>
 
 
+def data_label(cfg: ExperimentConfig, upload_names: list[str] | tuple[str, ...] = ()) -> str:
+    """Which data a run trained on: the uploaded file name(s), the uploaded CSV's name (`data.source` is
+    "<file name>#<hash>"), else the dataset registry key. Plain text: show it as text, never Markdown."""
+    if upload_names:
+        return upload_names[0] + (f" +{len(upload_names) - 1} files" if len(upload_names) > 1 else "")
+    if cfg.data.source:
+        return cfg.data.source.split("#", 1)[0]
+    return cfg.data.name
+
+
+def _digest(cfg_json: str, history_json: bytes, steps: int, epoch: int, state: dict[str, torch.Tensor]) -> str:
+    """sha256 of what makes a run this run: config, curves, counters and weights (name and time aside)."""
+    h = hashlib.sha256(f"{cfg_json}\n{steps}\n{epoch}\n".encode() + history_json)
+    for k, v in state.items():
+        h.update(k.encode())
+        h.update(v.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
 def _safe(name: str) -> str:
     """A file name with only letters, digits, '.', '-' and '_' (an upload's name comes from the browser)."""
     return "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name)[-80:] or "file"
@@ -133,6 +156,8 @@ class RunStore:
         self.db = self.root / "runs.sqlite"
         with self._connect() as con:
             con.execute(SCHEMA)
+            if "digest" not in {row[1] for row in con.execute("PRAGMA table_info(runs)")}:   # a store from before
+                con.execute("ALTER TABLE runs ADD COLUMN digest TEXT")
         for stray in [*self.runs_dir.glob(".tmp-*"), *self.blobs.glob(".tmp-*")]:   # a process killed mid-save
             try:   # left them; a younger one may be another session's save in progress
                 if time.time() - stray.stat().st_mtime > STRAY_AGE:
@@ -148,15 +173,25 @@ class RunStore:
     # -- writing ---------------------------------------------------------------------------
 
     def save(self, exp, name: str = "") -> str:
-        """Keep an experiment's run (config, curves, metrics, thumbnail, weights); returns its id."""
+        """Keep an experiment's run (config, curves, metrics, thumbnail, weights); returns its id. The same
+        state saved again is not stored twice: the stored run's id is returned (renamed if `name` is given)."""
         trainer = exp.trainer
-        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         history = {k: [_clean(x) for x in v] for k, v in trainer.history.columns.items()}
-        files = {"history.json": json.dumps(history).encode(),
+        history_json = json.dumps(history).encode()
+        state = exp.model.state_dict()
+        digest = _digest(to_json(exp.cfg, indent=None), history_json, trainer.steps, trainer.epoch, state)
+        with self._connect() as con:
+            found = con.execute("SELECT id FROM runs WHERE digest=?", (digest,)).fetchone()
+        if found is not None:
+            if name:
+                self.rename(found[0], name)
+            return found[0]
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        files = {"history.json": history_json,
                  "config.json": to_json(exp.cfg).encode(),
                  "thumb.png": thumbnail_png(history.get("train_loss", []))}
         buf = io.BytesIO()
-        torch.save({k: v.detach().cpu() for k, v in exp.model.state_dict().items()}, buf)
+        torch.save({k: v.detach().cpu() for k, v in state.items()}, buf)
         files["weights.pt"] = buf.getvalue()
         shared = {}   # session-held data: an uploaded CSV, uploaded image files
         if exp.dataset.meta.get("source_bytes") is not None:
@@ -174,11 +209,13 @@ class RunStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        label = name or f"{exp.cfg.lab} · {exp.cfg.data.name} · {trainer.epoch} epochs"
+        uploaded = [fname for fname, _ in exp.dataset.meta.get("upload_files", ())]
+        label = name or f"{exp.cfg.lab} · {data_label(exp.cfg, uploaded)} · {trainer.epoch} epochs"
         with self._connect() as con:   # the row appears only once every file is in place
-            con.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?)",
+            con.execute(f"INSERT INTO runs ({COLUMNS}, digest) VALUES (?,?,?,?,?,?,?,?,?,?)",
                         (run_id, label, exp.cfg.lab, time.time(), to_json(exp.cfg, indent=None),
-                         json.dumps(final_metrics(trainer.history)), trainer.steps, trainer.epoch, trainer.status))
+                         json.dumps(final_metrics(trainer.history)), trainer.steps, trainer.epoch, trainer.status,
+                         digest))
         return run_id
 
     def rename(self, run_id: str, name: str) -> None:
@@ -204,7 +241,7 @@ class RunStore:
 
     def list(self, lab: str | None = None) -> list[RunInfo]:
         """Runs, newest first; rows whose config no longer validates are skipped."""
-        query = "SELECT * FROM runs" + (" WHERE lab=?" if lab else "") + " ORDER BY created DESC"
+        query = f"SELECT {COLUMNS} FROM runs" + (" WHERE lab=?" if lab else "") + " ORDER BY created DESC"
         with self._connect() as con:
             rows = con.execute(query, (lab,) if lab else ()).fetchall()
         out = []
@@ -231,11 +268,19 @@ class RunStore:
     def thumbnail(self, run_id: str) -> bytes:
         return (self.runs_dir / run_id / "thumb.png").read_bytes()
 
-    def uploads(self, run_id: str) -> list[tuple[str, bytes]]:
-        """The uploaded image files a run trained on, as (name, bytes) in upload order; [] if none."""
+    def _upload_paths(self, run_id: str) -> list[tuple[str, Path]]:
+        """(original name, stored path) of a run's uploaded image files, in upload order."""
         paths = sorted(self.runs_dir.glob(f"{run_id}/{UPLOAD_PREFIX}*"),
                        key=lambda p: int(p.name[len(UPLOAD_PREFIX):].split("-", 1)[0]))
-        return [(p.name[len(UPLOAD_PREFIX):].split("-", 1)[1], p.read_bytes()) for p in paths]
+        return [(p.name[len(UPLOAD_PREFIX):].split("-", 1)[1], p) for p in paths]
+
+    def upload_names(self, run_id: str) -> list[str]:
+        """The names of the uploaded image files a run trained on (none is read)."""
+        return [name for name, _ in self._upload_paths(run_id)]
+
+    def uploads(self, run_id: str) -> list[tuple[str, bytes]]:
+        """The uploaded image files a run trained on, as (name, bytes) in upload order; [] if none."""
+        return [(name, path.read_bytes()) for name, path in self._upload_paths(run_id)]
 
     def source(self, run_id: str) -> bytes | None:
         """The uploaded CSV a run trained on, if its data came from an upload."""

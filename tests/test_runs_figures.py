@@ -12,7 +12,7 @@ def test_runs_curves_overlay_and_mixed_metrics():
     hists = {"a": {"epoch": [0, 1, 2], "val_loss": [1.0, 0.5, 0.4], "train_loss": [1.0, 0.4, 0.3],
                    "val_accuracy": [0.3, 0.8, 0.9]},
              "b": {"epoch": [0, 1], "val_loss": [2.0, 1.0], "train_loss": [2.0, 0.9], "val_r2": [-1.0, 0.5]}}
-    fig = runs_curves_figure(hists, "accuracy")
+    fig = runs_curves_figure(hists)
     names = [(t.name, list(t.y)) for t in fig.data]
     assert ("a", [0.3, 0.8, 0.9]) in names and ("b", [-1.0, 0.5]) in names, "each run shows its own score"
     assert len(fig.data) == 6

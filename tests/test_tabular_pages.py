@@ -94,8 +94,8 @@ def test_a_run_that_stops_on_its_own_is_kept(app, tmp_path):
     session = at.session_state["lab:tabular"]
     assert session.exp.trainer.done and not session.running and at.button(key="tabular:play").label == "Play"
     assert [(i.lab, i.epochs) for i in RunStore(tmp_path).list()] == [("tabular", 3)], "kept without a Pause"
-    at.button(key="tabular:save").click().run()       # Save run still keeps it again on request
-    assert len(RunStore(tmp_path).list()) == 2
+    at.button(key="tabular:save").click().run()       # Save run of the same state: no second copy (issue 12)
+    assert "Saved this run" in at.info[0].value and len(RunStore(tmp_path).list()) == 1
 
 
 def test_runs_page_without_runs_says_so(app):

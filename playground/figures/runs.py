@@ -2,34 +2,39 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.figures.curves import METRIC_LABELS
 from playground.figures.palette import CLASS_COLORS, LAYOUT, SEQUENTIAL
 
 
-def runs_curves_figure(histories: Mapping[str, Mapping[str, list]], metric: str, *, split: str = "val",
+def runs_curves_figure(histories: Mapping[str, Mapping[str, list]], *, split: str = "val",
                        height: int = 340) -> go.Figure:
-    """One colour per run: `split` loss (left) and metric (right) against epochs; train loss dotted.
-    A run without `metric` (regression beside classification) shows its own (R² or accuracy)."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"{split} loss (train dotted)", f"{split} {metric}"),
+    """One colour per run: `split` loss (left) and each run's own metric (right: accuracy, token accuracy,
+    R² or MSE, whichever its history recorded) against epochs; train loss dotted."""
+    keys = {name: next((f"{split}_{m}" for m in METRIC_LABELS if f"{split}_{m}" in hist), "")
+            for name, hist in histories.items()}
+    labels = sorted({METRIC_LABELS[k.removeprefix(f"{split}_")] for k in keys.values() if k})
+    right = f"{split} {labels[0]}" if len(labels) == 1 else f"{split} metric, each run's own ({', '.join(labels)})"
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(f"{split} loss (train dotted)", right),
                         horizontal_spacing=0.1)
     for i, (name, hist) in enumerate(histories.items()):
         color = CLASS_COLORS[i % len(CLASS_COLORS)]
         epochs = hist.get("epoch", [])
-        score = f"{split}_{metric}" if f"{split}_{metric}" in hist else next(
-            (k for k in (f"{split}_accuracy", f"{split}_r2") if k in hist), f"{split}_{metric}")
         for col, key, dash, legend in ((1, f"{split}_loss", "solid", True), (1, "train_loss", "dot", False),
-                                       (2, score, "solid", False)):
+                                       (2, keys[name], "solid", False)):
             ys = hist.get(key) or []
             if not any(v is not None for v in ys):
                 continue
-            fig.add_trace(go.Scatter(x=epochs, y=ys, mode="lines", name=name, legendgroup=name, showlegend=legend,
+            text = html.escape(name)   # a run's name is typed by a person: shown as text, not as Plotly's HTML
+            fig.add_trace(go.Scatter(x=epochs, y=ys, mode="lines", name=text, legendgroup=name, showlegend=legend,
                                      line=dict(color=color, width=2, dash=dash),
-                                     hovertemplate=f"{name}<br>{key}: %{{y:.4f}}<br>epoch %{{x}}<extra></extra>"),
+                                     hovertemplate=f"{text}<br>{key}: %{{y:.4f}}<br>epoch %{{x}}<extra></extra>"),
                           row=1, col=col)
     fig.update_layout(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.22))
     fig.update_xaxes(title_text="epoch")

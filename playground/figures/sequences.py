@@ -33,32 +33,36 @@ def forecast_figure(series: np.ndarray, seq_len: int, one_step: np.ndarray, roll
     return fig
 
 
-def scatter_truth_figure(truth: np.ndarray, pred: np.ndarray, baseline: float | None = None, *,
-                         height: int = 320) -> go.Figure:
-    """Predicted against true values on the test split; the diagonal is perfect."""
+def scatter_truth_figure(truth: np.ndarray, pred: np.ndarray, baseline: float | None = None,
+                         baseline_name: str = "always predict the mean", *, height: int = 320) -> go.Figure:
+    """Predicted against true values on the test split; the diagonal is perfect; `baseline` is the constant
+    prediction named `baseline_name`."""
     lo, hi = float(min(truth.min(), pred.min())), float(max(truth.max(), pred.max()))
     fig = go.Figure(go.Scattergl(x=truth, y=pred, mode="markers", name="test samples",
                                  marker=dict(color=BLUE, size=5, opacity=0.6)))
     fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect", line=dict(color=INK, dash="dash")))
     if baseline is not None:
-        fig.add_hline(y=baseline, line=dict(color=ORANGE, dash="dot"), annotation_text="always predict the mean")
+        fig.add_hline(y=baseline, line=dict(color=ORANGE, dash="dot"), annotation_text=baseline_name)
     fig.update_layout(**LAYOUT, height=height, title="prediction against truth (test split)",
                       xaxis_title="true", yaxis_title="predicted", legend=dict(orientation="h", y=-0.2))
     return fig
 
 
-def token_strip_figure(rows: dict[str, list[str]], correct: list[bool] | None = None, *,
+def token_strip_figure(rows: dict[str, list[str]], correct: list[bool | None] | None = None, *,
                        title: str = "one test sequence", height: int = 220) -> go.Figure:
-    """Rows of tokens as a table (input, target, prediction); wrong predictions in orange."""
+    """Rows of tokens as a table (input, target, prediction) by position; "" leaves a cell blank (no output
+    there); `correct[j]` colours the prediction at position j (orange = wrong, None = no output)."""
     names = list(rows)[::-1]
     width = max(len(r) for r in rows.values())
     z = np.zeros((len(names), width), np.float32)
     text = [[""] * width for _ in names]
     for i, name in enumerate(names):
         for j, tok in enumerate(rows[name]):
+            if tok == "":
+                continue
             text[i][j] = tok
             z[i, j] = 0.3
-            if name == "prediction" and correct is not None and j < len(correct):
+            if name == "prediction" and correct is not None and j < len(correct) and correct[j] is not None:
                 z[i, j] = 0.6 if correct[j] else 1.0
     scale = [[0.0, "#ffffff"], [0.3, GREY], [0.6, "#cfe3f1"], [1.0, "#fbd2a6"]]
     fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=1,
@@ -106,11 +110,32 @@ def time_gradient_figure(grads: np.ndarray, *, height: int = 300) -> go.Figure:
     return fig
 
 
+# Attention grid spacing, in pixels: between two layers sit the upper row's x tick labels and the lower row's
+# head titles (TITLE_ROOM: the 16 px subplot-title font); plot fractions are computed from them so a title
+# never prints over the axis labels above it, whatever the number of layers. Past UPRIGHT_MAX positions the
+# x labels stand vertical (side by side they would run into each other), so they need room for their length.
+# Room measured in Chromium on the app's pages (Streamlit's chart theme): one line of labels reaches 33 px
+# below the axis, vertical 4-character labels 44 px.
+TITLE_ROOM, ROW_PAD, CHAR_PX, UPRIGHT_MAX = 24, 10, 8, 10
+
+
+def tick_room(labels: list[str], shown: bool) -> int:
+    """Pixels below a map that its x tick labels take (12 px font: ~8 px a character when vertical)."""
+    if not shown:
+        return 0
+    return 14 + CHAR_PX * max(map(len, labels)) if len(labels) > UPRIGHT_MAX else 36
+
+
 def attention_figure(maps: np.ndarray, tokens: list[str], *, height_per_row: int = 260) -> go.Figure:
     """maps (layers, heads, T, T): one heatmap per layer (rows) and head (columns); rows of each sum to 1."""
     n_layers, n_heads, t, _ = maps.shape
     labels = [f"{i}:{tok}" for i, tok in enumerate(tokens[:t])]
-    fig = make_subplots(rows=n_layers, cols=n_heads, horizontal_spacing=0.03, vertical_spacing=0.08,
+    shown = t <= 24
+    below = tick_room(labels, shown)
+    gap = below + TITLE_ROOM + ROW_PAD                                   # px between two rows of maps
+    plot_height = height_per_row * n_layers + gap * (n_layers - 1)       # px inside the margins
+    fig = make_subplots(rows=n_layers, cols=n_heads, horizontal_spacing=0.08 if shown else 0.03,
+                        vertical_spacing=gap / plot_height if n_layers > 1 else 0.0,
                         subplot_titles=[f"layer {layer + 1}, head {h + 1}" for layer in range(n_layers)
                                         for h in range(n_heads)])
     for layer in range(n_layers):
@@ -119,9 +144,11 @@ def attention_figure(maps: np.ndarray, tokens: list[str], *, height_per_row: int
                                      showscale=layer == 0 and h == 0,
                                      hovertemplate="query %{y}<br>key %{x}<br>%{z:.3f}<extra></extra>"),
                           row=layer + 1, col=h + 1)
-    fig.update_yaxes(autorange="reversed", showticklabels=t <= 24)
-    fig.update_xaxes(showticklabels=t <= 24, tickangle=0)
-    fig.update_layout(**LAYOUT, height=height_per_row * n_layers + 40)
+    fig.update_yaxes(autorange="reversed", showticklabels=shown)
+    fig.update_xaxes(showticklabels=shown, tickangle=-90 if t > UPRIGHT_MAX else 0)
+    margin = {**LAYOUT["margin"], "t": max(LAYOUT["margin"]["t"], TITLE_ROOM + ROW_PAD),
+              "b": max(LAYOUT["margin"]["b"], below + ROW_PAD)}
+    fig.update_layout(**{**LAYOUT, "margin": margin}, height=plot_height + margin["t"] + margin["b"])
     return fig
 
 
@@ -144,16 +171,17 @@ def attribution_figure(tokens: list[str], scores: np.ndarray, *, title: str, hei
     return fig
 
 
-def race_figure(curves: dict[str, tuple[list, list]], metric: str, baseline: float | None = None, *,
-                height: int = 300) -> go.Figure:
-    """label -> (epochs, test metric): models raced on the same task, seed and budget."""
+def race_figure(curves: dict[str, tuple[list, list]], metric: str, baseline: float | None = None,
+                baseline_name: str = "always predict the mean", *, height: int = 300) -> go.Figure:
+    """label -> (epochs, test metric): models raced on the same task, seed and budget; `baseline` is the
+    constant prediction's metric, named `baseline_name`."""
     fig = go.Figure()
     colors = [ORANGE, BLUE, "#2ca02c", "#d62728"]
     for i, (label, (epochs, values)) in enumerate(curves.items()):
         fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=label,
                                  line=dict(color=colors[i % len(colors)], width=2.5)))
     if baseline is not None:
-        fig.add_hline(y=baseline, line=dict(color="#9ca3af", dash="dash"), annotation_text="always predict 1")
+        fig.add_hline(y=baseline, line=dict(color="#9ca3af", dash="dash"), annotation_text=baseline_name)
     fig.update_layout(**LAYOUT, height=height, title=f"race: test {metric} on the same task, seed and budget",
                       xaxis_title="epoch", yaxis_title=f"test {metric}", legend=dict(orientation="h", y=-0.25))
     return fig

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
-from playground.models.base import MODELS
+from playground.models.base import MODELS, Arch
 from playground.models.layers import ACTIVATIONS, Dropout
 from playground.models.mlp import layer_settings
 from playground.registry import ConfigError, Registry
@@ -101,7 +101,15 @@ def build_cnn(cfg, spec: DataSpec) -> CNN:
     return CNN(cfg, spec)
 
 
-MODELS.add("cnn", build_cnn, "CNN", "convolution blocks, then fully connected layers", inputs="image")
+def describe_cnn(cfg) -> Arch:
+    c = cfg.cnn
+    head = f", head {','.join(map(str, cfg.hidden))}" if cfg.hidden else ""
+    return Arch(f"CNN conv {','.join(map(str, c.channels))} ({c.kernel}×{c.kernel}, {c.pool} pool){head}",
+                len(c.channels) + len(cfg.hidden), sum(c.channels) + sum(cfg.hidden))
+
+
+MODELS.add("cnn", build_cnn, "CNN", "convolution blocks, then fully connected layers", inputs="image",
+           describe=describe_cnn)
 
 
 # ---------------------------------------------------------------- the layer table

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
-from playground.models.base import MODELS
+from playground.models.base import MODELS, Arch
 from playground.models.layers import ACTIVATIONS, Dropout
 
 
@@ -59,4 +59,9 @@ def build_mlp(cfg, spec: DataSpec) -> MLP:
     return MLP(math.prod(spec.input_shape), layer_settings(cfg), spec.n_outputs)
 
 
-MODELS.add("mlp", build_mlp, "MLP", "fully connected layers", inputs="vector")
+def describe_mlp(cfg) -> Arch:
+    text = f"MLP hidden {','.join(map(str, cfg.hidden))}" if cfg.hidden else "MLP, no hidden layer"
+    return Arch(text, len(cfg.hidden), sum(cfg.hidden))
+
+
+MODELS.add("mlp", build_mlp, "MLP", "fully connected layers", inputs="vector", describe=describe_mlp)

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
-from playground.models.base import MODELS
+from playground.models.base import MODELS, Arch
 from playground.models.layers import Dropout
 from playground.registry import ConfigError
 
@@ -55,9 +55,17 @@ def _builder(cell: str):
     return build
 
 
+def describe_rnn(cfg) -> Arch:
+    c = cfg.rnn
+    cell = {"rnn": "ReLU RNN" if c.relu else "RNN"}.get(cfg.kind, cfg.kind.upper())
+    extra = ", bidirectional" if c.bidirectional else ""
+    return Arch(f"{cell} {c.hidden_size} × {c.layers} layer{'s' if c.layers > 1 else ''}{extra}", c.layers,
+                c.hidden_size * c.layers)
+
+
 MODELS.add("rnn", _builder("rnn"), "RNN", "plain recurrent cell: h = tanh(W x + U h + b)", inputs="sequence",
-           family="rnn")
+           family="rnn", describe=describe_rnn)
 MODELS.add("lstm", _builder("lstm"), "LSTM", "long short-term memory: input, forget and output gates",
-           inputs="sequence", family="rnn")
+           inputs="sequence", family="rnn", describe=describe_rnn)
 MODELS.add("gru", _builder("gru"), "GRU", "gated recurrent unit: reset and update gates", inputs="sequence",
-           family="rnn")
+           family="rnn", describe=describe_rnn)

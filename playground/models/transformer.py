@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from playground.data.base import DataSpec
-from playground.models.base import MODELS
+from playground.models.base import MODELS, Arch
 from playground.models.layers import Dropout
 from playground.registry import ConfigError, Registry
 
@@ -140,5 +140,11 @@ def build_transformer(cfg, spec: DataSpec) -> Transformer:
     return Transformer(spec, c.d_model, c.heads, c.layers, c.d_ff, cfg.dropout, c.positions, c.causal)
 
 
+def describe_transformer(cfg) -> Arch:
+    c = cfg.transformer
+    return Arch(f"Transformer d_model {c.d_model}, {c.heads} head{'s' if c.heads > 1 else ''}, {c.layers} "
+                f"layer{'s' if c.layers > 1 else ''}{', causal' if c.causal else ''}", c.layers, c.d_model * c.layers)
+
+
 MODELS.add("transformer", build_transformer, "Transformer", "self-attention blocks (encoder, or decoder with "
-           "a causal mask)", inputs="sequence", family="transformer")
+           "a causal mask)", inputs="sequence", family="transformer", describe=describe_transformer)

@@ -24,7 +24,7 @@ preset("seq_parity_gru", "Bit parity (GRU)", "is the number of ones odd? The ans
         "train.lr": 0.003, "train.max_epochs": 40})
 preset("seq_adding_race_rnn", "Race: adding problem, plain RNN (fails)",
        "two numbers marked 15+ steps apart must be added; a tanh RNN's gradient vanishes through time and it "
-       "stays at the 'always say 1' loss of 0.167",
+       "stays at the 'always predict the mean, 1.0' baseline (MSE 0.167)",
        {**ADAM, "data.name": "adding", "data.seq_len": 30, "data.n_samples": 2000, "train.batch_size": 50,
         "model.kind": "rnn", "train.max_epochs": 30})
 preset("seq_adding_race_lstm", "Race: adding problem, LSTM (solves it)",

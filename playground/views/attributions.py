@@ -39,7 +39,8 @@ def token_attribution(exp: Experiment, sample: int = 0, position: int = -1, n_st
     if out.dim() == 3:
         pos = position % out.shape[1]
         cls = int(out[0, pos].argmax())
-        target, label = (pos, cls), f"output {pos} = {exp.dataset.class_names[cls]!r}"
+        at = x.shape[1] - out.shape[1] + pos   # the input position that answers (as the token strip draws it)
+        target, label = (pos, cls), f"{exp.dataset.class_names[cls]!r} at position {at}"
     elif exp.dataset.task == "classification":
         target = int(out[0].argmax())
         label = f"class {exp.dataset.class_names[target]!r}"
