@@ -83,7 +83,7 @@ class Preprocessor:
         cats = tuple(tuple(sorted(set(texts(rows, c)))) for c in categorical)
         y_mean, y_std = 0.0, 1.0
         if task == REGRESSION:
-            yf = np.asarray(y, dtype=np.float32)      # float32 statistics, as the targets the loss sees
+            yf = np.asarray(y, dtype=np.float64)
             y_mean, y_std = float(yf.mean()), float(yf.std() or 1.0)
         prep = cls(tuple(numeric), fill, tuple(categorical), cats, impute=impute, target=target, task=task,
                    classes=tuple(classes), y_mean=y_mean, y_std=y_std)
@@ -134,6 +134,12 @@ class Preprocessor:
             if new:
                 out[col] = new
         return out
+
+    def scale_target(self, y: np.ndarray) -> np.ndarray:
+        """Regression targets as the loss sees them, float32: (y - y_mean) / y_std (classes: unchanged)."""
+        if self.task != REGRESSION:
+            return np.array(y)
+        return ((np.asarray(y, dtype=np.float64) - self.y_mean) / self.y_std).astype(np.float32)
 
     def decode(self, outputs: np.ndarray) -> dict[str, np.ndarray]:
         """Network outputs (N, k) -> {"prediction": labels or values (N,), "proba": (N, k) for classes}."""

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, Dataset, DataSpec, make_splits, split_indices
+from playground.data.base import CLASSIFICATION, DATASETS, Dataset, DataSpec, make_splits, split_indices
 from playground.data.csv_table import (  # noqa: F401  (re-exported: pages, the catalog and tests use tabular.*)
     FIELD,
     IMPUTERS,
@@ -46,11 +46,9 @@ def table_dataset(table: Table, cfg, seed: int = 0, family: str = "tabular") -> 
     prep = Preprocessor.fit(table.frame.iloc[idx[0]], table.y[idx[0]], numeric=table.numeric,
                             categorical=table.categorical, task=table.task, classes=table.class_names,
                             target=table.target, impute=t.impute, standardize=t.standardize)
-    x, y = prep.transform(table.frame), table.y.copy()
-    if table.task == REGRESSION:
-        y = ((y - prep.y_mean) / prep.y_std).astype(np.float32)   # the loss sees standardised targets; R² is unchanged
-    meta: dict = {"family": family, "target": table.target, "preprocess": prep,
-                  "notes": table.notes + _fit_notes(table, prep)}
+    x, y = prep.transform(table.frame), prep.scale_target(table.y)   # regression: standardised; R² is unchanged
+    meta: dict = {"family": family, "target": table.target, "preprocess": prep, "table": table, "split": idx,
+                  "notes": table.notes + _fit_notes(table, prep)}   # table + split: train.py refits from raw rows
     train, val, test = make_splits(x, y, idx, table.task)
     n_out = len(table.class_names) if table.task == CLASSIFICATION else 1
     return with_plane(Dataset(spec=DataSpec(table.task, (x.shape[1],), n_out), train=train, val=val, test=test,
