@@ -158,6 +158,8 @@ class RunStore:
         buf = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in exp.model.state_dict().items()}, buf)
         files["weights.pt"] = buf.getvalue()
+        if (prep := exp.dataset.meta.get("preprocess")) is not None:   # a table's fitted preprocessing: `predict`
+            files["preprocess.json"] = json.dumps(prep.to_dict()).encode()   # scores raw rows with it
         shared = {}   # session-held data: an uploaded CSV, uploaded image files
         if exp.dataset.meta.get("source_bytes") is not None:
             shared["source.csv"] = exp.dataset.meta["source_bytes"]
@@ -236,6 +238,11 @@ class RunStore:
         paths = sorted(self.runs_dir.glob(f"{run_id}/{UPLOAD_PREFIX}*"),
                        key=lambda p: int(p.name[len(UPLOAD_PREFIX):].split("-", 1)[0]))
         return [(p.name[len(UPLOAD_PREFIX):].split("-", 1)[1], p.read_bytes()) for p in paths]
+
+    def preprocess(self, run_id: str) -> dict[str, Any] | None:
+        """A table run's fitted preprocessing (plain data), if the run kept one."""
+        path = self.runs_dir / run_id / "preprocess.json"
+        return json.loads(path.read_text()) if path.exists() else None
 
     def source(self, run_id: str) -> bytes | None:
         """The uploaded CSV a run trained on, if its data came from an upload."""
