@@ -177,3 +177,21 @@ def test_the_lab_warns_when_validation_loss_rises_on_the_realistic_csv():
     val, train = exp.trainer.history["val_loss"], exp.trainer.history["train_loss"]
     assert min(val) < 0.5 * val[-1] and train[-1] < 0.1 * train[0], "the real curve: a clear case of overfitting"
     assert "Overfitting" in overfitting_warning(exp.trainer.history)
+
+
+def test_the_page_lists_every_metric_for_the_network_and_the_majority_baseline(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+    at = at.switch_page("pages/tabular.py").run()
+    at.button(key="tabular:step").click().run()
+    assert not at.exception and not at.error
+    table = next(d for d in at.dataframe if list(d.value.columns)[:2] == ["model", "test accuracy"]).value
+    assert list(table.columns) == ["model", "test accuracy", "test balanced accuracy", "test macro F1",
+                                   "test ROC AUC"]
+    assert list(table["model"][:2]) == ["Neural network", "Majority class / mean"]
+    exp = at.session_state["lab:tabular"].exp
+    assert table["test accuracy"][0] == pytest.approx(network_metrics(exp)["accuracy"], abs=5e-4)
