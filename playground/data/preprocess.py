@@ -15,6 +15,7 @@ rows or train (playground/data/csv_table.py reads, playground/data/tabular.py sp
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -77,7 +78,8 @@ class Preprocessor:
             standardize: bool = True) -> Preprocessor:
         """Learn every statistic from `rows` (a DataFrame of the training rows only) and their targets `y`."""
         num = numbers(rows, numeric)                                        # (N_train, k), NaN = missing
-        with np.errstate(all="ignore"):
+        with warnings.catch_warnings():   # a column with no value in the training rows: NaN, filled with 0 below
+            warnings.simplefilter("ignore", RuntimeWarning)
             stat = np.nanmedian(num, 0) if impute == "median" else np.nanmean(num, 0)
         fill = tuple(float(v) if np.isfinite(v) else 0.0 for v in np.atleast_1d(stat)) if numeric else ()
         cats = tuple(tuple(sorted(set(texts(rows, c)))) for c in categorical)
