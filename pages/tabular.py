@@ -18,9 +18,12 @@ from playground.views.plane import curves_view
 from playground.views.tabular import (
     baseline_plane_view,
     data_summary,
+    network_metrics,
     network_plane_frame,
     network_plane_view,
+    overfitting_warning,
     scores_figure,
+    scores_table,
 )
 
 st.title("Your data")
@@ -98,6 +101,8 @@ def render(s) -> None:
     else:
         left.plotly_chart(network_plane_view(s.exp, plane), key="tabular:boundary", width="stretch")
     live_chart("tabular:curves", lambda f: curves_view(s.exp, height=380, frame=f, width=540), s.running, right)
+    if warning := overfitting_warning(s.exp.trainer.history):   # validation loss rising while training falls
+        right.warning(warning, icon=":material/trending_up:")
 
 
 live_fragment(session, render)
@@ -112,9 +117,13 @@ if st.button("Fit baselines", key="tabular:fit", type="secondary") or auto:
         session.extra["baselines"] = (ds, fit_baselines(ds, picked))
 fitted = session.extra.get("baselines")
 if fitted and fitted[0] is ds:
-    metric = "test_accuracy" if ds.task == "classification" else "test_r2"
-    net = session.exp.trainer.history.last().get(metric, float("nan"))
+    net = network_metrics(session.exp)   # the whole test split, as each baseline is scored
     st.plotly_chart(scores_figure(net, fitted[1], ds.task), key="tabular:scores", width="stretch")
+    st.dataframe(scores_table(net, fitted[1]), hide_index=True, key="tabular:metrics")
+    if ds.task == "classification":
+        st.caption("Balanced accuracy: the mean of each class's recall; macro F1: the mean F1 over classes; "
+                   "ROC AUC: how well the scores rank a class above the rest (binary: the second class; "
+                   "multiclass: one-vs-rest, averaged). The majority class sets the floor accuracy must beat.")
     cols = st.columns(3)
     for i, b in enumerate(fitted[1]):
         cols[i % 3].plotly_chart(baseline_plane_view(b, ds, plane), key=f"tabular:baseline:{b.key}",

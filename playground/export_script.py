@@ -1,7 +1,10 @@
 """The standalone training script of an export: plain-PyTorch source that rebuilds an MLP, CNN or RNN,
 initialises it from the run's seed and retrains it exactly as the app did (same batches, optimizer, learning
 rates, L1/L2, clipping, input noise and dropout masks), then prints each split's loss and metric; and
-`data_bytes`, the data.pt beside it.
+`data_bytes`, the data.pt beside it. For a table, data.pt holds the raw columns (numbers with their
+blanks, text) and the split's row indices, and the script fits the preprocessing itself on the training
+rows only (fill values, categories, scaling: the same rules as playground/data/preprocess.py), so it
+shows every step from a raw row to the model's input.
 
 The script's Net is generated from the model's own modules (all standard torch.nn layers), in the order the
 app built them, so the seed gives the same initial weights. Transformers and augmentation redrawn each
@@ -106,9 +109,11 @@ def evaluate(model, loss_fn, x, y):
     return result
 
 
+{prepare}
+
 def main():
     torch.set_num_threads(1)
-    data = torch.load(Path(__file__).resolve().parent / "data.pt", weights_only=True)
+    data = prepare(torch.load(Path(__file__).resolve().parent / "data.pt", weights_only=True))
     torch.manual_seed(SEED)
     model = Net()
     init_weights(model)
@@ -161,6 +166,75 @@ def main():
 if __name__ == "__main__":
     main()
 '''
+
+
+_PREPARE_TENSORS = '''def prepare(data):
+    """data.pt holds each split's model inputs, ready to train on."""
+    return data
+'''
+
+_PREPARE_TABLE = '''IMPUTE = {impute!r}  # missing numbers get the training rows' mean or median ("drop": none left)
+STANDARDIZE = {standardize!r}  # scale every input to mean 0, std 1 with the training rows' statistics
+
+
+def fit_preprocessing(num, text):
+    """Fill values, categories and scaling from the rows given: the training rows only.
+    num: (N, k) float64, NaN = missing; text: one list of N strings per text column ("(missing)" = blank)."""
+    fill = []
+    for j in range(num.shape[1]):
+        v = num[:, j][~torch.isnan(num[:, j])].sort().values
+        m = len(v) // 2
+        if len(v) == 0:
+            fill.append(0.0)
+        elif IMPUTE == "median":
+            fill.append(float(v[m]) if len(v) % 2 else float((v[m - 1] + v[m]) / 2))
+        else:
+            fill.append(float(v.mean()))
+    prep = {{"fill": fill, "categories": [sorted(set(col)) for col in text], "mean": None, "std": None}}
+    if STANDARDIZE:
+        x = transform(prep, num, text)
+        std = x.std(0, correction=0)
+        std[std == 0] = 1.0  # a constant input stays put
+        prep["mean"], prep["std"] = x.mean(0), std
+    return prep
+
+
+def transform(prep, num, text):
+    """Raw rows -> model inputs (N, F) float64: filled numbers, then one 0/1 input per known category
+    (a category the training rows never had gives all zeros), then scaling."""
+    x = torch.where(torch.isnan(num), torch.tensor(prep["fill"], dtype=torch.float64), num)
+    parts = [x]
+    for col, cats in zip(text, prep["categories"]):
+        parts.append(torch.tensor([[float(v == c) for c in cats] for v in col], dtype=torch.float64))
+    x = torch.cat(parts, 1)
+    if prep["mean"] is not None:
+        x = (x - prep["mean"]) / prep["std"]
+    return x
+
+
+def prepare(data):
+    """data.pt holds raw columns and the split's row indices: fit on the training rows, apply to all."""
+    num, text, y = data["numeric"], data["text"], data["y"]
+    idx = {{s: data[s + "_idx"] for s in ("train", "val", "test")}}
+    train_text = [[col[i] for i in idx["train"].tolist()] for col in text]
+    prep = fit_preprocessing(num[idx["train"]], train_text)
+    x = transform(prep, num, text).float()
+    if TASK == "regression":  # the loss sees standardised targets
+        y_train = y[idx["train"]].double()
+        y_std = float(y_train.std(correction=0)) or 1.0
+        y = ((y.double() - float(y_train.mean())) / y_std).float().reshape(-1, 1)
+    out = {{}}
+    for split, i in idx.items():
+        out[split + "_x"], out[split + "_y"] = x[i], y[i]
+    return out
+'''
+
+
+def _prepare_code(exp) -> str:
+    prep = exp.dataset.meta.get("preprocess")
+    if prep is None:
+        return _PREPARE_TENSORS
+    return _PREPARE_TABLE.format(impute=prep.impute, standardize=bool(prep.mean))
 
 
 def _optimizer_code(exp) -> str:
@@ -283,13 +357,24 @@ def script_text(exp) -> str:
         lrs=repr([lr_at(t, e) for e in range(epochs)]), l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
         task=exp.dataset.task, train_cap=TRAIN_EVAL_CAP, eval_cap=EVAL_CAP, net=net, input_noise=t.input_noise,
         fused=fused_dropout(exp.model), init=init, loss=_loss_code(make_loss(t.loss, exp.dataset.task)),
-        optimizer=_optimizer_code(exp),
+        optimizer=_optimizer_code(exp), prepare=_prepare_code(exp),
         metric_key=exp.trainer.metric, metric=exp.trainer.metric.replace("_", " ").replace("r2", "R²"))
 
 
 def data_bytes(exp) -> bytes:
+    """data.pt: each split's tensors; for a table, its raw columns, targets and split indices instead."""
     ds = exp.dataset
-    tensors = {f"{s}_{a}": getattr(ds.split(s), a).clone() for s in ("train", "val", "test") for a in ("x", "y")}
+    if "preprocess" in ds.meta:
+        from playground.data.preprocess import numbers, texts
+
+        table, prep = ds.meta["table"], ds.meta["preprocess"]
+        tensors = {"numeric": torch.from_numpy(numbers(table.frame, prep.numeric)),   # (N, k) float64, NaN = missing
+                   "text": [[str(v) for v in texts(table.frame, c)] for c in prep.categorical],
+                   "y": torch.from_numpy(table.y.copy()),
+                   **{f"{s}_idx": torch.from_numpy(i.astype("int64")) for s, i in zip(("train", "val", "test"),
+                                                                                   ds.meta["split"])}}
+    else:
+        tensors = {f"{s}_{a}": getattr(ds.split(s), a).clone() for s in ("train", "val", "test") for a in ("x", "y")}
     buf = io.BytesIO()
     torch.save(tensors, buf)
     return buf.getvalue()

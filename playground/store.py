@@ -193,6 +193,8 @@ class RunStore:
         buf = io.BytesIO()
         torch.save({k: v.detach().cpu() for k, v in state.items()}, buf)
         files["weights.pt"] = buf.getvalue()
+        if (prep := exp.dataset.meta.get("preprocess")) is not None:   # a table's fitted preprocessing: `predict`
+            files["preprocess.json"] = json.dumps(prep.to_dict()).encode()   # scores raw rows with it
         shared = {}   # session-held data: an uploaded CSV, uploaded image files
         if exp.dataset.meta.get("source_bytes") is not None:
             shared["source.csv"] = exp.dataset.meta["source_bytes"]
@@ -281,6 +283,11 @@ class RunStore:
     def uploads(self, run_id: str) -> list[tuple[str, bytes]]:
         """The uploaded image files a run trained on, as (name, bytes) in upload order; [] if none."""
         return [(name, path.read_bytes()) for name, path in self._upload_paths(run_id)]
+
+    def preprocess(self, run_id: str) -> dict[str, Any] | None:
+        """A table run's fitted preprocessing (plain data), if the run kept one."""
+        path = self.runs_dir / run_id / "preprocess.json"
+        return json.loads(path.read_text()) if path.exists() else None
 
     def source(self, run_id: str) -> bytes | None:
         """The uploaded CSV a run trained on, if its data came from an upload."""

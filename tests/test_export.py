@@ -34,7 +34,7 @@ def trained():
 def test_exported_script_reproduces_the_apps_metrics(trained, tmp_path):
     paths = export.export_all(trained, tmp_path)
     assert {p.name for p in paths} == {"train.py", "data.pt", "model.pt", "model.torchscript.pt", "model.onnx",
-                                       "config.json"}
+                                       "preprocess.json", "config.json"}
     out = subprocess.run([sys.executable, str(tmp_path / "train.py")], capture_output=True, text=True, timeout=120,
                          cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
@@ -154,7 +154,8 @@ def test_tampered_and_foreign_files_are_refused(trained):
 def test_schema_is_checked_when_the_checksum_is_recomputed(trained):
     good = export.checkpoint(trained)
     config = good["config"].replace('"lr": 0.01', '"lr": 99.0')
-    forged = {**good, "config": config, "digest": export._digest(config, good["spec"], good["state_dict"])}
+    forged = {**good, "config": config, "digest": export._digest(config, good["spec"], good["state_dict"],
+                                                                 good["preprocess"])}
     with pytest.raises(ConfigError, match=r"train\.lr"):
         export.load_checkpoint(_save(forged))
 

@@ -1,15 +1,19 @@
-"""CSV bytes to a clean `Table`: `parse_csv(raw, target, cfg)` picks the target column, infers
-classification or regression, one-hot encodes text columns, fills or drops missing values, and refuses
-malformed, oversized, non-numeric or single-class files with a ConfigError on `data.source` that says
-what is wrong. Also the tabular task and imputer registries and the upload caps.
+"""CSV bytes to a `Table` of raw input columns: `parse_csv(raw, target, cfg)` picks the target column, infers
+classification or regression, sorts the inputs into numeric and text (category) columns, drops id-like
+text columns and (impute "drop") rows with missing numbers, and refuses malformed, oversized,
+non-numeric or single-class files with a ConfigError on `data.source` that says what is wrong.
+`read_rows(raw)` reads new rows to score, every cell as text. Also the tabular task and imputer
+registries and the upload caps.
 
-It does not split, standardise or register datasets (playground/data/tabular.py does).
+It fits nothing: fill values, categories and scaling are learnt from the training rows only, after the
+split (playground/data/preprocess.py, called by playground/data/tabular.py).
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,18 +40,21 @@ IMPUTERS.add("drop", "drop", "Drop rows", "rows with any missing number are remo
 
 @dataclass(frozen=True, eq=False)
 class Table:
-    """A cleaned table: x float32 [N, F], y int64 [N] (classes) or float32 [N] (regression)."""
+    """Raw inputs `frame` (a DataFrame of N rows: the numeric and categorical columns), y int64 [N] (classes)
+    or float32 [N] (regression). Nothing in it is fitted: missing numbers are still NaN."""
 
-    x: np.ndarray
+    frame: Any
     y: np.ndarray
     task: str
-    feature_names: tuple[str, ...]
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...] = ()
     class_names: tuple[str, ...] = ()
     target: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)   # what cleaning did, for the page to say
 
 
-def _read(raw: bytes):
+def _read(raw: bytes, as_text: bool = False):
+    """A DataFrame of CSV bytes (every cell a string or NaN if `as_text`), or a ConfigError saying why not."""
     import pandas as pd
 
     if len(raw) > MAX_BYTES:
@@ -59,7 +66,7 @@ def _read(raw: bytes):
     try:
         header = raw.split(b"\n", 1)[0]
         sep = next((c for c in (",", ";", "\t") if c.encode() in header), ",")
-        df = pd.read_csv(io.BytesIO(raw), sep=sep, nrows=MAX_ROWS + 1)
+        df = pd.read_csv(io.BytesIO(raw), sep=sep, nrows=MAX_ROWS + 1, dtype=str if as_text else None)
     except UnicodeDecodeError:
         raise ConfigError(FIELD, "the file is not UTF-8 text; save it as CSV (UTF-8)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError, OSError) as err:
@@ -69,12 +76,16 @@ def _read(raw: bytes):
         raise ConfigError(FIELD, f"more than {MAX_ROWS:,} rows; sample it down first")
     if df.shape[1] > MAX_COLUMNS + 1:
         raise ConfigError(FIELD, f"{df.shape[1]} columns; the limit is {MAX_COLUMNS + 1} (inputs + target)")
-    if df.shape[1] < 2:
-        raise ConfigError(FIELD, "need at least two columns (inputs and a target); is the separator a comma?")
     df.columns = [str(c).strip() or f"column {i + 1}" for i, c in enumerate(df.columns)]
     if len(set(df.columns)) != len(df.columns):
         raise ConfigError(FIELD, "two columns have the same name")
     return df
+
+
+def read_rows(raw: bytes):
+    """New rows to score: a DataFrame whose cells are strings (NaN for blanks), so a text column whose new
+    values happen to look like numbers keeps its categories' spelling; bad files raise a ConfigError."""
+    return _read(raw, as_text=True)
 
 
 def csv_columns(raw: bytes) -> list[str]:
@@ -102,6 +113,8 @@ def parse_csv(raw: bytes, target: str = "", cfg=None) -> Table:
 
     cfg = cfg or TabularDataConfig()
     df = _read(raw)
+    if df.shape[1] < 2:
+        raise ConfigError(FIELD, "need at least two columns (inputs and a target); is the separator a comma?")
     target = cfg.target or target or str(df.columns[-1])
     if target not in df.columns:
         raise ConfigError("data.tabular.target", f"no column {target!r}; the columns are: {', '.join(df.columns)}")
@@ -142,25 +155,16 @@ def parse_csv(raw: bytes, target: str = "", cfg=None) -> Table:
     if not numeric and not categorical:
         raise ConfigError(FIELD, "no usable input columns: every column besides the target is free text "
                                  "(too many distinct values to encode as categories)")
-    num = x_df[numeric].astype(float)
-    holes = int(num.isna().sum().sum())
+    holes = int(x_df[numeric].astype(float).isna().sum().sum())
     if holes and cfg.impute == "drop":
-        keep = num.notna().all(axis=1)
-        num, x_df, y_col = num[keep], x_df[keep], y_col[keep]
+        keep = x_df[numeric].astype(float).notna().all(axis=1)
+        x_df, y_col = x_df[keep], y_col[keep]
         notes.append(f"dropped {int((~keep).sum())} rows with missing numbers")
-    elif holes:
-        fill = num.mean() if cfg.impute == "mean" else num.median()
-        num = num.fillna(fill.fillna(0.0))
-        notes.append(f"filled {holes} missing numbers with the column {cfg.impute}")
-    x = num
-    if categorical:
-        cats = pd.get_dummies(x_df[categorical].astype("string").fillna("(missing)"), prefix_sep="=", dtype=float)
-        notes.append(f"one-hot encoded {len(categorical)} text columns into {cats.shape[1]} inputs")
-        x = pd.concat([num, cats], axis=1)
-    if x.shape[1] > MAX_FEATURES:
-        raise ConfigError(FIELD, f"{x.shape[1]} inputs after encoding text columns; the limit is {MAX_FEATURES}")
-    if len(x) < MIN_ROWS:
-        raise ConfigError(FIELD, f"only {len(x)} usable rows; need at least {MIN_ROWS}")
+    n_inputs = len(numeric) + sum(x_df[c].astype("string").fillna("").nunique() for c in categorical)
+    if n_inputs > MAX_FEATURES:
+        raise ConfigError(FIELD, f"{n_inputs} inputs after encoding text columns; the limit is {MAX_FEATURES}")
+    if len(x_df) < MIN_ROWS:
+        raise ConfigError(FIELD, f"only {len(x_df)} usable rows; need at least {MIN_ROWS}")
     if task == CLASSIFICATION:
         labels = y_col.astype("string")
         classes = sorted(labels.unique())
@@ -178,5 +182,5 @@ def parse_csv(raw: bytes, target: str = "", cfg=None) -> Table:
         class_names = ()
         if float(np.std(y)) == 0.0:
             raise ConfigError("data.tabular.target", f"{target!r} is constant; there is nothing to predict")
-    return Table(x.to_numpy(dtype=np.float32), y, task, tuple(str(c) for c in x.columns), class_names, target,
-                 tuple(notes))
+    frame = x_df[numeric + categorical].reset_index(drop=True)
+    return Table(frame, y, task, tuple(numeric), tuple(categorical), class_names, target, tuple(notes))

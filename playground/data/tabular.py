@@ -1,8 +1,10 @@
 """Tabular data: scikit-learn's bundled iris, wine and breast-cancer sets, and CSV files.
 
-CSV bytes become a `Table` in playground/data/csv_table.py (`parse_csv`, re-exported here with the
-caps and registries). `table_dataset` splits a Table and standardises it with train-split statistics;
-`pca_plane` gives many-column data a 2-D plane for the boundary views.
+CSV bytes become a `Table` of raw columns in playground/data/csv_table.py (`parse_csv`, re-exported here with
+the caps and registries). `table_dataset` splits a Table, fits the preprocessing (fill values, categories,
+scaling: playground/data/preprocess.py) on the training rows only and applies it to every split; the
+fitted `Preprocessor` rides in `dataset.meta["preprocess"]`, so exports and `predict` score raw rows the
+same way. `pca_plane` gives many-column data a 2-D plane for the boundary views.
 
 Uploaded CSVs never enter a process-wide cache: the UI keeps the bytes in the user's session and
 passes the Dataset to `experiment.build`. Only the CLI registers files by path
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, Dataset, DataSpec, make_splits, split_indices
+from playground.data.base import CLASSIFICATION, DATASETS, Dataset, DataSpec, make_splits, split_indices
 from playground.data.csv_table import (  # noqa: F401  (re-exported: pages, the catalog and tests use tabular.*)
     FIELD,
     IMPUTERS,
@@ -29,30 +31,41 @@ from playground.data.csv_table import (  # noqa: F401  (re-exported: pages, the 
     Table,
     csv_columns,
     parse_csv,
+    read_rows,
 )
+from playground.data.preprocess import Preprocessor
 from playground.registry import ConfigError
 
 # ---------------------------------------------------------------- splitting and standardising
 
 def table_dataset(table: Table, cfg, seed: int = 0, family: str = "tabular") -> Dataset:
-    """Split a Table by a DataConfig's fractions and seed; standardise with train statistics."""
+    """Split a Table by a DataConfig's fractions and seed; fit the preprocessing on the training rows only."""
     rng = np.random.default_rng(seed)
-    idx = split_indices(len(table.x), cfg.train_fraction, cfg.val_fraction, rng)
-    x, y = table.x.copy(), table.y.copy()
-    meta: dict = {"family": family, "target": table.target, "notes": table.notes}
-    if cfg.tabular.standardize:
-        mean, std = x[idx[0]].mean(0), x[idx[0]].std(0)
-        std[std == 0] = 1.0
-        x = (x - mean) / std
-        meta.update(x_mean=mean, x_std=std)
-    if table.task == REGRESSION:
-        y_mean, y_std = float(y[idx[0]].mean()), float(y[idx[0]].std() or 1.0)
-        y = (y - y_mean) / y_std          # the loss sees standardised targets; R² is unchanged
-        meta.update(y_mean=y_mean, y_std=y_std)
-    train, val, test = make_splits(x.astype(np.float32), y, idx, table.task)
+    idx = split_indices(len(table.y), cfg.train_fraction, cfg.val_fraction, rng)
+    t = cfg.tabular
+    prep = Preprocessor.fit(table.frame.iloc[idx[0]], table.y[idx[0]], numeric=table.numeric,
+                            categorical=table.categorical, task=table.task, classes=table.class_names,
+                            target=table.target, impute=t.impute, standardize=t.standardize)
+    x, y = prep.transform(table.frame), prep.scale_target(table.y)   # regression: standardised; R² is unchanged
+    meta: dict = {"family": family, "target": table.target, "preprocess": prep, "table": table, "split": idx,
+                  "notes": table.notes + _fit_notes(table, prep)}   # table + split: train.py refits from raw rows
+    train, val, test = make_splits(x, y, idx, table.task)
     n_out = len(table.class_names) if table.task == CLASSIFICATION else 1
     return with_plane(Dataset(spec=DataSpec(table.task, (x.shape[1],), n_out), train=train, val=val, test=test,
-                              feature_names=table.feature_names, class_names=table.class_names, meta=meta))
+                              feature_names=prep.feature_names, class_names=table.class_names, meta=meta))
+
+
+def _fit_notes(table: Table, prep: Preprocessor) -> tuple[str, ...]:
+    """What the fitted preprocessing did, in words for the page."""
+    notes = []
+    holes = int(table.frame[list(table.numeric)].isna().sum().sum()) if table.numeric else 0
+    if holes:
+        notes.append(f"filled {holes} missing numbers with the column {prep.impute} of the training rows only")
+    if table.categorical:
+        n = sum(len(c) for c in prep.categories)
+        notes.append(f"one-hot encoded {len(table.categorical)} text columns into {n} inputs, one per category seen "
+                     "in the training rows (a category seen only in other rows gets all zeros)")
+    return tuple(notes)
 
 
 # ---------------------------------------------------------------- the PCA plane (2-D views of many columns)
@@ -105,10 +118,10 @@ _SKLEARN = {"iris": ("load_iris", "Iris", "150 flowers, 4 measurements, 3 specie
 def sklearn_table(name: str) -> Table:
     import sklearn.datasets
 
-    bunch = getattr(sklearn.datasets, _SKLEARN[name][0])()
-    return Table(bunch.data.astype(np.float32), bunch.target.astype(np.int64), CLASSIFICATION,
-                 tuple(str(f) for f in bunch.feature_names), tuple(str(c) for c in bunch.target_names),
-                 "target")
+    bunch = getattr(sklearn.datasets, _SKLEARN[name][0])(as_frame=True)
+    frame = bunch.data.astype(np.float64)
+    return Table(frame, np.array(bunch.target, dtype=np.int64), CLASSIFICATION, tuple(str(c) for c in frame.columns),
+                 (), tuple(str(c) for c in bunch.target_names), "target")
 
 
 def _make_sklearn(name: str):

@@ -1,5 +1,7 @@
 """The Your data lab's views: a PCA plane of high-dimensional data with a model's decision boundary on it,
-baseline boundaries on the same plane, a scores table, and the data overview.
+baseline boundaries on the same plane, the test-split scores of the network and every baseline (bars and a
+table of accuracy, balanced accuracy, macro F1 and ROC AUC, or R²), the overfitting warning, and the data
+overview.
 
 The plane is spanned by the first two principal components of the training inputs; a model is
 evaluated at the inverse-PCA of each grid point (the plane through the data mean), which the figure
@@ -14,13 +16,13 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from playground.baselines import Baseline
+from playground.baselines import METRIC_LABELS, Baseline, classification_metrics, regression_metrics
 from playground.data.base import CLASSIFICATION, Dataset
 from playground.data.tabular import Plane
 from playground.figures import boundary_figure
 from playground.figures.palette import CLASS_COLORS, LAYOUT
 from playground.figures.raster import boundary_png
-from playground.probes import eval_mode, make_grid
+from playground.probes import _curve_diagnoses, eval_mode, make_grid
 
 
 def model_predict(model: torch.nn.Module, task: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -79,10 +81,35 @@ def baseline_plane_view(b: Baseline, dataset: Dataset, plane: Plane, *, resoluti
     return plane_boundary(plane, dataset, b.predict_grid, title=title, resolution=resolution, height=height)
 
 
-def scores_figure(network_score: float, baselines: list[Baseline], task: str, *, height: int = 300) -> go.Figure:
-    """Horizontal bars: the network's test score beside every baseline's."""
+def network_metrics(exp) -> dict[str, float]:
+    """The network's metrics on the whole test split (as `fit_baselines` scores each baseline)."""
+    test = exp.dataset.test
+    if len(test) == 0:
+        return {}
+    out = model_predict(exp.model, exp.dataset.task)(test.x.numpy())
+    if exp.dataset.task == CLASSIFICATION:
+        return classification_metrics(test.y.numpy(), out.argmax(1), out.astype(np.float64))
+    return regression_metrics(test.y.numpy()[:, 0], out)
+
+
+def scores_table(network: dict[str, float], baselines: list[Baseline]) -> list[dict[str, object]]:
+    """One row per model (the network first), one column per test metric, values rounded to 3 places."""
+    rows = [("Neural network", network)] + [(b.label, b.test_metrics) for b in baselines]
+    return [{"model": name, **{f"test {METRIC_LABELS[k]}": round(v, 3) if np.isfinite(v) else None
+                               for k, v in m.items()}} for name, m in rows]
+
+
+def overfitting_warning(history) -> str:
+    """The curve rule's overfitting message, or "" (the ONE call into the diagnosis rules from this lab)."""
+    return next((d.message for d in _curve_diagnoses(history) if d.code == "overfitting"), "")
+
+
+def scores_figure(network: dict[str, float], baselines: list[Baseline], task: str, *,
+                  height: int = 300) -> go.Figure:
+    """Horizontal bars: the network's test accuracy (or R²) beside every baseline's."""
+    key = "accuracy" if task == CLASSIFICATION else "r2"
     names = ["Neural network"] + [b.label for b in baselines]
-    scores = [network_score] + [b.test_score for b in baselines]
+    scores = [network.get(key, float("nan"))] + [b.test_score for b in baselines]
     colors = [CLASS_COLORS[1]] + ["#9ca3af"] * len(baselines)
     fig = go.Figure(go.Bar(x=scores, y=names, orientation="h", marker_color=colors,
                            text=[f"{s:.3f}" for s in scores], textposition="auto",
