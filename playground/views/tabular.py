@@ -19,10 +19,11 @@ import torch
 from playground.baselines import METRIC_LABELS, Baseline, classification_metrics, regression_metrics
 from playground.data.base import CLASSIFICATION, Dataset
 from playground.data.tabular import Plane
+from playground.diagnoses import curve_diagnoses
 from playground.figures import boundary_figure
 from playground.figures.palette import CLASS_COLORS, LAYOUT
 from playground.figures.raster import boundary_png
-from playground.probes import _curve_diagnoses, eval_mode, make_grid
+from playground.probes import eval_mode, make_grid
 
 
 def model_predict(model: torch.nn.Module, task: str) -> Callable[[np.ndarray], np.ndarray]:
@@ -101,7 +102,7 @@ def scores_table(network: dict[str, float], baselines: list[Baseline]) -> list[d
 
 def overfitting_warning(history) -> str:
     """The curve rule's overfitting message, or "" (the ONE call into the diagnosis rules from this lab)."""
-    return next((d.message for d in _curve_diagnoses(history) if d.code == "overfitting"), "")
+    return next((d.message for d in curve_diagnoses(history) if d.code == "overfitting"), "")
 
 
 def scores_figure(network: dict[str, float], baselines: list[Baseline], task: str, *,
