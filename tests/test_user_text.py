@@ -41,20 +41,23 @@ def _unescaped(text: str, chars: str) -> list[str]:
 @pytest.mark.parametrize("raw", HOSTILE)
 def test_every_markdown_character_is_escaped(raw):
     out = md_escape(raw)
-    assert _unescaped(out, "![]()<>*_`~:$#|&-+.") == []
+    assert _unescaped(out, "![]()<>*_`~:$|&") == []
+    assert not re.match(r"[#>+=-]|\d+[.)]", out)                  # no block can start the line
     assert "\n" not in out                                      # one line stays one line (no block syntax)
     assert out.replace("\\", "").replace("\u200b", "") == " ".join(raw.split())   # nothing but escapes added
 
 
 def test_autolinks_are_broken_by_an_invisible_space():
     out = md_escape("see http://evil.example/x, www.evil.example and me@evil.example")
-    assert "\\:\u200b" in out and "@\u200b" in out and "www\u200b\\." in out
+    assert "\\:\u200b" in out and "@\u200b" in out and "www\u200b." in out
     assert not re.search(r"https?:/", out.replace("\\", ""))    # no bare scheme left for GFM to link
 
 
 def test_plain_text_keeps_its_letters():
     assert md_escape("petal length (cm)") == "petal length \\(cm\\)"
     assert md_escape(42) == "42"
+    assert md_escape("two-class data, 0.5 noise") == "two-class data, 0.5 noise"
+    assert md_escape("1. first") == "1\\. first" and md_escape("# x") == "\\# x"
 
 
 def test_field_names_are_code_only_when_plain():

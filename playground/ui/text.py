@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 
-# Every character CommonMark lets a backslash escape that Markdown, Streamlit's icon and emoji codes
-# (`:material/home:`), its LaTeX (`$`) or HTML (`<`, `&`) give a meaning to.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$&\"'=/])")
+# Characters that Markdown, Streamlit's icon and emoji codes (`:material/home:`), its LaTeX (`$`) or HTML
+# (`<`, `&`) give a meaning to anywhere in a line; CommonMark lets a backslash escape each of them.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>!~:$&|])")
+# What starts a block only at the start of a line: a heading, list item, quote or rule.
+_LEADING = re.compile(r"^(\d+(?=[.)])|[#>+=-])")
 # GFM links bare URLs, www. names and e-mail addresses even when escaped: an invisible zero-width space
 # after ':' and '@', and between 'www' and its dot, breaks them (checked in Chromium with Streamlit 1.67).
-_AUTOLINK = re.compile(r"(\\:|@|(?i:www)(?=\\\.))")
+_AUTOLINK = re.compile(r"(\\:|@|(?i:www)(?=\.))")
 _ZWSP = "\u200b"
 _FIELD = re.compile(r"[A-Za-z0-9_.]{1,80}")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][\w.@~+-]+){2,}[/\\]?")
@@ -27,6 +29,7 @@ _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][\w.@~+-]+){2,}[/\\]?")
 def md_escape(text: object) -> str:
     """`text` as literal characters inside Streamlit Markdown (newlines become spaces: one line stays one)."""
     flat = _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    flat = _LEADING.sub(lambda m: m.group(0) + "\\" if m.group(0)[0].isdigit() else "\\" + m.group(0), flat)
     return _AUTOLINK.sub(lambda m: m.group(0) + _ZWSP, flat)
 
 
