@@ -39,8 +39,9 @@ _remember = st.components.v2.component("playground_identity", js=_JS)
 def owner_id() -> str:
     """This browser's id: from its cookie, or a new one for this session (persisted by `remember()`)."""
     if "owner_id" not in st.session_state:
-        cookie = st.context.cookies.get(COOKIE, "") or ""
-        st.session_state["owner_id"] = cookie if _ID.fullmatch(cookie) else secrets.token_hex(16)
+        cookie = st.context.cookies.get(COOKIE)   # not a str outside a browser session (AppTest)
+        ok = isinstance(cookie, str) and _ID.fullmatch(cookie)
+        st.session_state["owner_id"] = cookie if ok else secrets.token_hex(16)
     return st.session_state["owner_id"]
 
 

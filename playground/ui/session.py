@@ -55,8 +55,9 @@ def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str
         return None
     try:
         from playground.store import RunStore
+        from playground.ui.identity import owner_id
 
-        run_id = RunStore().save(session.exp, name)
+        run_id = RunStore().save(session.exp, name, owner=owner_id())
     except Exception as err:  # a full disk or a locked database must never break training
         log.exception("saving the run failed")
         session.notice = f"The run could not be saved to the run history ({public_message(err)})."
