@@ -271,6 +271,9 @@ class RunStore:
         """One run, if `owner` may see it (any run for owner=None); KeyError otherwise."""
         where, params = ("id=?", (run_id,)) if owner is None else ("id=? AND owner=?", (run_id, owner))
         found = _infos(self.index.select(where, params))
+        if not found and (self.runs_dir / run_id).is_dir():   # a folder the index lost: add it back, look again
+            self.index.reconcile()
+            found = _infos(self.index.select(where, params))
         if not found or not (self.runs_dir / run_id).is_dir():
             raise KeyError(run_id)
         return found[0]
