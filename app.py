@@ -8,6 +8,7 @@ PagesManager.uses_pages_directory = False  # app.py is running: no reload needed
 
 from playground.labs import LABS  # noqa: E402
 from playground.ui.classroom import classroom  # noqa: E402
+from playground.ui.identity import remember  # noqa: E402
 
 torch.set_num_threads(1)  # small models on a shared 2-core server: one intra-op thread is fastest
 st.set_page_config(page_title="Deep Learning Playground", page_icon=":material/psychology:", layout="wide")
@@ -18,5 +19,6 @@ for i, e in enumerate(ready):
     page = st.Page(e.obj, title=e.label, icon=e.meta["icon"], url_path=e.meta["url_path"], default=i == 0)
     sections.setdefault(e.meta["section"], []).append(page)
 nav = st.navigation(sections, expanded=True)  # every lab visible, none behind 'View more'
+remember()  # this browser's id in its cookie: it owns the runs it makes (playground/ui/identity.py)
 classroom()  # URL ?hide=... and ?tour=...&step=... on every lab (playground/ui/classroom.py)
 nav.run()

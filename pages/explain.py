@@ -21,8 +21,9 @@ from playground.insights import (
     supports,
 )
 from playground.labs import LABS
-from playground.store import RunStore, restore
+from playground.store import restore
 from playground.ui.guard import guard
+from playground.ui.runs import visible_store
 from playground.ui.session import session_labs
 
 st.title("Explain")
@@ -32,10 +33,10 @@ st.caption("Why did the model decide that? Attribution methods split one predict
            "GradientSHAP instead averages over baselines drawn at random from the training rows (from the run's "
            "seed). Different methods answer slightly different questions: where they agree, trust the answer more.")
 
-store = RunStore()
+store, viewer = visible_store()
 sources = {f"session:{lab}": f"This session · {LABS.label(lab)}" for lab, s in session_labs().items()
            if supports(s.exp.dataset)}
-sources.update({f"run:{i.id}": f"Run · {i.name}" for i in store.list()})
+sources.update({f"run:{i.id}": f"Run · {i.name}" for i in store.list(owner=viewer)})
 if not sources:
     st.info("No model to explain yet: train one in **Your data** or the **2-D Playground**, or save a run.",
             icon=":material/search:")
@@ -48,7 +49,8 @@ with guard("Loading the model"):
     else:
         cached = st.session_state.get("explain:run")
         if not cached or cached[0] != key:
-            st.session_state["explain:run"] = cached = (key, restore(store.get(key.removeprefix("run:")), store))
+            info = store.get(key.removeprefix("run:"), viewer)   # KeyError for a run that is not this visitor's
+            st.session_state["explain:run"] = cached = (key, restore(info, store))
         exp = cached[1]
 if exp is None or not supports(exp.dataset):
     st.warning("This model's inputs are not a flat vector of numbers; explain it in its own lab.",

@@ -1,15 +1,16 @@
-"""Runs: the run history of every lab. Compare, rename, delete, reopen, export; import a checkpoint."""
+"""Runs: this browser's run history of every lab. Compare, rename, delete, reopen, share, export; import."""
 
 import streamlit as st
 
 from playground import export
-from playground.data.images import images_dataset
 from playground.experiment import build
 from playground.labs import LABS
 from playground.models.base import describe_model
-from playground.store import RunStore, restore, upload_arrays
+from playground.store import restore
 from playground.ui.guard import guard
+from playground.ui.runs import ready, reopen, share_link, shared_run, visible_store
 from playground.ui.session import adopt
+from playground.ui.text import md_escape
 from playground.views.runs import compare_curves, compare_parallel, table_rows
 
 st.title("Runs")
@@ -18,14 +19,17 @@ st.caption("Every lab keeps a run when you pause or it stops on its own, reset, 
            "Comparing runs side by side is how you learn which setting mattered; export takes a run out as plain "
            "PyTorch.")
 
-store = RunStore()
+store, viewer = visible_store()
+if token := st.query_params.get("shared"):   # a share link: one run, read-only
+    if (info := shared_run(store, token)) is not None:
+        st.subheader(f"Shared run: {md_escape(info.name)}")
+        st.caption("Shared with you read-only: look, or open a copy in its lab (the copy is yours).")
+        st.dataframe(table_rows([info], store), hide_index=True, key="runs:shared")
+        st.plotly_chart(compare_curves([info], store, "val"), key="runs:shared_curves", width="stretch")
+        reopen(info, store, "runs:shared_reopen")
+    st.stop()
 
-
-def _ready(lab: str) -> bool:
-    return lab in LABS and LABS.entry(lab).meta["ready"]
-
-
-infos = store.list()
+infos = store.list(owner=viewer)
 if not infos:
     st.info("No runs yet. Train in any lab and press Pause or **Save run**; the run appears here.",
             icon=":material/folder_open:")
@@ -51,23 +55,16 @@ else:
     c1, c2, c3 = st.columns([2, 1, 1])
     new_name = c1.text_input("Name", value=info.name, key=f"runs:name:{run_id}")
     if c1.button("Rename", key="runs:rename") and new_name != info.name:
-        store.rename(run_id, new_name)
+        store.rename(run_id, new_name, viewer)
         st.rerun()
-    if c2.button(f"Reopen in {LABS.label(info.lab)}", key="runs:reopen", disabled=not _ready(info.lab)):
-        with guard("Reopening the run"):
-            if (raw := store.source(run_id)) is not None:   # an uploaded CSV: hand it to the lab's session uploads
-                st.session_state.setdefault(f"{info.lab}:uploads", {})[info.cfg.data.source] = raw
-                st.session_state[f"{info.lab}:source"] = info.cfg.data.source
-            arrays = upload_arrays(info, store)   # uploaded images: back into the lab's session uploads
-            dataset = images_dataset(arrays, info.cfg.data, info.cfg.seed) if arrays is not None else None
-            session = adopt(info.lab, info.cfg, restore(info, store, dataset),
-                            "Reopened a stored run with its weights (its name is on the Runs page).")
-            if arrays is not None:
-                session.sources[info.cfg.data.source] = arrays
-            st.switch_page(LABS.get(info.lab))
+    with c2:
+        reopen(info, store, "runs:reopen")
     if c3.button("Delete", key="runs:delete", type="secondary"):
-        store.delete(run_id)
+        store.delete(run_id, viewer)
         st.rerun()
+    with st.popover("Share read-only", icon=":material/share:"):
+        st.caption("Anyone with this link can look at this run and open a copy; only you can rename or delete it.")
+        st.code(share_link(info), language=None)
     if st.toggle("Prepare export files (script, .pt, TorchScript, ONNX, config)", key="runs:export"):
         with guard("Exporting"):
             exp = restore(info, store)
@@ -91,7 +88,7 @@ if up is not None:
         st.success(f"Valid checkpoint: {describe_model(cfg.model).text} on `{cfg.data.name}` "
                    f"({sum(p.numel() for p in imported.model.parameters()):,} parameters).",
                    icon=":material/check_circle:")
-        if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=not _ready(cfg.lab)):
+        if st.button(f"Open in {LABS.label(cfg.lab)}", key="runs:open_import", disabled=not ready(cfg.lab)):
             exp = build(cfg)
             exp.trainer.load_state(imported.model.state_dict())
             adopt(cfg.lab, cfg, exp, "Opened an imported checkpoint.")

@@ -9,6 +9,11 @@ inserted in one transaction, so a process killed mid-save leaves at most a stray
 (a run kept when it stopped at its epoch limit, then "Save run") finds it by a digest of its config,
 curves, counters and weights and only renames it. A run's default name says its data, by file name for
 uploads.
+
+Each run has an owner (the browser that made it: playground/ui/identity.py) and a share token. Calls that
+take `owner` see and change only that owner's runs; `owner=None` sees all of them (the CLI, the server
+admin). A run can be read by anyone who holds its token (`shared`), never renamed or deleted by them.
+Each folder carries its own record (run.json), so the index (playground/run_index.py) heals itself.
 This module does not train and does not draw charts (the thumbnail is a few PIL lines).
 """
 
@@ -19,8 +24,8 @@ import io
 import json
 import math
 import os
+import secrets
 import shutil
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -30,13 +35,9 @@ from typing import Any
 import torch
 
 from playground.config import ExperimentConfig, from_json, to_json
+from playground.run_index import RECORD, RunIndex
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, lab TEXT NOT NULL, created REAL NOT NULL,
-    config TEXT NOT NULL, metrics TEXT NOT NULL, steps INTEGER NOT NULL, epochs INTEGER NOT NULL,
-    status TEXT NOT NULL, digest TEXT)"""
-COLUMNS = "id, name, lab, created, config, metrics, steps, epochs, status"   # what RunInfo reads
 
 
 def data_dir() -> Path:
@@ -56,6 +57,8 @@ class RunInfo:
     steps: int
     epochs: int
     status: str
+    owner: str = ""     # the browser that made it ("" for runs from before owners: admin and CLI only)
+    token: str = ""     # read-only share token; shown only to the owner
 
 
 def _clean(v: Any) -> Any:
@@ -154,10 +157,7 @@ class RunStore:
         self.blobs = self.root / "blobs"
         self.blobs.mkdir(exist_ok=True)
         self.db = self.root / "runs.sqlite"
-        with self._connect() as con:
-            con.execute(SCHEMA)
-            if "digest" not in {row[1] for row in con.execute("PRAGMA table_info(runs)")}:   # a store from before
-                con.execute("ALTER TABLE runs ADD COLUMN digest TEXT")
+        self.index = RunIndex(self.db, self.runs_dir)
         for stray in [*self.runs_dir.glob(".tmp-*"), *self.blobs.glob(".tmp-*")]:   # a process killed mid-save
             try:   # left them; a younger one may be another session's save in progress
                 if time.time() - stray.stat().st_mtime > STRAY_AGE:
@@ -165,27 +165,27 @@ class RunStore:
             except OSError:
                 continue
 
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.db, timeout=10)
-        con.execute("PRAGMA journal_mode=WAL")
-        return con
+    @property
+    def notices(self) -> list[str]:
+        """What the store repaired while this object was used (a rebuilt index, runs whose files are gone)."""
+        return self.index.notices
 
     # -- writing ---------------------------------------------------------------------------
 
-    def save(self, exp, name: str = "") -> str:
-        """Keep an experiment's run (config, curves, metrics, thumbnail, weights); returns its id. The same
-        state saved again is not stored twice: the stored run's id is returned (renamed if `name` is given)."""
+    def save(self, exp, name: str = "", owner: str = "") -> str:
+        """Keep an experiment's run (config, curves, metrics, thumbnail, weights) for `owner`; returns its id.
+        The same state saved again by the same owner is not stored twice: the stored run's id is returned
+        (renamed if `name` is given)."""
         trainer = exp.trainer
         history = {k: [_clean(x) for x in v] for k, v in trainer.history.columns.items()}
         history_json = json.dumps(history).encode()
         state = exp.model.state_dict()
         digest = _digest(to_json(exp.cfg, indent=None), history_json, trainer.steps, trainer.epoch, state)
-        with self._connect() as con:
-            found = con.execute("SELECT id FROM runs WHERE digest=?", (digest,)).fetchone()
-        if found is not None:
+        found = self.index.select("digest=? AND owner=?", (digest, owner))
+        if found:
             if name:
-                self.rename(found[0], name)
-            return found[0]
+                self.rename(found[0]["id"], name, owner)
+            return found[0]["id"]
         run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         files = {"history.json": history_json,
                  "config.json": to_json(exp.cfg).encode(),
@@ -200,6 +200,13 @@ class RunStore:
             shared["source.csv"] = exp.dataset.meta["source_bytes"]
         for i, (fname, data) in enumerate(exp.dataset.meta.get("upload_files", ())):
             shared[f"{UPLOAD_PREFIX}{i}-{_safe(fname)}"] = data
+        uploaded = [fname for fname, _ in exp.dataset.meta.get("upload_files", ())]
+        record = {"id": run_id, "name": name or f"{exp.cfg.lab} · {data_label(exp.cfg, uploaded)} · {trainer.epoch} "
+                                                "epochs",
+                  "lab": exp.cfg.lab, "created": time.time(), "config": to_json(exp.cfg, indent=None),
+                  "metrics": final_metrics(trainer.history), "steps": trainer.steps, "epochs": trainer.epoch,
+                  "status": trainer.status, "digest": digest, "owner": owner, "token": secrets.token_urlsafe(16)}
+        files[RECORD] = json.dumps(record).encode()
         tmp = self.runs_dir / f".tmp-{run_id}"
         tmp.mkdir()
         try:
@@ -211,24 +218,35 @@ class RunStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        uploaded = [fname for fname, _ in exp.dataset.meta.get("upload_files", ())]
-        label = name or f"{exp.cfg.lab} · {data_label(exp.cfg, uploaded)} · {trainer.epoch} epochs"
-        with self._connect() as con:   # the row appears only once every file is in place
-            con.execute(f"INSERT INTO runs ({COLUMNS}, digest) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (run_id, label, exp.cfg.lab, time.time(), to_json(exp.cfg, indent=None),
-                         json.dumps(final_metrics(trainer.history)), trainer.steps, trainer.epoch, trainer.status,
-                         digest))
+        self.index.insert(record)   # the row appears only once every file is in place
         return run_id
 
-    def rename(self, run_id: str, name: str) -> None:
-        with self._connect() as con:
-            con.execute("UPDATE runs SET name=? WHERE id=?", (name.strip() or run_id, run_id))
+    def rename(self, run_id: str, name: str, owner: str | None = None) -> None:
+        """Rename one of `owner`'s runs (any run for owner=None); the folder's record changes with the index."""
+        self.get(run_id, owner)   # KeyError for a run that is not theirs
+        name = name.strip() or run_id
+        path = self.runs_dir / run_id / RECORD
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, ValueError):
+            record = None   # a folder from before records: the index alone holds its name
+        if record is not None:
+            record["name"] = name
+            tmp = path.with_name(f".{RECORD}.{uuid.uuid4().hex}")
+            _write(tmp, json.dumps(record).encode())
+            os.replace(tmp, path)
+        self.index.update(run_id, name=name)
 
-    def delete(self, run_id: str) -> None:
-        with self._connect() as con:
-            con.execute("DELETE FROM runs WHERE id=?", (run_id,))
+    def delete(self, run_id: str, owner: str | None = None) -> None:
+        """Delete one of `owner`'s runs (any run for owner=None): its row, its folder, uploads nobody uses."""
+        self.get(run_id, owner)
+        self.index.delete(run_id)
         shutil.rmtree(self.runs_dir / run_id, ignore_errors=True)
         self._collect_blobs()
+
+    def rebuild_index(self) -> int:
+        """Rebuild the index from the run folders (python -m playground runs --rebuild-index); returns the runs."""
+        return self.index.rebuild()
 
     def _collect_blobs(self) -> None:
         """Remove uploads no run links to any more (a blob's only link is its own name)."""
@@ -241,25 +259,31 @@ class RunStore:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def list(self, lab: str | None = None) -> list[RunInfo]:
-        """Runs, newest first; rows whose config no longer validates are skipped."""
-        query = f"SELECT {COLUMNS} FROM runs" + (" WHERE lab=?" if lab else "") + " ORDER BY created DESC"
-        with self._connect() as con:
-            rows = con.execute(query, (lab,) if lab else ()).fetchall()
-        out = []
-        for rid, name, rlab, created, cfg, metrics, steps, epochs, status in rows:
-            try:
-                out.append(RunInfo(rid, name, rlab, created, from_json(cfg), json.loads(metrics), steps, epochs,
-                                   status))
-            except ValueError:
-                continue
-        return out
+    def list(self, lab: str | None = None, owner: str | None = None) -> list[RunInfo]:
+        """`owner`'s runs (every run for owner=None), newest first. The index is checked against the folders
+        first (see `notices`); rows whose config no longer validates are skipped."""
+        self.index.reconcile()
+        where = [c for c, v in (("lab=?", lab), ("owner=?", owner)) if v is not None]
+        params = tuple(v for v in (lab, owner) if v is not None)
+        return _infos(self.index.select(" AND ".join(where), params))
 
-    def get(self, run_id: str) -> RunInfo:
-        for info in self.list():
-            if info.id == run_id:
-                return info
-        raise KeyError(run_id)
+    def get(self, run_id: str, owner: str | None = None) -> RunInfo:
+        """One run, if `owner` may see it (any run for owner=None); KeyError otherwise."""
+        where, params = ("id=?", (run_id,)) if owner is None else ("id=? AND owner=?", (run_id, owner))
+        found = _infos(self.index.select(where, params))
+        if not found and (self.runs_dir / run_id).is_dir():   # a folder the index lost: add it back, look again
+            self.index.reconcile()
+            found = _infos(self.index.select(where, params))
+        if not found or not (self.runs_dir / run_id).is_dir():
+            raise KeyError(run_id)
+        return found[0]
+
+    def shared(self, token: str) -> RunInfo:
+        """The run a share link's token names, for reading only; KeyError for an unknown token."""
+        found = _infos(self.index.select("token=?", (token,))) if token else []
+        if not found or not (self.runs_dir / found[0].id).is_dir():
+            raise KeyError("shared run")
+        return found[0]
 
     def history(self, run_id: str) -> dict[str, list]:
         return json.loads((self.runs_dir / run_id / "history.json").read_text())
@@ -293,6 +317,18 @@ class RunStore:
         """The uploaded CSV a run trained on, if its data came from an upload."""
         path = self.runs_dir / run_id / "source.csv"
         return path.read_bytes() if path.exists() else None
+
+
+def _infos(records: list[dict[str, Any]]) -> list[RunInfo]:
+    out = []
+    for r in records:
+        try:
+            metrics = json.loads(r["metrics"]) if isinstance(r["metrics"], str) else r["metrics"]
+            out.append(RunInfo(r["id"], r["name"], r["lab"], r["created"], from_json(r["config"]), metrics,
+                               r["steps"], r["epochs"], r["status"], r["owner"] or "", r["token"] or ""))
+        except (ValueError, TypeError):
+            continue
+    return out
 
 
 def upload_arrays(info: RunInfo, store: RunStore):

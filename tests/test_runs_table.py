@@ -78,7 +78,8 @@ def test_a_run_kept_at_its_epoch_limit_then_saved_is_stored_once(tmp_path, monke
     first = keep_run(session)                                          # kept when it stopped by itself
     second = keep_run(session, force=True)                             # then "Save run"
     assert first == second and len(RunStore(tmp_path).list()) == 1
-    assert RunStore(tmp_path).save(exp, "mine") == first               # a named save of the same state renames it
+    owner = RunStore(tmp_path).get(first).owner                        # the browser that kept it
+    assert RunStore(tmp_path).save(exp, "mine", owner) == first        # a named save of the same state renames it
     assert [i.name for i in RunStore(tmp_path).list()] == ["mine"]
     exp.trainer.resume()
     exp.trainer.run_epochs(1)                                          # more training: a new run
@@ -132,8 +133,10 @@ def test_the_runs_page_lists_a_sequence_and_a_transformer_run_with_their_own_col
     monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
     store = RunStore(tmp_path)
     runs = {"seq": _trained("seq_copy_lstm", 2), "tf": _trained("transformer_reverse", 2)}
-    ids = {k: store.save(exp, f"<b>{k}</b> *run*") for k, exp in runs.items()}
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120).run()
+    ids = {k: store.save(exp, f"<b>{k}</b> *run*", owner="a" * 32) for k, exp in runs.items()}
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.session_state["owner_id"] = "a" * 32   # the browser that saved them (its cookie)
+    at.run()
     at.switch_page("pages/runs.py").run()
     assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
     table = at.dataframe[0].value.set_index("id")

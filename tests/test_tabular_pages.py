@@ -160,7 +160,7 @@ def test_a_run_on_uploaded_images_reopens_in_a_new_session(app, tmp_path):
                                                  "model.cnn.channels": (4,)})
     exp = build(cfg, sources={"upload-xyz": read_upload([("scans.npz", buf.getvalue())])})
     exp.trainer.run_epochs(2)
-    RunStore(tmp_path).save(exp)                      # saved by another session, which is gone now
+    RunStore(tmp_path).save(exp, owner=app.session_state["owner_id"])   # saved by another session of this browser
     at = app.switch_page("pages/runs.py").run()
     at.button(key="runs:reopen").click().run()
     _ok(at)

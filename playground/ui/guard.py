@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from playground.registry import ConfigError
+from playground.ui.text import field_md, md_escape, public_message
 
 log = logging.getLogger("playground")
 
@@ -19,8 +20,8 @@ def guard(what: str = "This step") -> Iterator[None]:
     try:
         yield
     except ConfigError as err:
-        st.error(f"**Invalid setting `{err.field}`**: {err.message}", icon=":material/warning:")
+        st.error(f"**Invalid setting {field_md(err.field)}**: {md_escape(err.message)}", icon=":material/warning:")
     except Exception as err:
         log.exception("%s failed", what)
-        st.error(f"{what} failed: {type(err).__name__}: {err}. Nothing was lost; "
+        st.error(f"{what} failed: {public_message(err)}. Nothing was lost; "
                  "change a setting or press Reset.", icon=":material/warning:")

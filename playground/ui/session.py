@@ -22,6 +22,7 @@ from playground.config import ExperimentConfig, from_query, is_config_key, needs
 from playground.data.base import Dataset
 from playground.experiment import Experiment, build
 from playground.registry import ConfigError
+from playground.ui.text import field_md, md_escape, public_message
 
 log = logging.getLogger("playground")
 Resolver = Callable[[ExperimentConfig], Dataset | None]
@@ -54,14 +55,20 @@ def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str
         return None
     try:
         from playground.store import RunStore
+        from playground.ui.identity import owner_id
 
-        run_id = RunStore().save(session.exp, name)
+        run_id = RunStore().save(session.exp, name, owner=owner_id())
     except Exception as err:  # a full disk or a locked database must never break training
         log.exception("saving the run failed")
-        session.notice = f"The run could not be saved to the run history ({type(err).__name__}: {err})."
+        session.notice = f"The run could not be saved to the run history ({public_message(err)})."
         return None
     session.extra["saved_run"] = mark
     return run_id
+
+
+def _link_notice(err: ConfigError, problem: str, outcome: str) -> str:
+    """A notice about a link's bad setting; the field and message are shown as text (a link is anyone's)."""
+    return f"The link's setting {field_md(err.field)} {problem} ({md_escape(err.message)}); {outcome}."
 
 
 def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = None) -> LabSession:
@@ -76,11 +83,11 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
             try:
                 cfg = from_query(params)
             except ConfigError as err:
-                notice = f"The link's setting `{err.field}` is invalid ({err.message}); the default is shown instead."
+                notice = _link_notice(err, "is invalid", "the default is shown instead")
         try:
             exp = build_for(None, cfg, resolve)
         except ConfigError as err:   # e.g. a link to an upload that lives only in its author's session
-            notice = f"The link's setting `{err.field}` cannot be used here ({err.message}); the default is shown."
+            notice = _link_notice(err, "cannot be used here", "the default is shown")
             cfg, exp = default, build_for(None, default, resolve)
         st.session_state[key] = LabSession(lab, cfg, exp, notice=notice, resolve=resolve)
         st.session_state[key].extra["url"] = _url_config()
@@ -107,7 +114,7 @@ def adopt_url(session: LabSession) -> None:
             apply_config(session, cfg)
             session.notice = "Loaded the settings of the link."
     except ConfigError as err:
-        session.notice = f"The link's setting `{err.field}` is invalid ({err.message}); nothing was changed."
+        session.notice = _link_notice(err, "is invalid", "nothing was changed")
 
 
 def apply_config(session: LabSession, new: ExperimentConfig) -> None:
@@ -136,7 +143,7 @@ def reset(session: LabSession) -> None:
     try:
         session.exp = build_for(session, session.cfg)
     except ConfigError as err:   # e.g. session-held data that is gone: say so, keep the current run
-        session.notice = f"Could not rebuild: `{err.field}`: {err.message}"
+        session.notice = f"Could not rebuild: {field_md(err.field)}: {md_escape(err.message)}"
         return
     session.running = False
     session.notice = ""

@@ -1,0 +1,73 @@
+"""User text is text: escaping for Streamlit Markdown and no server paths in messages (playground/ui/text.py).
+
+What Chromium renders from these strings was checked by hand (no <img>, <a>, icon or bold formed);
+tests/e2e/test_ownership_e2e.py checks a hostile upload name in the real page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from playground.ui.text import field_md, hide_paths, md_escape, public_message
+
+HOSTILE = [
+    "![x](http://127.0.0.1:9/a.png)",
+    "<img src=x onerror=alert(1)>",
+    "**bold** _it_ `code` ~~s~~",
+    ":material/home: :smile:",
+    "$x^2$",
+    "[link](javascript:alert(1))",
+    "www.example.com and x@y.com",
+    "# heading\n- item\n> quote",
+    "a | b | c",
+]
+
+
+def _unescaped(text: str, chars: str) -> list[str]:
+    """Characters of `chars` in `text` that are not preceded by a backslash escape."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] in chars:
+            out.append(text[i])
+        i += 1
+    return out
+
+
+@pytest.mark.parametrize("raw", HOSTILE)
+def test_every_markdown_character_is_escaped(raw):
+    out = md_escape(raw)
+    assert _unescaped(out, "![]()<>*_`~:$|&") == []
+    assert not re.match(r"[#>+=-]|\d+[.)]", out)                  # no block can start the line
+    assert "\n" not in out                                      # one line stays one line (no block syntax)
+    assert out.replace("\\", "").replace("\u200b", "") == " ".join(raw.split())   # nothing but escapes added
+
+
+def test_autolinks_are_broken_by_an_invisible_space():
+    out = md_escape("see http://evil.example/x, www.evil.example and me@evil.example")
+    assert "\\:\u200b" in out and "@\u200b" in out and "www\u200b." in out
+    assert not re.search(r"https?:/", out.replace("\\", ""))    # no bare scheme left for GFM to link
+
+
+def test_plain_text_keeps_its_letters():
+    assert md_escape("petal length (cm)") == "petal length \\(cm\\)"
+    assert md_escape(42) == "42"
+    assert md_escape("two-class data, 0.5 noise") == "two-class data, 0.5 noise"
+    assert md_escape("1. first") == "1\\. first" and md_escape("# x") == "\\# x"
+
+
+def test_field_names_are_code_only_when_plain():
+    assert field_md("train.lr") == "`train.lr`"
+    assert field_md("x`](y)") == md_escape("x`](y)")
+
+
+def test_server_paths_are_reduced_to_their_last_part():
+    assert hide_paths("cannot open /srv/playground/data/runs/abc/weights.pt now") == "cannot open weights.pt now"
+    assert hide_paths("ratio 3/4 of a/b") == "ratio 3/4 of a/b"   # one slash is not a path
+    err = FileNotFoundError(2, "No such file or directory", "/srv/playground/data/runs/abc/history.json")
+    msg = public_message(err)
+    assert "/srv" not in msg and "playground" not in msg and "history" in msg and msg.startswith("FileNotFoundError")
