@@ -11,15 +11,18 @@ import streamlit as st
 from playground.presets import PRESETS, get_preset
 from playground.sweeps import SAMPLERS, StorageError, Sweep, default_storage, run_sweep, study_figures, trials_table
 from playground.ui.guard import guard
+from playground.ui.identity import private_name
+from playground.ui.text import md_escape
 from playground.views.sweeps import DEFAULT_ROWS, KINDS, best_link, params_from_rows, summary, sweepable_keys
 
 st.title("Sweeps")
 st.caption("Which learning rate? Which optimizer? A sweep trains many copies of one experiment with settings "
            "drawn from ranges you choose. Grid tries every combination, random draws independently, TPE "
            "learns from past trials where good settings lie; median pruning stops trials that are worse than "
-           "the median of earlier ones at the same epoch. Studies are saved in the server's storage, so running "
-           "the same study name again resumes it, and workers on the server can join it "
-           "(`python -m playground sweep ... --study NAME`).")
+           "the median of earlier ones at the same epoch. Studies are saved in the server's storage under a name "
+           "of your own (your study names are prefixed with this browser's code, so nobody else sees or resumes "
+           "them): running the same study name again resumes it, and workers on the server can join it "
+           "(`python -m playground sweep ... --study` with the name shown above the results).")
 
 mine = {f"your {k.removeprefix('lab:')} settings": v.cfg for k, v in st.session_state.items()
         if str(k).startswith("lab:") and hasattr(v, "cfg")}     # this session's labs, as you left them
@@ -45,19 +48,19 @@ if st.button("Run the sweep", key="sweeps:run", type="primary"):
         secret = st.secrets.get("sweep_storage") if st.secrets.load_if_toml_exists() else None
         try:
             st.session_state["sweeps:study_obj"] = run_sweep(
-                sweep, trials, default_storage(secret), study_name,
+                sweep, trials, default_storage(secret), private_name(study_name),
                 progress=lambda done, total: bar.progress(min(done / total, 1.0), text=f"trial {done} of {total}"))
             bar.progress(1.0, text="done")
         except StorageError as err:       # its message names the URL: the server's log has it, visitors do not
             logging.getLogger("playground").error("sweep storage: %s", err.message)
             bar.empty()
-            st.error(f"The server's study storage could not be opened, so study “{study_name}” was not run. "
+            st.error(f"The server's study storage could not be opened, so study “{md_escape(study_name)}” was not run. "
                      "Nothing else changed; the server admin sets the storage.", icon=":material/warning:")
 
 study = st.session_state.get("sweeps:study_obj")
 if study is not None:
     with guard("The results"):
-        st.subheader(f"Study “{study.study_name}” (server storage)")
+        st.subheader(f"Study “{md_escape(study.study_name)}” (server storage)")
         st.caption(f"Objective: {study.user_attrs.get('objective', 'val_loss')} at the last epoch "
                    f"({study.direction.name.lower()}); parameters: {', '.join(study.user_attrs.get('params', []))}")
         cols = st.columns(4)

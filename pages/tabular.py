@@ -14,6 +14,7 @@ from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import live_fragment, play_controls, preset_picker
 from playground.ui.session import apply_config, lab_session
+from playground.ui.text import md_escape
 from playground.views.plane import curves_view
 from playground.views.tabular import (
     baseline_plane_view,
@@ -89,7 +90,7 @@ if session.notice:
     st.info(session.notice, icon=":material/info:")
 ds = session.exp.dataset
 for note in ds.meta.get("notes", ()):
-    st.caption(f"Cleaning: {note}.")
+    st.caption(f"Cleaning: {md_escape(note)}.")
 st.dataframe([data_summary(ds)], hide_index=True, key="tabular:summary")
 plane = ds.meta["plane"]   # the first two principal components of the training inputs
 

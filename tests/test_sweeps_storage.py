@@ -77,7 +77,9 @@ def test_the_environment_setting_is_used(data, tmp_path, monkeypatch):
     at = _run_sweep(AppTest.from_file(str(PAGE), default_timeout=120).run())
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert (tmp_path / "server" / "studies.db").exists() and not (data / "sweeps.db").exists()
-    assert len(optuna.load_study(study_name="mine", storage=url).trials) == 2
+    (summary,) = optuna.get_all_study_summaries(storage=url)
+    assert summary.study_name.endswith("-mine") and summary.n_trials == 2   # stored under this browser's prefix
+    assert at.session_state["owner_id"] not in summary.study_name           # the prefix does not give the id away
     _no_server_paths(at, tmp_path)
 
 

@@ -71,3 +71,16 @@ def test_server_paths_are_reduced_to_their_last_part():
     err = FileNotFoundError(2, "No such file or directory", "/srv/playground/data/runs/abc/history.json")
     msg = public_message(err)
     assert "/srv" not in msg and "playground" not in msg and "history" in msg and msg.startswith("FileNotFoundError")
+
+
+def test_two_browsers_get_different_private_study_names_that_hide_their_ids():
+    from streamlit.testing.v1 import AppTest
+
+    def name_for(owner: str) -> str:
+        at = AppTest.from_string(
+            "import streamlit as st\nfrom playground.ui.identity import private_name\nst.text(private_name('lr'))")
+        at.session_state["owner_id"] = owner
+        return at.run().text[0].value
+
+    a, b = name_for("a" * 32), name_for("b" * 32)
+    assert a != b and a.endswith("-lr") and "a" * 10 not in a and name_for("a" * 32) == a

@@ -13,6 +13,7 @@ in `.streamlit/secrets.toml`). This module does not read or write runs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -48,6 +49,12 @@ def owner_id() -> str:
 def remember() -> None:
     """Write the id into the browser's cookie if it is not there yet (app.py calls this on every run)."""
     _remember(data={"id": owner_id(), "name": COOKIE, "max_age": MAX_AGE}, key="playground_identity")
+
+
+def private_name(name: str) -> str:
+    """`name` made this browser's own in a shared namespace (a sweep study): prefixed with a code derived from
+    the id by a one-way hash, so the name can be shown without giving the id away."""
+    return f"{hashlib.sha256(owner_id().encode()).hexdigest()[:10]}-{name}"
 
 
 def is_admin() -> bool:

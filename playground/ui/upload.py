@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,15 +19,10 @@ import streamlit as st
 from playground.config import with_values
 from playground.registry import ConfigError
 from playground.ui.session import LabSession, apply_config
+from playground.ui.text import md_escape
 
 MAX_SOURCES = 3   # uploads kept per session (oldest dropped)
 log = logging.getLogger("playground")
-
-
-def _plain(text: str) -> str:
-    """Text for a Markdown body: ASCII punctuation backslash-escaped, so `![x](url)`, `<b>` or `:red[x]` in a
-    file name stay literal characters."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
 
 
 def _read(read: Callable[[list[tuple[str, bytes]]], Any], blobs: list[tuple[str, bytes]]) -> tuple[Any, str]:
@@ -50,7 +44,7 @@ def read_picture(photo, shape: tuple[int, int, int], container=st):
     data, error = _read(lambda files: image_from_bytes(files[0][1], shape, files[0][0]),
                         [(photo.name, photo.getvalue())])
     if error:
-        container.error(f"Picture refused: {_plain(error)}", icon=":material/warning:")
+        container.error(f"Picture refused: {md_escape(error)}", icon=":material/warning:")
     return data
 
 
@@ -72,10 +66,11 @@ def source_uploader(session: LabSession, label: str, types: list[str], read: Cal
                 session.sources.pop(old)
             try:        # the model for this data may be refused (a ConfigError naming the setting)
                 apply_config(session, with_values(session.cfg, {"data.name": dataset, "data.source": sid}))
-                session.notice = f"Loaded **{_plain(', '.join(f.name for f in files))}**; the model was rebuilt for it."
+                names = md_escape(", ".join(f.name for f in files))
+                session.notice = f"Loaded **{names}**; the model was rebuilt for it."
             except ConfigError as err:
                 error = str(err)
         session.extra[key + ":error"] = error
     if session.extra.get(key + ":error"):
-        container.error(f"Upload refused: {_plain(session.extra[key + ':error'])} Nothing else changed.",
+        container.error(f"Upload refused: {md_escape(session.extra[key + ':error'])} Nothing else changed.",
                         icon=":material/warning:")
