@@ -5,7 +5,8 @@ budget before any model weight or large data tensor is allocated.
 `check(cfg, dataset)` (an upload already read, under its reader's caps) raises a ConfigError naming the field
 to change, with the estimate and the budget in MB, when the estimate is over
 - PLAYGROUND_MAX_MEMORY_MB (default 2048): peak resident memory of one run, training and evaluating;
-- PLAYGROUND_MAX_GFLOP_PER_STEP (default 20): floating-point operations of one optimizer step.
+- PLAYGROUND_MAX_GFLOP_PER_STEP (default 20): floating-point operations of one optimizer step, and of one
+  evaluation of every split (each epoch end: up to 8,448 samples forward).
 playground/experiment.py::build calls it; nothing else should (one gate).
 
 How (`estimate`): the model is built on torch's "meta" device (shapes only, no storage) and run forward once on
@@ -17,7 +18,8 @@ so they are run on a short prefix and scaled linearly in length: their memory an
 torch's FlopCounterMode was not used: its first use in a process imports torch._dynamo (2-3 s).
 Peak = weights, gradients, optimizer state and the Trainer's two weight copies + the data tensors + the fixed
 evaluation batch + the largest of: one training step, one evaluation forward, the 2-D boundary grid and the
-playground's per-layer diagnosis pass. bench/bench_memory.py compares it with measured peaks.
+playground's per-layer diagnosis pass (+ half of the others: freed memory stays with the process).
+bench/bench_memory.py compares it with measured peaks.
 
 It does not train, allocate real weights, or split training batches (float order and batch-norm statistics would
 change); evaluation runs in chunks where activations or outputs are large (playground/evaluation.py).
@@ -44,10 +46,15 @@ DEFAULT_MEMORY_MB, DEFAULT_GFLOP = 2048, 20.0   # a 24 GB server shared by ~10 s
 MB = 2**20
 GRID_POINTS = 100 * 100     # the largest boundary grid (views/plane.py boundary_view, resolution 100)
 RNN_STEPS = 16              # recurrent layers are run on this many steps and scaled up (module docstring)
+# On CPU torch runs LSTMs through oneDNN, which keeps a workspace for backward: 2.3-2.8x the bytes the meta
+# decomposition saves (measured with the same saved-tensors hook on CPU, hidden 64-512, 1-2 layers, bi- and
+# unidirectional); plain RNN and GRU save the same on both (within 3%).
+LSTM_CPU_SAVED = 2.8
 # Optimizer state in weight-sized tensors: SGD momentum buffer, Adam's two moments, RMSprop's square average
 # (+ momentum buffer), AdaGrad's sum; an unknown optimizer is assumed to keep two, like Adam.
 OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "nesterov": 1, "adam": 2, "adamw": 2, "rmsprop": 1, "adagrad": 1}
 WEIGHT_COPIES = 4   # weights, gradients, and the Trainer's last-good and best-validation copies (training.py)
+RETAINED = 0.5     # share of the smaller phases' memory counted on top of the largest (estimate, below)
 LIVE_OUTPUTS = 3    # outputs alive at once in a forward without autograd (an op's input, its output, a residual)
 
 
@@ -125,11 +132,11 @@ def model_cost(model_cfg, spec: DataSpec, batch: int) -> ModelCost:
     params = sum(p.numel() for p in model.parameters())
     weight_bytes = sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
     recurrent = any(isinstance(m, nn.RNNBase) for m in model.modules())
-    scale, run_spec = 1.0, spec
+    length_scale, run_spec = 1.0, spec
     if recurrent and spec.input_shape[0] > RNN_STEPS:   # unrolled per step on meta: run a prefix, scale
         length = spec.input_shape[0]
-        scale = length / RNN_STEPS
-        out_len = max(1, round(spec.output_len / scale)) if spec.output_len else 0
+        length_scale = length / RNN_STEPS
+        out_len = max(1, round(spec.output_len / length_scale)) if spec.output_len else 0
         run_spec = replace(spec, input_shape=(RNN_STEPS, *spec.input_shape[1:]), output_len=out_len)
         model = meta_model(model_cfg, run_spec)
     saved: dict[int, int] = {}
@@ -160,10 +167,11 @@ def model_cost(model_cfg, spec: DataSpec, batch: int) -> ModelCost:
         for h in handles:
             h.remove()
     out_bytes = out.numel() * out.element_size()
-    if recurrent:
-        out_bytes = round(out_bytes * scale) if spec.output_len else out_bytes
-    return ModelCost(params, weight_bytes, round(sum(saved.values()) * scale), round(largest[0] * scale),
-                     out_bytes, flops[0] * scale)
+    if spec.output_len:
+        out_bytes = round(out_bytes * length_scale)
+    lstm = LSTM_CPU_SAVED if any(isinstance(m, nn.LSTM) for m in model.modules()) else 1.0
+    return ModelCost(params, weight_bytes, round(sum(saved.values()) * length_scale * lstm),
+                     round(largest[0] * length_scale), out_bytes, flops[0] * length_scale)
 
 
 def _module_flops(m: nn.Module, inputs: tuple, out) -> float:
@@ -191,12 +199,18 @@ def _module_flops(m: nn.Module, inputs: tuple, out) -> float:
 class Estimate:
     parts: dict[str, int]     # bytes by part; peak = sum of the persistent ones + the largest transient one
     peak_bytes: int
-    flops_per_step: float
+    flops_per_step: float     # one training step: forward and backward (~3 forwards)
+    eval_flops: float         # evaluating every split once (each epoch end): one forward of the evaluation batch
     parameters: int
 
     @property
     def peak_mb(self) -> float:
         return self.peak_bytes / MB
+
+    @property
+    def gflop(self) -> float:
+        """The larger of a training step and an epoch end's evaluation, in GFLOP: what the budget caps."""
+        return max(self.flops_per_step, self.eval_flops) / 1e9
 
 
 def estimate(cfg, plan: DataPlan) -> Estimate:
@@ -221,16 +235,21 @@ def estimate(cfg, plan: DataPlan) -> Estimate:
         "evaluation batch": n_eval * (sample + outputs * 4),
     }
     noise_copy = batch * plan.x_bytes if cfg.train.input_noise else 0
-    transient = {
-        "one training step": cost.saved_bytes + 2 * cost.max_out_bytes + 2 * cost.out_bytes + noise_copy,
+    transient = {   # backward: the saved tensors, and gradients of a few layer outputs alive at once
+        "one training step": cost.saved_bytes + 4 * cost.max_out_bytes + 2 * cost.out_bytes + noise_copy,
         "evaluation forward": round(LIVE_OUTPUTS * per_sample * chunk),
     }
     if plan.plane:   # the boundary grid: points through the model in one forward
         transient["boundary grid"] = round(GRID_POINTS * (LIVE_OUTPUTS * per_sample + plan.x_bytes))
         if cfg.model.kind == "mlp":   # the playground's diagnosis keeps every hidden layer's output (probes.py)
             transient["layer diagnosis"] = round(n_train * (4 * sum(cfg.model.hidden) + LIVE_OUTPUTS * per_sample))
-    peak = sum(persistent.values()) + max(transient.values())
-    return Estimate({**persistent, **transient}, int(peak), 3.0 * cost.flops, cost.parameters)
+    # glibc keeps freed heap memory for reuse rather than returning it, so in resident memory (what a server
+    # runs out of) the phases partly add up: the largest counts in full, the others at half (measured:
+    # bench/bench_memory.py; the largest alone fell to 0.4x of the measured peak on the 2-D playground)
+    ordered = sorted(transient.values(), reverse=True)
+    peak = sum(persistent.values()) + ordered[0] + RETAINED * sum(ordered[1:])
+    return Estimate({**persistent, **transient}, int(peak), 3.0 * cost.flops, cost.flops / batch * n_eval,
+                    cost.parameters)
 
 
 # ---------------------------------------------------------------- the gate
@@ -277,10 +296,11 @@ def check(cfg, dataset: Dataset | None = None) -> Estimate:
         raise ConfigError(field, f"this run would need about {est.peak_mb:,.0f} MB of memory at its peak, over "
                                  f"this server's budget of {mem:,.0f} MB (the largest part: {part}, "
                                  f"{est.parts[part] / MB:,.0f} MB). {hint}")
-    if est.flops_per_step / 1e9 > gflop:
-        field, hint = _suggest(cfg, plan, dataset is None, lambda e: e.flops_per_step / 1e9, "GFLOP")
-        raise ConfigError(field, f"one training step would take about {est.flops_per_step / 1e9:,.1f} GFLOP, over "
-                                 f"this server's budget of {gflop:,.1f} GFLOP per step. {hint}")
+    if est.gflop > gflop:
+        field, hint = _suggest(cfg, plan, dataset is None, lambda e: e.gflop, "GFLOP")
+        what = "one training step" if est.flops_per_step >= est.eval_flops else "evaluating every split once"
+        raise ConfigError(field, f"{what} would take about {est.gflop:,.1f} GFLOP, over this server's budget of "
+                                 f"{gflop:,.1f} GFLOP per step. {hint}")
     return est
 
 
@@ -304,5 +324,9 @@ def _suggest(cfg, plan: DataPlan, data_from_config: bool, measure, unit: str) ->
     if best is None:
         return "model", "Make the model or the data smaller."
     m, field, value = best
-    shown = ", ".join(map(str, value)) if isinstance(value, tuple) else value
-    return field, f"Lower {field}: at {shown} it would need about {m:,.1f} {unit}."
+    shown = value
+    if isinstance(value, tuple):
+        shown = f"{value[0]} in each of {len(value)}" if len(set(value)) == 1 and len(value) > 2 else \
+            ", ".join(map(str, value))
+    more = "" if m <= (budget_mb() if unit == "MB" else budget_gflop()) else " (still too much: change more)"
+    return field, f"Lower {field}: at {shown} it would need about {m:,.1f} {unit}{more}."
