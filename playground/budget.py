@@ -157,8 +157,9 @@ def model_cost(model_cfg, spec: DataSpec, batch: int) -> ModelCost:
         flops[0] += _module_flops(module, inputs, outs[0])
 
     handles = [m.register_forward_hook(hook) for m in model.modules()]
-    x = (torch.zeros((batch, *run_spec.input_shape), dtype=torch.long, device="meta") if spec.vocab_size
-         else torch.empty((batch, *run_spec.input_shape), device="meta"))
+    run_batch = max(batch, 2)   # batch norm refuses one sample in training (the Trainer says so, with the field)
+    x = (torch.zeros((run_batch, *run_spec.input_shape), dtype=torch.long, device="meta") if spec.vocab_size
+         else torch.empty((run_batch, *run_spec.input_shape), device="meta"))
     model.train()
     try:
         with torch.device("meta"), torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
@@ -166,12 +167,12 @@ def model_cost(model_cfg, spec: DataSpec, batch: int) -> ModelCost:
     finally:
         for h in handles:
             h.remove()
-    out_bytes = out.numel() * out.element_size()
-    if spec.output_len:
-        out_bytes = round(out_bytes * length_scale)
+    per_batch = batch / run_batch                           # everything below is linear in the batch
+    out_bytes = out.numel() * out.element_size() * per_batch * (length_scale if spec.output_len else 1.0)
     lstm = LSTM_CPU_SAVED if any(isinstance(m, nn.LSTM) for m in model.modules()) else 1.0
-    return ModelCost(params, weight_bytes, round(sum(saved.values()) * length_scale * lstm),
-                     round(largest[0] * length_scale), out_bytes, flops[0] * length_scale)
+    return ModelCost(params, weight_bytes, round(sum(saved.values()) * length_scale * lstm * per_batch),
+                     round(largest[0] * length_scale * per_batch), round(out_bytes),
+                     flops[0] * length_scale * per_batch)
 
 
 def _module_flops(m: nn.Module, inputs: tuple, out) -> float:

@@ -208,3 +208,10 @@ def test_evaluation_in_chunks_by_activation_size_gives_the_same_scores(monkeypat
     assert chunked._by_memory[1] == 16 < len(chunked.x)
     for key, value in whole_scores.items():
         assert chunked_scores[key] == pytest.approx(value, abs=1e-6), key
+
+
+def test_batch_norm_with_one_sample_still_gets_the_trainers_message():
+    cfg = with_values(ExperimentConfig(), {"model.batch_norm": True, "train.batch_size": 1})
+    with pytest.raises(ConfigError, match="batch norm needs at least 2 samples") as err:
+        build(cfg)
+    assert err.value.field == "train.batch_size"
