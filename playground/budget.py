@@ -15,7 +15,9 @@ activation memory of one step), forward hooks record the largest single output (
 time) and count multiply-adds of Linear, Conv2d, attention and recurrent layers (a step is ~3x a forward:
 the backward pass costs two). Recurrent layers unroll step by step on the meta device (seconds for 512 steps),
 so they are run on a short prefix and scaled linearly in length: their memory and compute are linear in it.
-torch's FlopCounterMode was not used: its first use in a process imports torch._dynamo (2-3 s).
+torch's FlopCounterMode was not used: its first use in a process imports torch._dynamo (2-3 s). Every registered
+family runs on meta (tests/test_budget.py runs every preset through it); a future family with an op that has
+no meta kernel needs an analytic estimate here, as recurrent layers have for their length.
 Peak = weights, gradients, optimizer state and the Trainer's two weight copies + the data tensors + the fixed
 evaluation batch + the largest of: one training step, one evaluation forward, the 2-D boundary grid and the
 playground's per-layer diagnosis pass (+ half of the others: freed memory stays with the process).
@@ -35,6 +37,7 @@ from functools import lru_cache
 import torch
 from torch import nn
 
+from playground.config import with_values
 from playground.data import DATASETS, Dataset, DataSpec, make_dataset
 from playground.evaluation import CHUNK, CHUNK_ABOVE, EVAL_CAP, TRAIN_EVAL_CAP, memory_chunk
 from playground.models import meta_model
@@ -262,7 +265,7 @@ def _smaller(values: tuple[int, ...], cap: int) -> tuple[int, ...]:
 
 
 SUGGESTIONS = [
-    ("train.batch_size", lambda c: 32 if c.train.batch_size in (0,) or c.train.batch_size > 32 else None),
+    ("train.batch_size", lambda c: 32 if c.train.batch_size == 0 or c.train.batch_size > 32 else None),
     ("data.n_samples", lambda c: min(c.data.n_samples, 2000) if c.data.n_samples > 2000 else None),
     ("data.seq_len", lambda c: 64 if c.data.seq_len > 64 and c.model.kind != "mlp" else None),
     ("model.hidden", lambda c: _smaller(c.model.hidden, 64) if max(c.model.hidden, default=0) > 64 else None),
@@ -307,9 +310,7 @@ def check(cfg, dataset: Dataset | None = None) -> Estimate:
 
 def _suggest(cfg, plan: DataPlan, data_from_config: bool, measure, unit: str) -> tuple[str, str]:
     """(field, advice): the field whose smaller value lowers `measure` the most, and what it would come to."""
-    from playground.config import with_values
-
-    best: tuple[float, str, object] | None = None
+    best: tuple[float, str, object] = (measure(estimate(cfg, plan)), "", None)   # a suggestion must lower it
     for field, smaller in SUGGESTIONS:
         value = smaller(cfg)
         if value is None or (field.startswith("data.") and not data_from_config):
@@ -320,9 +321,9 @@ def _suggest(cfg, plan: DataPlan, data_from_config: bool, measure, unit: str) ->
             m = measure(estimate(alt, alt_plan))
         except (ConfigError, ValueError, RuntimeError):
             continue   # not a valid config for this data or model: not a suggestion
-        if best is None or m < best[0]:
+        if m < best[0]:
             best = (m, field, value)
-    if best is None:
+    if not best[1]:
         return "model", "Make the model or the data smaller."
     m, field, value = best
     shown = value
