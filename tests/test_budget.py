@@ -215,3 +215,18 @@ def test_batch_norm_with_one_sample_still_gets_the_trainers_message():
     with pytest.raises(ConfigError, match="batch norm needs at least 2 samples") as err:
         build(cfg)
     assert err.value.field == "train.batch_size"
+
+
+def test_the_issues_images_link_opens_the_default_with_the_field_named(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv(budget.MEMORY_ENV, raising=False)
+
+    from playground.config import to_query
+
+    values, field = ABSURD["images: 128-channel 1x1 convs, padding 4, no pooling, full batch"]
+    at = AppTest.from_file(str(ROOT / "pages" / "images.py"), default_timeout=120)
+    at.query_params.update(to_query(with_values(ExperimentConfig(), values)))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(field in i.value and "budget of 2,048 MB" in i.value for i in at.info), [i.value for i in at.info]
