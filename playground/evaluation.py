@@ -29,6 +29,11 @@ SPLITS = ("train", "val", "test")
 # chunks: one forward over the whole batch spills the cache (decoder preset: 68 ms an epoch end; in chunks
 # of 256, 33). Small outputs are not: there, one forward is fastest (the digit CNN: 4.5 ms; chunked, 5.0).
 CHUNK, CHUNK_ABOVE = 256, 256   # samples per chunk; output values per sample above which to chunk
+# Models with large activations per sample (wide convolutions on grown images, attention over long sequences)
+# are evaluated in chunks small enough that no layer's output exceeds EVAL_BYTES: one forward over every
+# split's samples once needed gigabytes. Samples are scored independently in eval mode, so chunking changes
+# no score (beyond float rounding, < 1e-6; tests/test_budget.py). playground/budget.py uses the same rule.
+EVAL_BYTES = 64 * 2**20
 
 # Modules that compute the same in train and eval mode. Switching a model's mode walks every module
 # (~50 us for a small MLP, a fifth of an epoch-end), so it is skipped when all of its modules are these.
@@ -39,6 +44,30 @@ MODE_FREE = (nn.Linear, nn.Flatten, nn.Unflatten, nn.Sequential, nn.ModuleList, 
              nn.ReLU, nn.LeakyReLU, nn.ELU, nn.SELU, nn.CELU, nn.GELU, nn.SiLU, nn.Mish, nn.Tanh, nn.Sigmoid,
              nn.Softplus, nn.Softsign, nn.Hardtanh, nn.Hardswish, nn.Hardsigmoid, nn.Tanhshrink, nn.Softmax,
              nn.LogSoftmax, nn.PReLU)
+
+
+def memory_chunk(largest_output_per_sample: float) -> int:
+    """Samples per evaluation forward so that the largest layer output stays under EVAL_BYTES."""
+    return max(1, int(EVAL_BYTES // max(largest_output_per_sample, 1)))
+
+
+def largest_output(model: nn.Module, x: torch.Tensor) -> int:
+    """Bytes of the largest tensor any module outputs in a forward of `x` (run without autograd)."""
+    largest = [0]
+
+    def hook(_m, _inp, out) -> None:
+        for o in out if isinstance(out, tuple) else (out,):
+            if isinstance(o, torch.Tensor):
+                largest[0] = max(largest[0], o.numel() * o.element_size())
+
+    handles = [m.register_forward_hook(hook) for m in model.modules()]
+    try:
+        with torch.inference_mode():
+            model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    return largest[0]
 
 
 def mode_matters(model: nn.Module) -> bool:
@@ -134,6 +163,7 @@ class EpochEvaluator:
         outputs = max(dataset.spec.output_len, 1) * dataset.spec.n_outputs
         self._chunk = CHUNK if outputs > CHUNK_ABOVE else max(len(self.x), 1)   # samples per forward
         self._toggle: tuple[int, bool] | None = None   # (id of the model, whether its mode matters)
+        self._by_memory: tuple[int, int] | None = None  # (id of the model, samples per forward: memory_chunk)
         # class targets below 0 would meet cross-entropy's ignore_index: only the per-split path gets that right
         self._splittable = not (task == CLASSIFICATION and self.y.numel() and int(self.y.min()) < 0)
         # R²'s denominator per split is fixed by the targets (0 for an empty or constant split)
@@ -153,10 +183,13 @@ class EpochEvaluator:
         return out
 
     def _forward(self, model: nn.Module) -> torch.Tensor:
+        if len(self.x) and (self._by_memory is None or self._by_memory[0] != id(model)):   # one sample's forward
+            self._by_memory = (id(model), memory_chunk(largest_output(model, self.x[:1])))
+        chunk = min(self._chunk, self._by_memory[1]) if self._by_memory else self._chunk
         with torch.inference_mode():
-            if len(self.x) <= self._chunk:
+            if len(self.x) <= chunk:
                 return model(self.x)
-            return torch.cat([model(part) for part in self.x.split(self._chunk)])
+            return torch.cat([model(part) for part in self.x.split(chunk)])
 
     def __call__(self, model: nn.Module, loss_fn: nn.Module,
                  extra: list[torch.Tensor] | None = None) -> tuple[dict[str, float], list[float]]:

@@ -1,6 +1,9 @@
 """From a config to a ready Trainer: data, model and trainer built in one deterministic call.
 
-`build(cfg)` is what the UI, the CLI, presets and tests call; it does not train.
+`build(cfg)` is what the UI, the CLI, presets, sweeps, reopened runs and tests call; it does not train. It is
+also the one budget gate (playground/budget.py): a config whose estimated peak memory or compute per step is
+over this server's budget is refused with a ConfigError naming the field to change, before its data (when
+the config alone sizes it) or its model is allocated.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from playground import budget
 from playground.config import ExperimentConfig, validate
 from playground.data import Dataset, make_dataset
 from playground.models import build_model
@@ -28,6 +32,11 @@ def build(cfg: ExperimentConfig, dataset: Dataset | None = None, sources: dict |
 
     `sources`: this session's uploaded data by id, for datasets that read `data.source`."""
     cfg = validate(cfg)
-    dataset = dataset if dataset is not None else make_dataset(cfg.data, cfg.seed, sources)
+    if dataset is None and budget.sized_by_config(cfg):
+        budget.check(cfg)                     # generated or bundled data: checked before it is made
+        dataset = make_dataset(cfg.data, cfg.seed, sources)
+    else:                                     # an upload (read under its reader's caps), or data given
+        dataset = dataset if dataset is not None else make_dataset(cfg.data, cfg.seed, sources)
+        budget.check(cfg, dataset)
     model = build_model(cfg.model, dataset.spec, cfg.seed)
     return Experiment(cfg, dataset, model, Trainer(model, dataset, cfg.train, cfg.seed))
