@@ -87,9 +87,10 @@ def child(cfg_json: str, steps: int) -> dict:
     import torch
 
     from playground.config import from_json
+    from playground.diagnoses import diagnose
     from playground.experiment import build
     from playground.models.mlp import MLP
-    from playground.probes import diagnose, make_grid, output_on_grid
+    from playground.probes import make_grid, output_on_grid
 
     torch.set_num_threads(1)
     cfg = from_json(cfg_json)
