@@ -62,7 +62,9 @@ def open_storage(storage: str | None = None):
     for attempt in range(5):
         try:
             return optuna.storages.RDBStorage(url)
-        except sqlalchemy.exc.OperationalError as err:   # workers starting together race to create the tables
+        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.IntegrityError) as err:
+            # workers starting together race to create the tables and the version row (a locked database, or
+            # "UNIQUE constraint failed: version_info"): wait a little and open again
             if attempt == 4:
                 raise StorageError("storage", f"cannot open {url}: {_first_line(err)}") from None
             time.sleep(0.2 * (attempt + 1) + random.random() * 0.2)
