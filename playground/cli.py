@@ -77,7 +77,7 @@ def read_input(path: str, limit: int, what: str = "file") -> bytes:
     with reading(path), open(path, "rb") as f:
         raw = f.read(limit + 1)
     if len(raw) > limit:
-        raise CliError(f"{path}: the {what} is over {limit / 1e6:g} MB; the limit is {limit / 1e6:g} MB")
+        raise CliError(f"{path}: the {what} is over the limit of {limit / 2**20:g} MiB")
     return raw
 
 

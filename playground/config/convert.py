@@ -60,7 +60,7 @@ def from_json(text: str | bytes) -> ExperimentConfig:
     `config` in one line: oversized, not UTF-8, malformed, nested too deeply, a number of too many digits."""
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError("config", f"{len(text) / 1e6:.1f} MB of JSON; a config is a few KB "
-                                    f"(the limit is {MAX_CONFIG_BYTES / 1e6:g} MB)")
+                                    f"(the limit is {MAX_CONFIG_BYTES / 2**20:g} MiB)")
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
