@@ -321,3 +321,19 @@ def test_a_sweep_whose_trials_all_fail_says_so_and_exits_2(tmp_path):
     assert re.fullmatch(r"error: no trial of study '.*' completed, so there is no best config: 2 refused \(first: "
                         r"train\.batch_size: batch norm needs at least 2 samples per batch\)", last), last
     assert peak < PEAK_MB
+
+
+def test_the_your_data_page_shows_the_refusal_and_keeps_its_controls(tmp_path, monkeypatch):
+    """The page, through the app's router, given the ±1e308 CSV as an upload of this session."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("PLAYGROUND_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = at.switch_page("pages/tabular.py").run()
+    at.session_state["tabular:uploads"] = {"huge.csv": huge_values_csv()}
+    at.session_state["tabular:source"] = "huge.csv"
+    at.selectbox(key="tabular:data").set_value("csv").run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value.replace("\\", "").replace("\u200b", "") for e in at.error]   # shown Markdown-escaped
+    assert any("data.source`**: column 'a', row 4: 1e+308 is beyond" in e for e in errors), errors
+    assert at.selectbox(key="tabular:data").value == "csv" and at.button(key="tabular:step") is not None
