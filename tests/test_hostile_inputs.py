@@ -337,3 +337,9 @@ def test_the_your_data_page_shows_the_refusal_and_keeps_its_controls(tmp_path, m
     errors = [e.value.replace("\\", "").replace("\u200b", "") for e in at.error]   # shown Markdown-escaped
     assert any("data.source`**: column 'a', row 4: 1e+308 is beyond" in e for e in errors), errors
     assert at.selectbox(key="tabular:data").value == "csv" and at.button(key="tabular:step") is not None
+
+
+def test_config_bytes_are_utf8_with_or_without_a_byte_order_mark():
+    assert from_json(b'\xef\xbb\xbf{"seed": 3}').seed == 3 and from_json('{"seed": 4}').seed == 4
+    with pytest.raises(ConfigError, match=r"over the limit|limit is 1 MiB"):
+        from_json(b" " * (2**20 + 1))

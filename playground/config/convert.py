@@ -63,7 +63,7 @@ def from_json(text: str | bytes) -> ExperimentConfig:
                                     f"(the limit is {MAX_CONFIG_BYTES / 2**20:g} MiB)")
     if isinstance(text, bytes):
         try:
-            text = text.decode("utf-8")
+            text = text.decode("utf-8-sig")   # a byte-order mark (Notepad) is not an error
         except UnicodeDecodeError as err:
             raise ConfigError("config", f"not UTF-8 text (byte {err.start})") from None
     try:
