@@ -58,15 +58,11 @@ def count(lo: int, hi: int | None = None):
 
 @contextmanager
 def reading(name: str) -> Iterator[None]:
-    """Turn a reader's or decoder's known input errors into one CliError naming the file; nothing else."""
+    """An OSError of opening or reading `name` as one CliError naming it. The decoders turn their own input
+    errors (not UTF-8, nested too deeply, too many digits, ragged rows) into ConfigErrors, and the size
+    caps of `read_input` leave no MemoryError to catch; anything else is a bug and keeps its traceback."""
     try:
         yield
-    except UnicodeDecodeError:
-        raise CliError(f"{name}: not UTF-8 text") from None
-    except RecursionError:
-        raise CliError(f"{name}: nested too deeply to read") from None
-    except MemoryError:
-        raise CliError(f"{name}: too large to read into memory") from None
     except OSError as err:
         raise CliError(f"cannot read {name}: {err.strerror or type(err).__name__}") from None
 
