@@ -12,6 +12,7 @@ from playground.registry import Registry
 def registries() -> dict[str, Registry]:
     from playground import data, explain, models, objectives, optimizers, sweeps
     from playground.data.images import AUGMENTATIONS
+    from playground.labs import LABS
     from playground.models.cnn import POOLINGS
     from playground.models.transformer import POSITIONS
     from playground.optim import functions
@@ -33,6 +34,7 @@ def registries() -> dict[str, Registry]:
         "poolings": POOLINGS,
         "test_functions": functions.FUNCTIONS,
         "samplers": sweeps.SAMPLERS,
+        "labs": LABS,
     }
 
 

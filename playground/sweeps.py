@@ -191,6 +191,28 @@ class Sweep:
         return "maximize" if self.target.endswith(("accuracy", "r2")) else "minimize"
 
 
+def recorded_objectives(dataset) -> list[str]:
+    """The history columns a trial on `dataset` records, i.e. what a sweep can optimise: each non-empty
+    split's loss and its task's metric (accuracy, r2 or the dataset's own), e.g. val_accuracy."""
+    from playground.objectives import metric_name
+
+    metric = metric_name(dataset.task, dataset.meta)
+    return [f"{s}_{m}" for s in ("train", "val", "test") if len(dataset.split(s)) for m in ("loss", metric)]
+
+
+def check_objective(sweep: Sweep) -> None:
+    """Refuse a named objective no trial would record (a typo, val_* without a validation split) before any
+    trial runs; otherwise every trial would end with no value and fail. Builds the base config's data once."""
+    if not sweep.objective:   # the default (val_loss, else train_loss) is always recorded
+        return
+    from playground.data import make_dataset
+
+    names = recorded_objectives(make_dataset(sweep.base.data, sweep.base.seed))
+    if sweep.objective not in names:
+        raise ConfigError("objective", f"{sweep.objective!r} is not recorded for this task; "
+                                       f"choose one of: {', '.join(names)}")
+
+
 def open_study(sweep: Sweep, storage: str | None = None, name: str = "sweep"):
     """Create or load (resume) the study `name` in `storage` (default: `default_storage()`)."""
     import optuna
@@ -227,10 +249,14 @@ def objective(sweep: Sweep) -> Callable[[Any], float]:
 
     def run(trial) -> float:
         values = {p.key: p.suggest(trial) for p in sweep.params}
-        cfg = with_values(sweep.base, values)
-        trial.set_user_attr("config", to_json(cfg, indent=None))
-        trial.set_user_attr("query", to_query(cfg))
-        exp = build(cfg)
+        try:
+            cfg = with_values(sweep.base, values)
+            trial.set_user_attr("config", to_json(cfg, indent=None))
+            trial.set_user_attr("query", to_query(cfg))
+            exp = build(cfg)
+        except ConfigError as err:   # this combination is refused: the trial fails, keeping why (no traceback)
+            trial.set_user_attr("error", f"{err.field}: {err.message}")
+            return float("nan")
 
         def report(trainer, record: dict) -> None:
             value = record.get(sweep.target)
@@ -255,6 +281,7 @@ def run_sweep(sweep: Sweep, trials: int, storage: str | None = None, name: str =
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    check_objective(sweep)
     study = open_study(sweep, storage, name)
     started = [t for t in study.trials if t.state != optuna.trial.TrialState.WAITING]   # queued ones still run
     remaining = trials - len(started)
@@ -262,7 +289,7 @@ def run_sweep(sweep: Sweep, trials: int, storage: str | None = None, name: str =
         stop = optuna.study.MaxTrialsCallback(trials, states=tuple(s for s in optuna.trial.TrialState
                                                                     if s != optuna.trial.TrialState.WAITING))
         callbacks = [stop] + ([lambda s, t: progress(len(s.trials), trials)] if progress else [])
-        study.optimize(objective(sweep), n_trials=remaining, callbacks=callbacks, catch=(ConfigError,))
+        study.optimize(objective(sweep), n_trials=remaining, callbacks=callbacks)
     return study
 
 

@@ -6,8 +6,9 @@
 The rows need the input columns the run trained on (others, the target too, are ignored). They go
 through the run's fitted preprocessing (fill values, categories, scaling: learnt from its training rows
 only), then the network. Prints CSV (row, prediction, one probability per class) or one JSON object. A
-category the training rows never had gets all-zero one-hot inputs; stderr says which. A bad file, a
-missing column, an unknown run or a run that is not a table exits 2 with one line. It does not train.
+category the training rows never had gets all-zero one-hot inputs; stderr says which. A bad, oversized or
+unreadable file, a missing column, a number beyond float32, an unknown run or a run that is not a table
+exits 2 with one line naming the file. It does not train.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import argparse
 import csv
 import json
 import sys
-from pathlib import Path
 
 
 def register(sub) -> None:
@@ -31,17 +31,13 @@ def register(sub) -> None:
 
 def load_model(run_id: str | None, checkpoint: str | None):
     """(model in eval mode, Preprocessor) of a stored run or an exported checkpoint; CliError if there is none."""
-    from playground.cli import CliError
+    from playground.cli import CliError, read_input
     from playground.data.preprocess import Preprocessor
 
     if checkpoint:
-        from playground.export import load_checkpoint
+        from playground.export import MAX_CHECKPOINT_BYTES, load_checkpoint
 
-        try:
-            raw = Path(checkpoint).read_bytes()
-        except OSError as err:
-            raise CliError(f"cannot read {checkpoint}: {err.strerror}") from None
-        imp = load_checkpoint(raw)
+        imp = load_checkpoint(read_input(checkpoint, MAX_CHECKPOINT_BYTES, "checkpoint"))
         if imp.preprocess is None:
             raise CliError(f"{checkpoint} is not a table's model: it has no preprocessing to score CSV rows with")
         return imp.model, imp.preprocess
@@ -69,13 +65,15 @@ def score(model, prep, rows) -> dict:
     import torch
 
     from playground.cli import CliError
-    from playground.data.preprocess import MissingColumns
+    from playground.data.preprocess import MissingColumns, OutOfRange
 
     try:
         x = prep.transform(rows)   # (N, F) float32
     except MissingColumns as err:
         names = ", ".join(repr(c) for c in err.args[0])
         raise CliError(f"the rows have no column {names}; the model needs: {', '.join(prep.columns)}") from None
+    except OutOfRange as err:
+        raise CliError(err.describe()) from None
     with torch.no_grad():
         out = model(torch.from_numpy(x)).numpy()
     return prep.decode(out)
@@ -84,20 +82,20 @@ def score(model, prep, rows) -> dict:
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from playground.cli import CliError
-    from playground.data.csv_table import read_rows
+    from playground.cli import CliError, read_input
+    from playground.data.csv_table import MAX_BYTES, read_rows
     from playground.registry import ConfigError
 
     torch.set_num_threads(1)
     model, prep = load_model(args.run, args.checkpoint)
     try:
-        raw = Path(args.data).read_bytes()
-        rows = read_rows(raw)
-    except OSError as err:
-        raise CliError(f"cannot read {args.data}: {err.strerror}") from None
+        rows = read_rows(read_input(args.data, MAX_BYTES, "CSV file"))
     except ConfigError as err:
         raise CliError(f"{args.data}: {err.message}") from None
-    result = score(model, prep, rows)
+    try:
+        result = score(model, prep, rows)
+    except CliError as err:
+        raise CliError(f"{args.data}: {err}") from None
     for col, values in prep.unknown_categories(rows).items():
         print(f"note: {col}: {', '.join(map(repr, values[:5]))} not in the training rows (all-zero one-hot inputs)",
               file=sys.stderr)

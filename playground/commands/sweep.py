@@ -4,7 +4,9 @@
         --param train.optimizer=choice:sgd|adam --trials 20 [--sampler tpe] [--storage URL] [--json]
 
 Several processes given the same --storage and --study share one study (each runs until the study
-holds --trials trials). Bad specs exit 2 with one line naming the field.
+holds --trials trials). Bad specs, and an --objective the task does not record, exit 2 with one line
+naming the field before any trial. A study in which no trial completed (all failed: diverged or refused)
+prints its summary, then says so on stderr and exits 2.
 """
 
 from __future__ import annotations
@@ -15,20 +17,23 @@ import sys
 
 
 def register(sub) -> None:
+    from playground.cli import count
+
     p = sub.add_parser("sweep", help="hyperparameter study on Optuna (SQLite by default)")
     p.add_argument("--preset", help="a preset name (see `presets`)")
     p.add_argument("--config", help="a config JSON file")
     p.add_argument("--set", action="append", default=[], metavar="dotted.key=value", help="override a field")
     p.add_argument("--param", action="append", default=[], metavar="dotted.key=SPEC",
                    help="a swept setting: float:LO:HI, log:LO:HI, int:LO:HI or choice:A|B|C")
-    p.add_argument("--trials", type=int, default=20, help="trials the study should hold (default 20)")
-    p.add_argument("--epochs", type=int, default=0, help="epochs per trial (default: train.max_epochs, else 50)")
+    p.add_argument("--trials", type=count(1), default=20, help="trials the study should hold (default 20)")
+    p.add_argument("--epochs", type=count(0), default=0, help="epochs per trial (default 0: train.max_epochs, else 50)")
     p.add_argument("--sampler", default="tpe", help="tpe, random or grid")
-    p.add_argument("--objective", default="", help="history column to optimise (default val_loss)")
+    p.add_argument("--objective", default="", help="history column to optimise, e.g. val_accuracy (default val_loss)")
     p.add_argument("--no-prune", action="store_true", help="turn median pruning off")
     p.add_argument("--storage", help="Optuna storage URL (default sqlite:///<data dir>/sweeps.db)")
     p.add_argument("--study", help="study name (default: preset name + swept keys)")
-    p.add_argument("--seed", type=int, default=None, help="sampler seed (default: unseeded, so workers differ)")
+    p.add_argument("--seed", type=count(0, 2**32 - 1), default=None,
+                   help="sampler seed (default: unseeded, so workers differ)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run)
 
@@ -43,8 +48,6 @@ def run(args: argparse.Namespace) -> int:
     torch.set_num_threads(1)
     if not args.param:
         raise CliError("give at least one --param dotted.key=SPEC")
-    if args.trials < 1:
-        raise CliError("--trials must be at least 1")
     base = load_config(args.preset, args.config, args.set)
     params = tuple(parse_param(item, base) for item in args.param)
     sweep = Sweep(base, params, sampler=args.sampler, epochs=args.epochs, objective=args.objective,
@@ -67,4 +70,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         for k, v in out.items():
             print(f"{k:>12}: {v}")
+    if out["best_trial"] is None:
+        raise CliError(f"no trial of study {name!r} completed, so there is no best config: {_why(study.trials)}")
     return 0
+
+
+def _why(trials) -> str:
+    """Why the trials failed, in one line: refused configs (the first reason), divergence, pruning."""
+    refused = [t.user_attrs["error"] for t in trials if "error" in t.user_attrs]
+    diverged = sum(t.user_attrs.get("status") == "diverged" for t in trials)
+    parts = [f"{len(refused)} refused (first: {refused[0]})"] if refused else []
+    parts += [f"{diverged} diverged"] if diverged else []
+    other = len(trials) - len(refused) - diverged
+    parts += [f"{other} failed or were pruned otherwise"] if other else []
+    return "; ".join(parts) or "the study has no trials"

@@ -9,6 +9,7 @@ dict, JSON, and a flat URL query of dotted keys. It does not build data or model
 from dataclasses import replace
 
 from playground.config.convert import (
+    MAX_CONFIG_BYTES,
     changed_fields,
     describe,
     flatten,
@@ -41,6 +42,7 @@ from playground.registry import ConfigError
 
 __all__ = [
     "LIVE_FIELDS",
+    "MAX_CONFIG_BYTES",
     "CNNConfig",
     "ConfigError",
     "DataConfig",

@@ -6,6 +6,7 @@ build data or models.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from playground.config.tree import LIVE_FIELDS, ExperimentConfig
 from playground.registry import ConfigError
 
 C = TypeVar("C")
+MAX_CONFIG_BYTES = 1024 * 1024   # a whole config is a few KB as JSON; more is refused before it is parsed
 
 
 def from_dict(cls: type[C], data: Mapping[str, Any], prefix: str = "") -> C:
@@ -53,11 +55,27 @@ def to_json(cfg: ExperimentConfig, indent: int | None = 2) -> str:
     return json.dumps(to_dict(cfg), indent=indent)
 
 
-def from_json(text: str) -> ExperimentConfig:
+def from_json(text: str | bytes) -> ExperimentConfig:
+    """A config from JSON text (or UTF-8 bytes); anything that is not a config's JSON raises a ConfigError on
+    `config` in one line: oversized, not UTF-8, malformed, nested too deeply, a number of too many digits."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise ConfigError("config", f"{len(text) / 1e6:.1f} MB of JSON; a config is a few KB "
+                                    f"(the limit is {MAX_CONFIG_BYTES / 2**20:g} MiB)")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")   # a byte-order mark (Notepad) is not an error
+        except UnicodeDecodeError as err:
+            raise ConfigError("config", f"not UTF-8 text (byte {err.start})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ConfigError("config", f"not valid JSON ({err.msg} at line {err.lineno})") from None
+    except RecursionError:
+        raise ConfigError("config", "nested too deeply (a config is at most three levels deep)") from None
+    except ValueError as err:   # Python's int-string limit on a JSON number
+        why = (f"a number has more than {sys.get_int_max_str_digits():,} digits"
+               if "integer string conversion" in str(err) else str(err).splitlines()[0][:160])
+        raise ConfigError("config", f"not valid JSON ({why})") from None
     return from_dict(ExperimentConfig, data)
 
 

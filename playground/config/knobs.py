@@ -27,6 +27,12 @@ def field_types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+def shown(value: Any, width: int = 40) -> str:
+    """`repr(value)` cut to `width` characters: an error message quotes a value without growing with it."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def coerce_scalar(tp: type, value: Any, name: str) -> Any:
     if tp is bool:
         if isinstance(value, bool):
@@ -38,28 +44,32 @@ def coerce_scalar(tp: type, value: Any, name: str) -> Any:
             return True
         if s in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(name, f"expected true or false, got {value!r}")
+        raise ConfigError(name, f"expected true or false, got {shown(value)}")
     if tp is int:
         if isinstance(value, bool):
-            raise ConfigError(name, f"expected a whole number, got {value!r}")
+            raise ConfigError(name, f"expected a whole number, got {shown(value)}")
         try:
             f = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(name, f"expected a whole number, got {value!r}") from None
+            raise ConfigError(name, f"expected a whole number, got {shown(value)}") from None
+        except OverflowError:   # an int beyond float range (JSON allows up to 4,300 digits)
+            raise ConfigError(name, f"{shown(value)} is far outside any allowed range") from None
         if not math.isfinite(f) or f != int(f):
-            raise ConfigError(name, f"expected a whole number, got {value!r}")
+            raise ConfigError(name, f"expected a whole number, got {shown(value)}")
         return int(f)
     if tp is float:
         try:
             f = float(value)
         except (TypeError, ValueError):
-            raise ConfigError(name, f"expected a number, got {value!r}") from None
+            raise ConfigError(name, f"expected a number, got {shown(value)}") from None
+        except OverflowError:
+            raise ConfigError(name, f"{shown(value)} is far outside any allowed range") from None
         if not math.isfinite(f):
-            raise ConfigError(name, f"expected a finite number, got {value!r}")
+            raise ConfigError(name, f"expected a finite number, got {shown(value)}")
         return f
     if tp is str:
         if not isinstance(value, (str, int, float)):
-            raise ConfigError(name, f"expected text, got {value!r}")
+            raise ConfigError(name, f"expected text, got {shown(value)}")
         return str(value)
     raise ConfigError(name, f"unsupported type {tp}")
 
@@ -70,7 +80,7 @@ def coerce(tp: Any, value: Any, name: str) -> Any:
         if isinstance(value, str):
             value = [v for v in value.split(",") if v.strip() != ""]
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(name, f"expected a list, got {value!r}")
+            raise ConfigError(name, f"expected a list, got {shown(value)}")
         return tuple(coerce_scalar(item_tp, v.strip() if isinstance(v, str) else v, name) for v in value)
     return coerce_scalar(tp, value, name)
 
@@ -88,6 +98,6 @@ def check(f: dataclasses.Field, value: Any, name: str) -> None:
         raise ConfigError(name, f"expected {meta['min_len']} to {meta['max_len']} items, got {len(value)}")
     for v in items:
         if meta["lo"] is not None and not isinstance(v, bool) and not meta["lo"] <= v <= meta["hi"]:
-            raise ConfigError(name, f"{v!r} is outside the allowed range [{meta['lo']}, {meta['hi']}]")
+            raise ConfigError(name, f"{shown(v)} is outside the allowed range [{meta['lo']}, {meta['hi']}]")
         if meta["registry"] and v not in (keys := _registry_keys(meta["registry"])):
-            raise ConfigError(name, f"unknown value {v!r}; allowed: {', '.join(keys)}")
+            raise ConfigError(name, f"unknown value {shown(v)}; allowed: {', '.join(keys)}")

@@ -158,7 +158,7 @@ class TrainConfig:
 class ExperimentConfig:
     """One experiment: everything right of it is deterministic given this and its seed."""
 
-    lab: str = knob("playground", doc="which lab page this config opens in")
+    lab: str = knob("playground", registry="labs", doc="which lab page this config opens in")
     seed: int = knob(0, 0, 2**31 - 1, doc="seeds data, initial weights and batch order")
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)

@@ -2,6 +2,9 @@
 classification or regression, sorts the inputs into numeric and text (category) columns, drops id-like
 text columns and (impute "drop") rows with missing numbers, and refuses malformed, oversized,
 non-numeric or single-class files with a ConfigError on `data.source` that says what is wrong.
+The separator (comma, semicolon or tab) is detected once from the first lines; a row with more or fewer
+fields than the header is refused by its line number, never re-parsed. A number beyond float32
+(±3.4e38) is refused naming its column (its scaling would overflow), an empty target column by name.
 `read_rows(raw)` reads new rows to score, every cell as text. Also the tabular task and imputer
 registries and the upload caps.
 
@@ -11,13 +14,16 @@ split (playground/data/preprocess.py, called by playground/data/tabular.py).
 
 from __future__ import annotations
 
+import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from playground.data.base import CLASSIFICATION, REGRESSION
+from playground.data.preprocess import OutOfRange, numbers
 from playground.registry import ConfigError, Registry
 
 MAX_BYTES = 5 * 1024 * 1024   # an uploaded CSV larger than this is refused
@@ -26,6 +32,8 @@ MAX_COLUMNS = 100             # input columns of the file (before one-hot encodi
 MAX_FEATURES = 300            # model inputs after one-hot encoding
 MIN_ROWS = 10
 FIELD = "data.source"
+SEPARATORS = (",", ";", "\t")   # tried in this order
+SNIFF_LINES = 50                # the separator is the one that splits these first lines evenly
 
 TASKS: Registry[str] = Registry("tabular task")
 TASKS.add("auto", "auto", "Infer", "text or few whole-number values = classes; else regression")
@@ -64,12 +72,16 @@ def _read(raw: bytes, as_text: bool = False):
     if b"\x00" in raw[:4096]:
         raise ConfigError(FIELD, "this is a binary file, not a CSV text file")
     try:
-        header = raw.split(b"\n", 1)[0]
-        sep = next((c for c in (",", ";", "\t") if c.encode() in header), ",")
-        df = pd.read_csv(io.BytesIO(raw), sep=sep, nrows=MAX_ROWS + 1, dtype=str if as_text else None)
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(FIELD, "the file is not UTF-8 text; save it as CSV (UTF-8)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError, OSError) as err:
+    sep = _separator(text)
+    try:
+        _check_rows(text, sep)
+        df = pd.read_csv(io.StringIO(text), sep=sep, nrows=MAX_ROWS + 1, dtype=str if as_text else None)
+    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, TypeError, OSError) as err:
+        if isinstance(err, ConfigError):   # _check_rows's own message
+            raise
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise ConfigError(FIELD, f"could not read this file as CSV ({first[:160]})") from None
     if len(df) > MAX_ROWS:
@@ -80,6 +92,43 @@ def _read(raw: bytes, as_text: bool = False):
     if len(set(df.columns)) != len(df.columns):
         raise ConfigError(FIELD, "two columns have the same name")
     return df
+
+
+def _rows(text: str, sep: str):
+    """(line number, fields) of every non-blank row, the header first; line numbers count physical lines."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)   # "" keeps \r\n and \r rows whole
+    for row in reader:
+        if row and not (len(row) == 1 and not row[0].strip()):
+            yield reader.line_num, row
+
+
+def _separator(text: str) -> str:
+    """The file's one separator: the first of SEPARATORS that splits the header into 2+ fields and every
+    one of the next SNIFF_LINES rows into as many; else the first one in the header (comma if none), and
+    `_check_rows` then names the row that disagrees."""
+    for sep in SEPARATORS:
+        try:
+            widths = {len(row) for _, row in itertools.islice(_rows(text, sep), SNIFF_LINES + 1)}
+        except csv.Error:   # e.g. a stray quote under this separator: not this one
+            continue
+        if len(widths) == 1 and widths.pop() > 1:
+            return sep
+    header = text.lstrip().split("\n", 1)[0]
+    return next((c for c in SEPARATORS if c in header), ",")
+
+
+def _check_rows(text: str, sep: str) -> None:
+    """Refuse a ragged file: every row has as many fields as the header (a mixed tab/comma file fails here)."""
+    width, named = 0, {",": "comma", ";": "semicolon", "\t": "tab"}[sep]
+    for n, (line, row) in enumerate(_rows(text, sep)):
+        if n == 0:
+            width = len(row)
+        elif len(row) != width:
+            fields = f"{len(row)} field" + "s" * (len(row) != 1)
+            raise ConfigError(FIELD, f"line {line} has {fields} but the header has {width} (separated by "
+                                     f"{named}s); every row needs one value per column")
+        if n > MAX_ROWS:
+            return   # the row count is refused by the caller
 
 
 def read_rows(raw: bytes):
@@ -120,6 +169,8 @@ def parse_csv(raw: bytes, target: str = "", cfg=None) -> Table:
         raise ConfigError("data.tabular.target", f"no column {target!r}; the columns are: {', '.join(df.columns)}")
     notes: list[str] = []
     df = df.replace([np.inf, -np.inf], np.nan)
+    if df[target].isna().all():
+        raise ConfigError("data.tabular.target", f"the target column {target!r} is empty: no row has a value")
     missing_y = int(df[target].isna().sum())
     if missing_y:
         df = df[df[target].notna()]
@@ -155,6 +206,12 @@ def parse_csv(raw: bytes, target: str = "", cfg=None) -> Table:
     if not numeric and not categorical:
         raise ConfigError(FIELD, "no usable input columns: every column besides the target is free text "
                                  "(too many distinct values to encode as categories)")
+    try:
+        numbers(x_df, numeric)   # refuses a number beyond float32 (scaling it would overflow)
+        if task == REGRESSION:
+            numbers(pd.DataFrame({target: y_col}), [target])
+    except OutOfRange as err:
+        raise ConfigError(FIELD, err.describe()) from None
     holes = int(x_df[numeric].astype(float).isna().sum().sum())
     if holes and cfg.impute == "drop":
         keep = x_df[numeric].astype(float).notna().all(axis=1)

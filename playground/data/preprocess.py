@@ -26,12 +26,34 @@ CLASSIFICATION, REGRESSION = "classification", "regression"   # as playground.da
 _TRUE, _FALSE = {"true"}, {"false"}
 
 
+LIMIT = float(np.finfo(np.float32).max)   # ~3.4e38: the network computes in float32; past it a value is inf
+
+
 class MissingColumns(ValueError):
     """Rows to transform lack columns the preprocessing was fitted on (`args[0]`: their names)."""
 
 
+class OutOfRange(ValueError):
+    """A finite number too large for float32 (|v| > LIMIT): its mean, std and scaled value would overflow
+    (a column of ±1e308 made the PCA's SVD fail, or scaled every value to 0). `args`: column, row, value."""
+
+    def describe(self) -> str:
+        col, row, value = self.args
+        return (f"column {col!r}, row {row}: {value:g} is beyond ±{LIMIT:.1e}, the largest number the network "
+                "computes with; rescale the column (other units) or remove the value")
+
+
+def check_range(values: np.ndarray, columns, index) -> None:
+    """Raise OutOfRange for the first finite |value| > LIMIT of `values` (N, k); `index`: the rows' labels."""
+    big = np.isfinite(values) & (np.abs(values) > LIMIT)
+    if big.any():
+        i, j = np.argwhere(big)[0]
+        raise OutOfRange(columns[j], int(index[i]) + 1, float(values[i, j]))
+
+
 def numbers(frame, columns) -> np.ndarray:
-    """Numeric columns as float64 (N, k); text that is not a number, inf and blanks -> NaN."""
+    """Numeric columns as float64 (N, k); text that is not a number, inf and blanks -> NaN; a finite number
+    beyond float32 raises OutOfRange (row = the frame's index label + 1: the data row as read)."""
     import pandas as pd
 
     out = np.empty((len(frame), len(columns)))
@@ -43,6 +65,7 @@ def numbers(frame, columns) -> np.ndarray:
             low = s.astype("string").str.strip().str.lower()
             s = pd.to_numeric(s, errors="coerce").mask(low.isin(_TRUE), 1.0).mask(low.isin(_FALSE), 0.0)
         out[:, j] = s.to_numpy(dtype=float, na_value=np.nan)
+    check_range(out, list(columns), frame.index)
     out[~np.isfinite(out)] = np.nan
     return out
 

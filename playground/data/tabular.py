@@ -176,9 +176,12 @@ def csv_experiment_config(path: str | Path, target: str | None, base_cfg):
 
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)   # never more: a huge file (or /dev/zero) is refused by its first bytes
     except OSError as err:
-        raise ConfigError(FIELD, f"cannot read {p}: {err.strerror}") from None
+        raise ConfigError(FIELD, f"cannot read {p}: {err.strerror or type(err).__name__}") from None
+    if len(raw) > MAX_BYTES:
+        raise ConfigError(FIELD, f"the file is over the limit of {MAX_BYTES / 2**20:g} MiB")
     _CLI_FILES[str(p)] = raw
     cfg = with_values(base_cfg, {"data.name": "csv", "data.source": str(p), "data.tabular.target": target or "",
                                  "model.kind": "mlp"})
