@@ -84,3 +84,17 @@ def test_two_browsers_get_different_private_study_names_that_hide_their_ids():
 
     a, b = name_for("a" * 32), name_for("b" * 32)
     assert a != b and a.endswith("-lr") and "a" * 10 not in a and name_for("a" * 32) == a
+
+
+def test_a_link_with_an_unknown_lab_says_so_and_shows_the_text_as_text():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.query_params["lab"] = "![x](http://127.0.0.1:9/p.png)"
+    at.query_params["train.lr"] = "0.1"
+    at.run().switch_page("pages/playground.py").run()
+    assert not at.exception
+    notice = next(i.value for i in at.info if "link" in i.value)
+    assert "`lab`" in notice and "!\\[x\\]" in notice and "default" in notice

@@ -79,11 +79,13 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
     if key not in st.session_state:
         cfg, notice = default, ""
         params = {k: v for k, v in st.query_params.to_dict().items()}
-        if params.get("lab") == lab:
+        if "lab" in params:   # a link's settings are read on their own lab's page; any other `lab` is said so
             try:
-                cfg = from_query(params)
+                cfg = from_query(params) if params["lab"] == lab else default
+                if params["lab"] != lab:
+                    from_query({"lab": params["lab"]})   # an unknown lab raises here
             except ConfigError as err:
-                notice = _link_notice(err, "is invalid", "the default is shown instead")
+                cfg, notice = default, _link_notice(err, "is invalid", "the default is shown instead")
         try:
             exp = build_for(None, cfg, resolve)
         except ConfigError as err:   # e.g. a link to an upload that lives only in its author's session
