@@ -1,0 +1,75 @@
+// The live chart: mounts Plotly.js once per element, then applies every update in place.
+// data = {fig: JSON text of {data, layout}, tpl: template id, template: JSON text or null, events: [...]}
+// Plotly.react with a constant layout.uirevision keeps a user's zoom, pan and legend toggles across updates.
+const PLOTLY_SRC = "app/static/plotly.min.js";   // served by Streamlit's static serving (see chart.py)
+
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__pgPlotly) {
+    window.__pgPlotly = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = new URL(PLOTLY_SRC, window.location.href).href;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { window.__pgPlotly = null; reject(new Error("plotly.js did not load")); };
+      document.head.appendChild(s);
+    });
+  }
+  return window.__pgPlotly;
+}
+
+const TEMPLATES = (window.__pgTemplates = window.__pgTemplates || {});
+
+function bindEvents(div, events, setTriggerValue) {
+  const pick = (pts) => (pts || []).map((p) => ({
+    x: p.x, y: p.y, curve: p.curveNumber, index: p.pointIndex, customdata: p.customdata ?? null,
+  }));
+  if (events.includes("click")) div.on("plotly_click", (e) => setTriggerValue("click", pick(e.points)));
+  if (events.includes("select")) div.on("plotly_selected", (e) => e && setTriggerValue("select", pick(e.points)));
+}
+
+function draw(div) {
+  const spec = div.__pgNext;
+  div.__pgNext = null;
+  if (!spec) return;
+  if (spec.template) TEMPLATES[spec.tpl] = JSON.parse(spec.template);
+  const fig = JSON.parse(spec.fig);
+  const layout = fig.layout || {};
+  if (TEMPLATES[spec.tpl]) layout.template = TEMPLATES[spec.tpl];
+  layout.autosize = true;
+  delete layout.width;
+  if (layout.uirevision === undefined) layout.uirevision = "keep";
+  const config = Object.assign({ responsive: true, displaylogo: false }, spec.config || {});
+  const t0 = performance.now();
+  const done = div.__pgMounted
+    ? window.Plotly.react(div, fig.data, layout, config)
+    : window.Plotly.newPlot(div, fig.data, layout, config).then((gd) => {
+        div.__pgMounted = true;
+        div.dataset.mounts = String(+(div.dataset.mounts || 0) + 1);
+        bindEvents(div, spec.events || [], div.__pgTrigger);
+        return gd;
+      });
+  return done.then(() => {
+    div.dataset.updates = String(+(div.dataset.updates || 0) + 1);   // read by tests and bench/bench_live.py
+    div.dataset.drawMs = String(Math.round(performance.now() - t0));
+    if (div.__pgNext) requestAnimationFrame(() => draw(div));          // a newer spec came in meanwhile
+    else div.__pgBusy = false;
+  }, () => { div.__pgBusy = false; });
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let div = parentElement.querySelector(".pg-chart");
+  if (!div) {
+    div = document.createElement("div");
+    div.className = "pg-chart";
+    parentElement.appendChild(div);
+  }
+  div.__pgTrigger = setTriggerValue;
+  if (!data) return;
+  const spec = typeof data === "string" ? JSON.parse(data) : data;
+  div.style.height = spec.height ? `${spec.height}px` : "";
+  div.__pgNext = spec;                    // only the newest spec is drawn: updates faster than frames coalesce
+  if (div.__pgBusy) return;
+  div.__pgBusy = true;
+  loadPlotly().then(() => requestAnimationFrame(() => draw(div)), () => { div.__pgBusy = false; });
+}

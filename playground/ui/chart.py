@@ -1,0 +1,93 @@
+"""One live chart: a Plotly figure drawn by a Streamlit component that mounts Plotly.js once and updates in place.
+
+`show(fig, key)` is the only way a live view reaches the page, playing or paused: the figure (from a pure
+builder in playground/figures/) goes to the browser as JSON (numpy arrays as base64 typed arrays, the
+template only the first time), and the browser applies it with `Plotly.react` on the chart it already has,
+so nothing blanks or remounts, and `layout.uirevision` keeps a user's zoom, pan and legend choices.
+Element identity is the key (Components v2), not the figure, unlike `st.plotly_chart` in 1.67.
+
+plotly.js comes from the installed `plotly` package, copied to `static/` next to app.py (served at
+/app/static/ by `server.enableStaticServing`): never a CDN, so the app works offline. Clicks and box/lasso
+selections come back as the return value. Does not build figures and does not know about training.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+HERE = Path(__file__).parent
+STATIC = Path(__file__).resolve().parents[2] / "static"
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+EVENTS = ("click", "select")
+
+
+def ensure_plotly_js(static: Path = STATIC) -> Path:
+    """Copy the installed plotly.min.js to static/ if it is missing or differs (atomic: temp file + replace)."""
+    target = static / "plotly.min.js"
+    if target.exists() and filecmp.cmp(PLOTLY_JS, target, shallow=False):
+        return target
+    static.mkdir(exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=static, suffix=".tmp")
+    with os.fdopen(fd, "wb") as out:
+        out.write(PLOTLY_JS.read_bytes())
+    os.chmod(tmp, 0o644)       # mkstemp makes it private
+    os.replace(tmp, target)    # a browser never sees half a file
+    return target
+
+
+ensure_plotly_js()
+_component = st.components.v2.component(
+    "playground_chart", js=(HERE / "chart.js").read_text(), css=(HERE / "chart.css").read_text(),
+    isolate_styles=False)   # Plotly.js styles itself through document.head, which a shadow root would hide
+
+
+def encode(fig: go.Figure, sent: set[str] | None = None) -> dict:
+    """The component's data: {fig: JSON text, tpl: template id, template: JSON text the first time, height}.
+
+    `sent` holds template ids this browser session already has (updated in place). Numpy arrays travel as
+    base64 typed arrays (plotly.io.to_json), so a 60x60 float32 heatmap costs ~19 KB, not ~60 KB of digits.
+    """
+    spec = fig.to_plotly_json()
+    layout = dict(spec.get("layout", {}))
+    template = json.dumps(layout.pop("template", None) or {}, sort_keys=True, cls=plotly.utils.PlotlyJSONEncoder)
+    tpl = hashlib.blake2s(template.encode(), digest_size=8).hexdigest()
+    text = pio.to_json({"data": spec.get("data", []), "layout": layout}, validate=False)
+    first = sent is None or tpl not in sent
+    if sent is not None:
+        sent.add(tpl)
+    return {"fig": text, "tpl": tpl, "template": template if first else None, "height": layout.get("height")}
+
+
+def show(fig: go.Figure | None, key: str, *, events: tuple[str, ...] = (), container=None) -> dict:
+    """Draw `fig` as the live chart `key` (same element every call); return {"click": [...], "select": [...]}
+    for the events asked for (points with x, y, curve, index, customdata; None when nothing happened)."""
+    if fig is None:
+        return {}
+    unknown = set(events) - set(EVENTS)
+    if unknown:
+        raise ValueError(f"unknown chart events {sorted(unknown)}; allowed: {EVENTS}")
+    sent = st.session_state.setdefault("_chart_templates", {}).setdefault(key, set())
+    data = encode(fig, sent)
+    data["events"] = list(events)
+    callbacks = {f"on_{e}_change": _ignore for e in events}
+    mount = dict(key=key, data=data, width="stretch", height="content", **callbacks)
+    if container is None:
+        result = _component(**mount)
+    else:
+        with container:   # a column or other container the page laid out
+            result = _component(**mount)
+    return {e: getattr(result, e, None) for e in events}
+
+
+def _ignore() -> None:
+    """Events are read from show()'s return value; the callback only registers the event name."""
