@@ -1,5 +1,5 @@
 // The live chart: mounts Plotly.js once per element, then applies every update in place.
-// data = {fig: JSON text of {data, layout}, tpl: template id, template: JSON text or null, events: [...]}
+// data = {fig: JSON text of {data, layout}, height: px or null, events: ["click", "select"]}
 // Plotly.react with a constant layout.uirevision keeps a user's zoom, pan and legend toggles across updates.
 const PLOTLY_SRC = "app/static/plotly.min.js";   // served by Streamlit's static serving (see chart.py)
 
@@ -17,8 +17,6 @@ function loadPlotly() {
   return window.__pgPlotly;
 }
 
-const TEMPLATES = (window.__pgTemplates = window.__pgTemplates || {});
-
 function bindEvents(div, events, setTriggerValue) {
   const pick = (pts) => (pts || []).map((p) => ({
     x: p.x, y: p.y, curve: p.curveNumber, index: p.pointIndex, customdata: p.customdata ?? null,
@@ -31,10 +29,8 @@ function draw(div) {
   const spec = div.__pgNext;
   div.__pgNext = null;
   if (!spec) return;
-  if (spec.template) TEMPLATES[spec.tpl] = JSON.parse(spec.template);
   const fig = JSON.parse(spec.fig);
   const layout = fig.layout || {};
-  if (TEMPLATES[spec.tpl]) layout.template = TEMPLATES[spec.tpl];
   layout.autosize = true;
   delete layout.width;
   if (layout.uirevision === undefined) layout.uirevision = "keep";

@@ -1,10 +1,10 @@
 """One live chart: a Plotly figure drawn by a Streamlit component that mounts Plotly.js once and updates in place.
 
-`show(fig, key)` is the only way a live view reaches the page, playing or paused: the figure (from a pure
-builder in playground/figures/) goes to the browser as JSON (numpy arrays as base64 typed arrays, the
-template only the first time), and the browser applies it with `Plotly.react` on the chart it already has,
-so nothing blanks or remounts, and `layout.uirevision` keeps a user's zoom, pan and legend choices.
-Element identity is the key (Components v2), not the figure, unlike `st.plotly_chart` in 1.67.
+`show(fig, key)` is the only way a live view reaches the page, playing or paused: the figure (a dict from a
+pure builder in playground/figures/) goes to the browser as JSON, numpy arrays as base64 typed arrays, and
+the browser applies it with `Plotly.react` on the chart it already has, so nothing blanks or remounts, and
+a constant `layout.uirevision` keeps a user's zoom, pan and legend choices. Element identity is the key
+(Components v2), not the figure, unlike `st.plotly_chart` in 1.67.
 
 plotly.js comes from the installed `plotly` package, copied to `static/` next to app.py (served at
 /app/static/ by `server.enableStaticServing`): never a CDN, so the app works offline. Clicks and box/lasso
@@ -14,16 +14,17 @@ selections come back as the return value. Does not build figures and does not kn
 from __future__ import annotations
 
 import filecmp
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import plotly
 import plotly.graph_objects as go
-import plotly.io as pio
 import streamlit as st
+from _plotly_utils.utils import to_typed_array_spec
+from plotly.utils import PlotlyJSONEncoder
 
 HERE = Path(__file__).parent
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -51,24 +52,34 @@ _component = st.components.v2.component(
     isolate_styles=False)   # Plotly.js styles itself through document.head, which a shadow root would hide
 
 
-def encode(fig: go.Figure, sent: set[str] | None = None) -> dict:
-    """The component's data: {fig: JSON text, tpl: template id, template: JSON text the first time, height}.
+def encode(fig: go.Figure | dict) -> dict:
+    """The component's data: {fig: JSON text of {data, layout}, height}.
 
-    `sent` holds template ids this browser session already has (updated in place). Numpy arrays travel as
-    base64 typed arrays (plotly.io.to_json), so a 60x60 float32 heatmap costs ~19 KB, not ~60 KB of digits.
+    A figure dict (the live views' builders return dicts: no Plotly validation) is serialised as it is; a
+    go.Figure loses its Python template, so every live chart has plotly.js's own plain look. Numpy arrays
+    travel as base64 typed arrays (plotly.io.to_json): a 64x64 float32 heatmap is ~22 KB, not ~60 KB of digits.
     """
-    spec = fig.to_plotly_json()
-    layout = dict(spec.get("layout", {}))
-    template = json.dumps(layout.pop("template", None) or {}, sort_keys=True, cls=plotly.utils.PlotlyJSONEncoder)
-    tpl = hashlib.blake2s(template.encode(), digest_size=8).hexdigest()
-    text = pio.to_json({"data": spec.get("data", []), "layout": layout}, validate=False)
-    first = sent is None or tpl not in sent
-    if sent is not None:
-        sent.add(tpl)
-    return {"fig": text, "tpl": tpl, "template": template if first else None, "height": layout.get("height")}
+    spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
+    layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
+    text = json.dumps({"data": _typed(spec.get("data", [])), "layout": _typed(layout)},
+                      cls=PlotlyJSONEncoder, separators=(",", ":"))
+    return {"fig": text, "height": layout.get("height")}
 
 
-def show(fig: go.Figure | None, key: str, *, events: tuple[str, ...] = (), container=None) -> dict:
+def _typed(obj):
+    """A copy of a figure dict with numpy arrays as plotly.js typed-array specs (float64 sent as float32)."""
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == np.float64:
+            obj = obj.astype(np.float32)
+        return to_typed_array_spec(obj) if obj.dtype.kind in "fiub" else obj.tolist()
+    if isinstance(obj, dict):
+        return {k: _typed(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_typed(v) for v in obj]
+    return obj
+
+
+def show(fig: go.Figure | dict | None, key: str, *, events: tuple[str, ...] = (), container=None) -> dict:
     """Draw `fig` as the live chart `key` (same element every call); return {"click": [...], "select": [...]}
     for the events asked for (points with x, y, curve, index, customdata; None when nothing happened)."""
     if fig is None:
@@ -76,8 +87,7 @@ def show(fig: go.Figure | None, key: str, *, events: tuple[str, ...] = (), conta
     unknown = set(events) - set(EVENTS)
     if unknown:
         raise ValueError(f"unknown chart events {sorted(unknown)}; allowed: {EVENTS}")
-    sent = st.session_state.setdefault("_chart_templates", {}).setdefault(key, set())
-    data = encode(fig, sent)
+    data = encode(fig)
     data["events"] = list(events)
     callbacks = {f"on_{e}_change": _ignore for e in events}
     mount = dict(key=key, data=data, width="stretch", height="content", **callbacks)
