@@ -51,8 +51,7 @@ def render(s, p) -> None:
     left, right = st.columns([1.25, 1])
     with left:
         event = show(network_view(p, selected=s.extra.get("weight")), "playground:network", events=("click",))
-        if not s.running:
-            weight_editor(s, event["click"])
+        weight_editor(s, event["click"])
     with right:
         show(boundary_view(p, discretize=discretize, show_test=show_test), "playground:boundary")
     show(curves_view(p, log_loss=log_loss), "playground:curves")
@@ -71,9 +70,11 @@ def render(s, p) -> None:
 
 
 def weight_editor(s, clicked) -> None:
+    """The same widgets playing and paused (so nothing below moves); while playing they show the live value."""
     picked = next((p.get("customdata") for p in clicked or [] if p.get("customdata")), None)
     if picked:
-        s.extra["weight"] = tuple(int(v) for v in picked)
+        s.extra["weight"] = g, to, frm = tuple(int(v) for v in picked)
+        st.session_state.update({"playground:w:gap": g + 1, "playground:w:from": frm + 1, "playground:w:to": to + 1})
     with st.expander("Edit a weight (or click a line's hover point in the network)",
                      expanded=bool(s.extra.get("weight"))):
         sizes = [lin.weight.shape for lin in s.exp.model.linears()]
@@ -84,10 +85,13 @@ def weight_editor(s, clicked) -> None:
                                 key="playground:w:from") - 1
         to = c[2].number_input("To neuron", 1, sizes[gap][0], min(to0, sizes[gap][0] - 1) + 1,
                                key="playground:w:to") - 1
-        s.extra["weight"] = (gap, to, frm)
+        if s.extra.get("weight") or (gap, to, frm) != (0, 0, 0):   # a weight is picked once the user picks one
+            s.extra["weight"] = (gap, to, frm)
         w = s.exp.model.linears()[gap].weight[to, frm].item()
-        value = c[3].number_input("Weight", value=w, step=0.1, format="%.4f",
-                                  key=f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}")
+        live = f":{s.exp.trainer.steps}" if s.running else ""   # a fresh read-only box per tick while playing
+        value = c[3].number_input("Weight", value=w, step=0.1, format="%.4f", disabled=s.running,
+                                  help="Pause to edit" if s.running else None,
+                                  key=f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}{live}")
         if value != w:
             set_weight(s.exp, gap, to, frm, value)
             st.rerun()   # redraw the diagram and boundary with the edited weight

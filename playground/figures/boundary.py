@@ -61,7 +61,7 @@ def _heatmap(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, discretize: boo
     if k == 2:                                              # binary: p(class 1)
         z = output[..., 1]
         z = (z > 0.5) if discretize else z
-        return base | dict(z=z.astype(np.float32), colorscale=DIVERGING, zsmooth="best",
+        return base | dict(z=z.astype(np.float32), colorscale=DIVERGING, zsmooth="fast",
                            hovertemplate="p(class 1)=%{z:.3f}<extra></extra>")
     # k classes: z = winning class + its confidence rescaled from [1/k, 1] to [0, 1)
     cls = output.argmax(-1)

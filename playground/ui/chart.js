@@ -28,28 +28,37 @@ function bindEvents(div, events, setTriggerValue) {
 function draw(div) {
   const spec = div.__pgNext;
   div.__pgNext = null;
-  if (!spec) return;
-  const fig = JSON.parse(spec.fig);
-  const layout = fig.layout || {};
-  layout.autosize = true;
-  delete layout.width;
-  if (layout.uirevision === undefined) layout.uirevision = "keep";
-  const config = Object.assign({ responsive: true, displaylogo: false }, spec.config || {});
+  if (!spec) { div.__pgBusy = false; return; }
+  let done;
   const t0 = performance.now();
-  const done = div.__pgMounted
-    ? window.Plotly.react(div, fig.data, layout, config)
-    : window.Plotly.newPlot(div, fig.data, layout, config).then((gd) => {
-        div.__pgMounted = true;
-        div.dataset.mounts = String(+(div.dataset.mounts || 0) + 1);
-        bindEvents(div, spec.events || [], div.__pgTrigger);
-        return gd;
-      });
-  return done.then(() => {
+  try {
+    const fig = JSON.parse(spec.fig);
+    const layout = fig.layout || {};
+    layout.autosize = true;
+    delete layout.width;
+    if (layout.uirevision === undefined) layout.uirevision = "keep";
+    const config = Object.assign({ responsive: true, displaylogo: false }, spec.config || {});
+    done = div.__pgMounted
+      ? window.Plotly.react(div, fig.data, layout, config)
+      : window.Plotly.newPlot(div, fig.data, layout, config).then((gd) => {
+          div.__pgMounted = true;
+          div.dataset.mounts = String(+(div.dataset.mounts || 0) + 1);
+          bindEvents(div, spec.events || [], div.__pgTrigger);
+          return gd;
+        });
+  } catch (err) {
+    done = Promise.reject(err);
+  }
+  Promise.resolve(done).then(() => {
     div.dataset.updates = String(+(div.dataset.updates || 0) + 1);   // read by tests and bench/bench_live.py
     div.dataset.drawMs = String(Math.round(performance.now() - t0));
+  }, (err) => {
+    div.dataset.errors = String(+(div.dataset.errors || 0) + 1);
+    console.error("live chart:", err);
+  }).finally(() => {
     if (div.__pgNext) requestAnimationFrame(() => draw(div));          // a newer spec came in meanwhile
     else div.__pgBusy = false;
-  }, () => { div.__pgBusy = false; });
+  });
 }
 
 export default function (component) {

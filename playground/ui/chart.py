@@ -67,13 +67,14 @@ def encode(fig: go.Figure | dict) -> dict:
 
 
 def _typed(obj):
-    """A copy of a figure dict with numpy arrays as plotly.js typed-array specs (float64 sent as float32)."""
+    """A copy of a figure dict with numpy arrays as plotly.js typed-array specs (float64 sent as float32)
+    and None-valued keys left out."""
     if isinstance(obj, np.ndarray):
         if obj.dtype == np.float64:
             obj = obj.astype(np.float32)
         return to_typed_array_spec(obj) if obj.dtype.kind in "fiub" else obj.tolist()
-    if isinstance(obj, dict):
-        return {k: _typed(v) for k, v in obj.items()}
+    if isinstance(obj, dict):   # None means "unset": leave it out (plotly.js rejects range: null on react)
+        return {k: _typed(v) for k, v in obj.items() if v is not None}
     if isinstance(obj, (list, tuple)):
         return [_typed(v) for v in obj]
     return obj

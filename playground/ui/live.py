@@ -34,8 +34,12 @@ BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a ti
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
-def _toggle(session: LabSession) -> None:
-    session.running = not session.running
+def _set_running(session: LabSession, running: bool) -> None:
+    """Play (True) or Pause (False): sets the state the button showed, not a flip, so a click that Streamlit
+    replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
+    if session.running == running:
+        return
+    session.running = running
     if session.running and session.exp.trainer.done:
         session.exp.trainer.resume()
     session.notice = ""
@@ -78,7 +82,7 @@ def play_controls(session: LabSession, speed: str = "max") -> None:
     cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
                    icon=":material/pause:" if session.running else ":material/play_arrow:",
-                   on_click=_toggle, args=(session,), width="stretch")
+                   on_click=_set_running, args=(session, not session.running), width="stretch")
     cols[1].button("Step", key=f"{session.lab}:step", on_click=_step, args=(session,), help="train one epoch",
                    icon=":material/skip_next:", width="stretch")
     cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,), icon=":material/replay:",
