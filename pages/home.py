@@ -10,7 +10,7 @@ from playground.tours import TOURS, step_link
 from playground.ui.chart import show
 from playground.ui.classroom import HIDE_OPTIONS
 from playground.ui.links import lab_link
-from playground.ui.live import live_fragment, play_controls
+from playground.ui.live import SLOW, live_fragment, play_controls
 from playground.ui.session import lab_session
 from playground.views.plane import boundary_view, curves_view
 
@@ -26,7 +26,7 @@ play_controls(session)
 def render(s, p) -> None:
     left, right = st.columns([1, 1.4])
     show(boundary_view(p, height=340), "home:boundary", container=left)
-    show(curves_view(p, height=340), "home:curves", container=right)
+    show(curves_view(p, height=340), "home:curves", container=right, every=SLOW if s.running else 0.0)
 
 
 live_fragment(session, render, lambda exp: plane_payload(exp, ("boundary", "curves")))

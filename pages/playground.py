@@ -8,7 +8,7 @@ from playground.presets import get_preset
 from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.views.plane import boundary_view, curves_view, diagnoses_view, gradient_view, network_view, set_weight
 
@@ -48,15 +48,17 @@ log_loss = view[2].toggle("Log-scale loss", key="playground:log_loss")
 
 def render(s, p) -> None:
     """p: the lab's PlanePayload for this tick; playing or paused, the same charts are fed."""
+    slow = SLOW if s.running else 0.0   # curves, diagram and gradients redraw at most this often while playing
     left, right = st.columns([1.25, 1])
     with left:
-        event = show(network_view(p, selected=s.extra.get("weight")), "playground:network", events=("click",))
+        event = show(network_view(p, selected=s.extra.get("weight")), "playground:network", events=("click",),
+                     every=slow)
         weight_editor(s, event["click"])
     with right:
         show(boundary_view(p, discretize=discretize, show_test=show_test), "playground:boundary")
-    show(curves_view(p, log_loss=log_loss), "playground:curves")
+    show(curves_view(p, log_loss=log_loss), "playground:curves", every=slow)
     grads, notes = st.columns([1.25, 1])
-    show(gradient_view(p), "playground:gradients", container=grads)
+    show(gradient_view(p), "playground:gradients", container=grads, every=slow)
     with notes:
         st.markdown("**Diagnoses**", help=RULES_HELP)
         found = diagnoses_view(p)
@@ -88,10 +90,12 @@ def weight_editor(s, clicked) -> None:
         if s.extra.get("weight") or (gap, to, frm) != (0, 0, 0):   # a weight is picked once the user picks one
             s.extra["weight"] = (gap, to, frm)
         w = s.exp.model.linears()[gap].weight[to, frm].item()
-        live = f":{s.exp.trainer.steps}" if s.running else ""   # a fresh read-only box per tick while playing
-        value = c[3].number_input("Weight", value=w, step=0.1, format="%.4f", disabled=s.running,
+        key = f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}"
+        if s.running:
+            st.session_state[key] = w   # read-only while playing: the box follows the training weight
+        value = c[3].number_input("Weight", step=0.1, format="%.4f", disabled=s.running, key=key,
                                   help="Pause to edit" if s.running else None,
-                                  key=f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}{live}")
+                                  **({} if key in st.session_state else {"value": w}))
         if value != w:
             set_weight(s.exp, gap, to, frm, value)
             st.rerun()   # redraw the diagram and boundary with the edited weight

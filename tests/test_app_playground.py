@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import playground  # noqa: F401  (the package first: AppTest puts pages/, with pages/playground.py, on sys.path)
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
 
 

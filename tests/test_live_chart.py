@@ -39,8 +39,8 @@ def test_the_live_chart_keeps_its_element_while_data_changes():
     assert second.id == first.id, "same element: the browser updates the chart it has, no remount"
     assert second.json != first.json, "new data went out"
     assert at.get("plotly_chart")[0].proto.id != plain, "st.plotly_chart derives its id from the data (remounts)"
-    fig = json.loads(json.loads(second.json)["fig"])
-    assert np.array_equal(_decode(fig["data"][0]["z"]), np.full((4, 5), 2, np.float32))
+    trace = json.loads(json.loads(second.json)["traces"][0])
+    assert np.array_equal(_decode(trace["z"]), np.full((4, 5), 2, np.float32))
 
 
 def test_encode_sends_float32_arrays_compactly_and_no_python_template():
@@ -49,10 +49,9 @@ def test_encode_sends_float32_arrays_compactly_and_no_python_template():
 
     for fig in ({"data": [{"type": "heatmap", "z": z}], "layout": {"height": 300}}, go.Figure(go.Heatmap(z=z))):
         data = chart.encode(fig)
-        spec = json.loads(data["fig"])
-        assert "template" not in spec["layout"]
-        assert np.array_equal(_decode(spec["data"][0]["z"]), z)
-        assert len(data["fig"]) < 64 * 64 * 4 * 1.4, "base64 of 4 bytes a value, not decimal digits"
+        assert "template" not in json.loads(data["layout"])
+        assert np.array_equal(_decode(json.loads(data["traces"][0])["z"]), z)
+        assert len(data["traces"][0]) < 64 * 64 * 4 * 1.4, "base64 of 4 bytes a value, not decimal digits"
 
 
 def test_show_rejects_unknown_events():

@@ -72,8 +72,9 @@ def test_healthy_model_has_no_warnings(circle):
 def test_views_build_figures(circle):
     # views return plain figure dicts (no validation per live update): go.Figure validates them here
     b = go.Figure(boundary_view(circle, resolution=30))
-    assert b.data[0].type == "heatmap"
-    assert np.asarray(b.data[0].z).shape == (30, 30)
+    assert _image(b.layout.images[0].source).shape == (30, 30, 3), "the output over the plane, one pixel a point"
+    assert {t.type for t in b.data} == {"scatter"} and sum(len(t.x) for t in b.data) == len(circle.dataset.train) \
+        + len(circle.dataset.test)
     n = go.Figure(network_view(circle))
     assert len(n.layout.images) == 2 + 4 + 2 + 1, "one map per neuron"
     c = go.Figure(curves_view(circle))
@@ -87,8 +88,16 @@ def test_k_class_and_regression_boundaries():
     for preset in ("blobs_5", "tf_plane"):
         exp = build(get_preset(preset))
         fig = go.Figure(boundary_view(exp, resolution=20))
-        z = np.asarray(fig.data[0].z)
-        assert z.shape == (20, 20) and np.isfinite(z).all()
+        assert _image(fig.layout.images[0].source).shape == (20, 20, 3)
+
+
+def _image(uri: str) -> np.ndarray:
+    import base64
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
 
 
 def test_live_frames_are_images(circle):

@@ -9,13 +9,10 @@ not 16,000. Edge midpoints carry (layer, to, from) as customdata so a page can l
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
+from playground.figures.bitmap import rgb_uri
 from playground.figures.palette import LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
 
 MAX_SHOWN = 16      # neurons drawn per layer; the rest are summarised as "+N more"
@@ -26,10 +23,7 @@ NODE = 0.8          # a neuron's square, in the same units (axes are locked 1:1)
 
 def map_to_png(values: np.ndarray, limit: float) -> str:
     """A [R, R] map -> data-URI PNG, flipped so +y is up, coloured on the shared diverging scale."""
-    img = Image.fromarray(diverging_rgb(values[::-1], limit), "RGB")
-    buf = io.BytesIO()
-    img.save(buf, "PNG", optimize=False, compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return rgb_uri(diverging_rgb(values[::-1], limit))
 
 
 def network_spec(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray],

@@ -14,6 +14,7 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
+from playground.figures.bitmap import output_rgb
 from playground.figures.palette import CLASS_COLORS, INK, diverging_rgb, hex_to_rgb
 
 
@@ -30,24 +31,6 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=90)
     return buf.getvalue()
-
-
-def output_rgb(output: np.ndarray, discretize: bool = False) -> np.ndarray:
-    """Colour a model's output over the plane like boundary_figure: [R, R, k] probs or [R, R] values -> RGB."""
-    if output.ndim == 2:
-        values = np.sign(output) if discretize else output
-        return diverging_rgb(values, 1.0)
-    k = output.shape[-1]
-    if k == 2:
-        p = output[..., 1]
-        p = (p > 0.5).astype(np.float32) if discretize else p
-        return diverging_rgb((p - 0.5) * 2, 1.0)
-    cls = output.argmax(-1)
-    conf = np.ones(cls.shape, np.float32) if discretize else (output.max(-1) - 1 / k) / (1 - 1 / k)
-    colors = np.stack([hex_to_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(k)])
-    pale = 255 - (255 - colors) * 0.15
-    t = np.clip(conf, 0, 1)[..., None] * 0.8
-    return (pale[cls] * (1 - t) + colors[cls] * t).astype(np.uint8)
 
 
 def boundary_png(output: np.ndarray, extent: tuple[float, float, float, float],
@@ -73,4 +56,4 @@ def boundary_png(output: np.ndarray, extent: tuple[float, float, float, float],
     return _encode(img, fmt)
 
 
-__all__ = ["boundary_png", "output_rgb"]
+__all__ = ["boundary_png"]

@@ -1,5 +1,6 @@
 // The live chart: mounts Plotly.js once per element, then applies every update in place.
-// data = {fig: JSON text of {data, layout}, height: px or null, events: ["click", "select"]}
+// data = {traces: [JSON text per trace], layout: JSON text, height: px or null, events: ["click", "select"]}
+// A trace whose text equals the last one drawn stays the same object, so Plotly.react sees it unchanged.
 // Plotly.react with a constant layout.uirevision keeps a user's zoom, pan and legend toggles across updates.
 const PLOTLY_SRC = "app/static/plotly.min.js";   // served by Streamlit's static serving (see chart.py)
 
@@ -28,19 +29,23 @@ function bindEvents(div, events, setTriggerValue) {
 function draw(div) {
   const spec = div.__pgNext;
   div.__pgNext = null;
+  div.__pgDrawn = spec || div.__pgDrawn;
   if (!spec) { div.__pgBusy = false; return; }
   let done;
   const t0 = performance.now();
   try {
-    const fig = JSON.parse(spec.fig);
-    const layout = fig.layout || {};
+    const before = div.__pgTexts || [];
+    const data = spec.traces.map((text, i) => (text === before[i] ? div.__pgTraces[i] : JSON.parse(text)));
+    div.__pgTexts = spec.traces;
+    div.__pgTraces = data;
+    const layout = JSON.parse(spec.layout);
     layout.autosize = true;
     delete layout.width;
     if (layout.uirevision === undefined) layout.uirevision = "keep";
     const config = Object.assign({ responsive: true, displaylogo: false }, spec.config || {});
     done = div.__pgMounted
-      ? window.Plotly.react(div, fig.data, layout, config)
-      : window.Plotly.newPlot(div, fig.data, layout, config).then((gd) => {
+      ? window.Plotly.react(div, data, layout, config)
+      : window.Plotly.newPlot(div, data, layout, config).then((gd) => {
           div.__pgMounted = true;
           div.dataset.mounts = String(+(div.dataset.mounts || 0) + 1);
           bindEvents(div, spec.events || [], div.__pgTrigger);
@@ -72,6 +77,9 @@ export default function (component) {
   div.__pgTrigger = setTriggerValue;
   if (!data) return;
   const spec = typeof data === "string" ? JSON.parse(data) : data;
+  const last = div.__pgNext || div.__pgDrawn;
+  if (last && last.layout === spec.layout && last.traces.length === spec.traces.length
+      && spec.traces.every((t, i) => t === last.traces[i])) return;   // the same figure again: nothing to draw
   div.style.height = spec.height ? `${spec.height}px` : "";
   div.__pgNext = spec;                    // only the newest spec is drawn: updates faster than frames coalesce
   if (div.__pgBusy) return;

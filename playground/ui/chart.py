@@ -17,6 +17,8 @@ import filecmp
 import json
 import os
 import tempfile
+import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -53,17 +55,18 @@ _component = st.components.v2.component(
 
 
 def encode(fig: go.Figure | dict) -> dict:
-    """The component's data: {fig: JSON text of {data, layout}, height}.
+    """The component's data: {traces: [JSON text per trace], layout: JSON text, height}.
 
     A figure dict (the live views' builders return dicts: no Plotly validation) is serialised as it is; a
     go.Figure loses its Python template, so every live chart has plotly.js's own plain look. Numpy arrays
-    travel as base64 typed arrays (plotly.io.to_json): a 64x64 float32 heatmap is ~22 KB, not ~60 KB of digits.
+    travel as base64 typed arrays. Each trace is its own text so the browser can keep a trace that did not
+    change as the same object, which Plotly then does not recompute (the data points under a boundary).
     """
     spec = fig.to_plotly_json() if isinstance(fig, go.Figure) else fig
     layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
-    text = json.dumps({"data": _typed(spec.get("data", [])), "layout": _typed(layout)},
-                      cls=PlotlyJSONEncoder, separators=(",", ":"))
-    return {"fig": text, "height": layout.get("height")}
+    dumps = partial(json.dumps, cls=PlotlyJSONEncoder, separators=(",", ":"))
+    return {"traces": [dumps(_typed(t)) for t in spec.get("data", [])], "layout": dumps(_typed(layout)),
+            "height": layout.get("height")}
 
 
 def _typed(obj):
@@ -80,16 +83,25 @@ def _typed(obj):
     return obj
 
 
-def show(fig: go.Figure | dict | None, key: str, *, events: tuple[str, ...] = (), container=None) -> dict:
+def show(fig: go.Figure | dict | None, key: str, *, events: tuple[str, ...] = (), container=None,
+         every: float = 0.0) -> dict:
     """Draw `fig` as the live chart `key` (same element every call); return {"click": [...], "select": [...]}
-    for the events asked for (points with x, y, curve, index, customdata; None when nothing happened)."""
+    for the events asked for (points with x, y, curve, index, customdata; None when nothing happened).
+
+    every: send a new figure at most this often (seconds); in between the last one is sent again, which the
+    browser does not redraw. Slow-moving charts (curves over epochs) then leave the browser's time to the
+    boundary; a paused page (one run) always gets the new figure.
+    """
     if fig is None:
         return {}
     unknown = set(events) - set(EVENTS)
     if unknown:
         raise ValueError(f"unknown chart events {sorted(unknown)}; allowed: {EVENTS}")
-    data = encode(fig)
-    data["events"] = list(events)
+    sent = st.session_state.setdefault("_chart_sent", {})
+    stamp, data = sent.get(key, (0.0, None))
+    if data is None or time.monotonic() - stamp >= every:
+        data = dict(encode(fig), events=list(events))
+        sent[key] = (time.monotonic(), data)
     callbacks = {f"on_{e}_change": _ignore for e in events}
     mount = dict(key=key, data=data, width="stretch", height="content", **callbacks)
     if container is None:

@@ -15,11 +15,11 @@ def _epoch(page) -> int:
 
 
 def _boundary_signature(page) -> str:
-    """What the boundary shows now: the z values its live chart drew ('' before it is drawn)."""
+    """What the boundary shows now: the background image its live chart drew ('' before it is drawn)."""
     return page.evaluate("""() => {
         for (const d of document.querySelectorAll('.pg-chart')) {
-            const cd = (d.calcdata || []).find(c => c[0] && c[0].trace && c[0].trace.type === 'heatmap');
-            if (cd) return cd[0].z.flatMap(row => Array.from(row)).map(v => v.toFixed(4)).join(',');
+            const img = d.querySelector('.layer-below image');
+            if (img && (d.layout.images || []).length === 1) return img.getAttribute('href') || '';
         }
         return '';
     }""")
