@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 
 CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
     const r = d.getBoundingClientRect();
-    const img = d.querySelector('.layer-below image, .imagelayer image');   // the boundary's background
+    const img = d.querySelector('.imagelayer image');   // the boundary's background
     const z = img && (d.layout.images || []).length === 1 ? img.getAttribute('href') || '' : '';
     return {box: [r.x, r.y, r.width, r.height], mounts: +(d.dataset.mounts || 0), updates: +(d.dataset.updates || 0),
             errors: +(d.dataset.errors || 0), drawn: !!d.querySelector('.main-svg') && r.width > 50 && r.height > 50,

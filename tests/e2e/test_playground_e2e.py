@@ -18,7 +18,7 @@ def _boundary_signature(page) -> str:
     """What the boundary shows now: the background image its live chart drew ('' before it is drawn)."""
     return page.evaluate("""() => {
         for (const d of document.querySelectorAll('.pg-chart')) {
-            const img = d.querySelector('.layer-below image');
+            const img = d.querySelector('.imagelayer image');
             if (img && (d.layout.images || []).length === 1) return img.getAttribute('href') || '';
         }
         return '';
