@@ -44,8 +44,10 @@ def boundary_spec(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
                 hovertemplate=f"{name}, {split}<br>x=%{{x:.2f}} y=%{{y:.2f}}<extra></extra>"))
     layout = dict(**LAYOUT, title=dict(text=title), height=height, showlegend=False, images=[_background(xs, ys, output,
                                                                                                      discretize)],
-                  xaxis=dict(range=[float(xs[0]), float(xs[-1])], constrain="domain", title=dict(text="X₁")),
-                  yaxis=dict(range=[float(ys[0]), float(ys[-1])], scaleanchor="x", title=dict(text="X₂")))
+                  xaxis=dict(range=[float(xs[0]), float(xs[-1])], constrain="domain", title=dict(text="X₁"),
+                             showgrid=False, zeroline=False),     # the background image is the plot: no grid on it
+                  yaxis=dict(range=[float(ys[0]), float(ys[-1])], scaleanchor="x", title=dict(text="X₂"),
+                             showgrid=False, zeroline=False))
     return dict(data=data, layout=layout)
 
 
