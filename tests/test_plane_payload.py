@@ -68,3 +68,10 @@ def test_payload_carries_curves_weights_and_diagnoses(circle):
 def test_tick_budget_gives_drawing_a_fifth():
     assert budget(0.0) == MIN_BUDGET and budget(10.0) == BUDGET
     assert budget(0.02) == pytest.approx(0.08)
+
+
+def test_curves_of_a_lab_without_plane_points():
+    """Images and sequence labs draw their curves through this payload too: no 2-D points to read."""
+    exp = build(get_preset("digits_mlp"))
+    p = plane_payload(exp, ("curves",))
+    assert p.points == {} and p.history["epoch"] == [0]

@@ -59,7 +59,9 @@ def plane_payload(exp: Experiment, parts: tuple[str, ...] = PARTS, *, resolution
         extra["diagnoses"] = tuple(dict(level=d.level, code=d.code, message=d.message)
                                    for d in diagnose(exp.model, ds, trainer.history))
     extra["started"] = started(trainer.history)
-    points = {split: (ds.points[split], getattr(ds, split).y.numpy()) for split in ("train", "test")}
+    # the data on the plane; datasets that are not 2-D points (images, sequences: their labs show curves) have none
+    points = {split: (ds.points[split], getattr(ds, split).y.numpy()) for split in ("train", "test")} \
+        if getattr(ds, "points", None) else {}
     return PlanePayload(epoch=trainer.epoch, metric=trainer.metric, class_names=tuple(ds.class_names),
                         feature_names=tuple(ds.feature_names), layer_names=tuple(layer_names(exp)), points=points,
                         **extra)
