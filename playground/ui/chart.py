@@ -6,9 +6,10 @@ the browser applies it with `Plotly.react` on the chart it already has, so nothi
 a constant `layout.uirevision` keeps a user's zoom, pan and legend choices. Element identity is the key
 (Components v2), not the figure, unlike `st.plotly_chart` in 1.67.
 
-plotly.js comes from the installed `plotly` package, copied to `static/` next to app.py (served at
-/app/static/ by `server.enableStaticServing`): never a CDN, so the app works offline. Clicks and box/lasso
-selections come back as the return value. Does not build figures and does not know about training.
+plotly.js comes from the installed `plotly` package, copied to `static/` next to app.py when this module is
+first imported (served at /app/static/ by `server.enableStaticServing`): never a CDN, so the app works
+offline. Clicks and box/lasso selections come back as the return value. Does not build figures and does
+not know about training.
 """
 
 from __future__ import annotations
