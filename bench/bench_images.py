@@ -16,12 +16,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import torch
+from plotly.utils import PlotlyJSONEncoder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -54,7 +56,7 @@ def live(seed: int, target: float) -> tuple[float, int, int]:
     while exp.trainer.epoch < MAX_EPOCHS:
         snap = exp.trainer.train_for(BUDGET)
         res = views.test_results(exp)                 # what the Training view draws while playing
-        curves_view(exp).to_json()
+        json.dumps(curves_view(exp), cls=PlotlyJSONEncoder)   # a figure dict now (views/plane.py)
         views.metric_views(exp, res)[1].to_json()
         views.confusion_frame(exp, res)
         views.misclassified_frame(exp, res)

@@ -4,14 +4,15 @@ import streamlit as st
 
 from playground.course import course_map
 from playground.labs import LABS
+from playground.payloads.plane import plane_payload
 from playground.presets import PRESETS, get_preset
 from playground.tours import TOURS, step_link
-from playground.ui.charts import frame_image, live_chart
+from playground.ui.chart import show
 from playground.ui.classroom import HIDE_OPTIONS
 from playground.ui.links import lab_link
-from playground.ui.live import live_fragment, play_controls
+from playground.ui.live import SLOW, live_fragment, play_controls
 from playground.ui.session import lab_session
-from playground.views.plane import boundary_frame, boundary_view, curves_view
+from playground.views.plane import boundary_view, curves_view
 
 st.title("Deep Learning Playground")
 st.caption("Press **Play**: a real PyTorch network (two hidden layers of 4 and 2 tanh neurons) learns to "
@@ -22,16 +23,13 @@ session = lab_session("home", get_preset("tf_circle"))
 play_controls(session)
 
 
-def render(s) -> None:
+def render(s, p) -> None:
     left, right = st.columns([1, 1.4])
-    if s.running:   # PNG frames while playing (no blank remounts); an interactive chart when paused
-        frame_image(boundary_frame(s.exp, size=340), left)
-    else:
-        left.plotly_chart(boundary_view(s.exp, resolution=70, height=340), key="home:boundary", width="stretch")
-    live_chart("home:curves", lambda f: curves_view(s.exp, height=340, frame=f, width=560), s.running, right)
+    show(boundary_view(p, height=340), "home:boundary", container=left)
+    show(curves_view(p, height=340), "home:curves", container=right, every=SLOW if s.running else 0.0)
 
 
-live_fragment(session, render)
+live_fragment(session, render, lambda exp: plane_payload(exp, ("boundary", "curves")))
 lab_link("playground", "Open the full 2-D Playground: every neuron, weight and setting")
 
 st.header("The course map")

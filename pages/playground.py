@@ -2,22 +2,15 @@
 
 import streamlit as st
 
-from playground.diagnoses import RULES_HELP, diagnose, started
+from playground.diagnoses import RULES_HELP
+from playground.payloads.plane import plane_payload
 from playground.presets import get_preset
-from playground.ui.charts import frame_image, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
-from playground.views.plane import (
-    boundary_frame,
-    boundary_view,
-    curves_view,
-    gradient_view,
-    network_frame,
-    network_view,
-    set_weight,
-)
+from playground.views.plane import boundary_view, curves_view, diagnoses_view, gradient_view, network_view, set_weight
 
 st.title("2-D Playground")
 st.caption("Pick data, shape a network, press Play. Every number comes from a real PyTorch model: the "
@@ -53,43 +46,37 @@ show_test = view[1].toggle("Show test data", value=True, key="playground:show_te
 log_loss = view[2].toggle("Log-scale loss", key="playground:log_loss")
 
 
-def render(s) -> None:
-    exp, playing = s.exp, s.running
+def render(s, p) -> None:
+    """p: the lab's PlanePayload for this tick; playing or paused, the same charts are fed."""
+    slow = SLOW if s.running else 0.0   # curves, diagram and gradients redraw at most this often while playing
     left, right = st.columns([1.25, 1])
     with left:
-        if playing:
-            frame_image(network_frame(exp))
-        else:
-            event = st.plotly_chart(network_view(exp, resolution=24, selected=s.extra.get("weight")),
-                                    key="playground:network", on_select="rerun", selection_mode="points",
-                                    width="stretch")
-            weight_editor(s, event)
+        event = show(network_view(p, selected=s.extra.get("weight")), "playground:network", events=("click",),
+                     every=slow)
+        weight_editor(s, event["click"])
     with right:
-        if playing:   # image frames do not blank between updates; paused charts are interactive
-            frame_image(boundary_frame(exp, discretize=discretize, show_test=show_test))
-        else:
-            st.plotly_chart(boundary_view(exp, discretize=discretize, show_test=show_test),
-                            key="playground:boundary", width="stretch")
-    live_chart("playground:curves", lambda f: curves_view(exp, log_loss=log_loss, frame=f), playing)
+        show(boundary_view(p, discretize=discretize, show_test=show_test), "playground:boundary")
+    show(curves_view(p, log_loss=log_loss), "playground:curves", every=slow)
     grads, notes = st.columns([1.25, 1])
-    live_chart("playground:gradients", lambda f: gradient_view(exp, frame=f), playing, grads)
+    show(gradient_view(p), "playground:gradients", container=grads, every=slow)
     with notes:
         st.markdown("**Diagnoses**", help=RULES_HELP)
-        found = diagnose(exp.model, exp.dataset, exp.trainer.history)
+        found = diagnoses_view(p)
         for d in found:
-            (st.warning if d.level == "warning" else st.info)(d.message)
-        if not found and started(exp.trainer.history):
+            (st.warning if d["level"] == "warning" else st.info)(d["message"])
+        if not found and p.started:
             st.success("No problems seen: gradients reach every layer, no dead or saturated units, no "
                        "overfitting or plateau (the rules are under ?).")
         elif not found:
             st.caption("Diagnoses begin once training has: press Play or Step.")
 
 
-def weight_editor(s, event) -> None:
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    picked = next((p.get("customdata") for p in points if p.get("customdata")), None)
+def weight_editor(s, clicked) -> None:
+    """The same widgets playing and paused (so nothing below moves); while playing they show the live value."""
+    picked = next((p.get("customdata") for p in clicked or [] if p.get("customdata")), None)
     if picked:
-        s.extra["weight"] = tuple(int(v) for v in picked)
+        s.extra["weight"] = g, to, frm = tuple(int(v) for v in picked)
+        st.session_state.update({"playground:w:gap": g + 1, "playground:w:from": frm + 1, "playground:w:to": to + 1})
     with st.expander("Edit a weight (or click a line's hover point in the network)",
                      expanded=bool(s.extra.get("weight"))):
         sizes = [lin.weight.shape for lin in s.exp.model.linears()]
@@ -100,13 +87,18 @@ def weight_editor(s, event) -> None:
                                 key="playground:w:from") - 1
         to = c[2].number_input("To neuron", 1, sizes[gap][0], min(to0, sizes[gap][0] - 1) + 1,
                                key="playground:w:to") - 1
-        s.extra["weight"] = (gap, to, frm)
+        if s.extra.get("weight") or (gap, to, frm) != (0, 0, 0):   # a weight is picked once the user picks one
+            s.extra["weight"] = (gap, to, frm)
         w = s.exp.model.linears()[gap].weight[to, frm].item()
-        value = c[3].number_input("Weight", value=w, step=0.1, format="%.4f",
-                                  key=f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}")
+        key = f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}"
+        if s.running:
+            st.session_state[key] = w   # read-only while playing: the box follows the training weight
+        value = c[3].number_input("Weight", step=0.1, format="%.4f", disabled=s.running, key=key,
+                                  help="Pause to edit" if s.running else None,
+                                  **({} if key in st.session_state else {"value": w}))
         if value != w:
             set_weight(s.exp, gap, to, frm, value)
             st.rerun()   # redraw the diagram and boundary with the edited weight
 
 
-live_fragment(session, render)
+live_fragment(session, render, plane_payload)

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import playground  # noqa: F401  (the package first: AppTest puts pages/, with pages/playground.py, on sys.path)
+
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "playground.py")
 
 
@@ -25,9 +27,14 @@ def _epoch(at) -> int:
     return int(next(m.value for m in at.metric if m.label == "Epoch").replace(",", ""))
 
 
+def _charts(at) -> list:
+    """The live charts (playground/ui/chart.py: one Components v2 element per view)."""
+    return at.get("bidi_component")
+
+
 def test_page_draws_charts_and_steps():
     at = _app()
-    assert len(at.get("plotly_chart")) == 4, "network, boundary, curves, gradient flow"
+    assert len(_charts(at)) == 4, "network, boundary, curves, gradient flow"
     assert _epoch(at) == 0
     at.button(key="playground:step").click().run()
     assert _epoch(at) == 1 and not at.exception
@@ -41,8 +48,7 @@ def test_play_trains_in_ticks_then_pause_and_reset():
     first = _epoch(at)
     at.run()
     assert _epoch(at) > first > 0
-    assert len(at.get("image")) == 4, "network, boundary, curves and gradients are frames while playing"
-    assert not at.get("plotly_chart")
+    assert len(_charts(at)) == 4 and not at.get("image"), "the same four live charts while playing, no frames"
     at.button(key="playground:play").click().run()
     assert not _session(at).running
     at.button(key="playground:reset").click().run()
@@ -90,7 +96,7 @@ def test_k_class_and_regression_pages(dataset):
     at = _app()
     at.selectbox(key="playground:data.name").set_value(dataset).run()
     at.button(key="playground:step").click().run()
-    assert not at.exception and len(at.get("plotly_chart")) == 4
+    assert not at.exception and len(_charts(at)) == 4
 
 
 def test_divergence_is_reported_and_play_stops():

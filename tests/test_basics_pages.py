@@ -23,7 +23,7 @@ def _charts(at: AppTest) -> int:
 
 def test_home_page_trains_live_and_lists_the_course():
     at = _app("pages/home.py").run()
-    assert not at.exception and _charts(at) == 2
+    assert not at.exception and len(at.get("bidi_component")) == 2   # the live charts
     assert at.metric[0].value == "0"
     at.button(key="home:step").click().run()
     assert not at.exception and at.metric[0].value == "1"
@@ -33,13 +33,13 @@ def test_home_page_trains_live_and_lists_the_course():
     assert "hide=sidebar" in at.code[0].value
 
 
-def test_home_page_plays_with_image_frames_and_no_error():
+def test_home_page_plays_on_live_charts_and_no_error():
     at = _app("pages/home.py").run()
     at.button(key="home:play").click().run()
     at.run()                                   # one tick (AppTest has no browser timer)
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert int(at.metric[0].value.replace(",", "")) > 1
-    assert len(at.get("image")) == 2 and _charts(at) == 0   # boundary and curves as frames
+    assert not at.get("image") and len(at.get("bidi_component")) == 2   # boundary and curves: the live charts
 
 
 def test_app_shows_the_tour_banner_and_follows_tour_links():

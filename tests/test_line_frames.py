@@ -15,7 +15,6 @@ from playground.figures.line_frames import (
     Panel,
     Series,
     curves_png,
-    gradient_png,
     lines_png,
     log_ticks,
     nice_ticks,
@@ -75,11 +74,6 @@ def test_curves_png_shows_every_split_and_a_reference_line():
     grey = _colour_pixels(img, "#9ca3af")
     plain = _open(curves_png(history, "accuracy"))
     assert grey > _colour_pixels(plain, "#9ca3af") + 100     # the dashed reference line
-
-
-def test_gradient_png_skips_the_epoch_without_gradients():
-    img = _open(gradient_png([0, 1, 2], [[0.0, 0.0], [0.1, 1e-5], [0.2, 2e-5]], ["hidden 1", "output"]))
-    assert img.shape[1] == 520 * SCALE
 
 
 def _history(n: int, scale: float) -> dict[str, list]:

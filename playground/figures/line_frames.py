@@ -14,12 +14,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from plotly.colors import sample_colorscale, unlabel_rgb
 
 from playground.figures.curves import METRIC_LABELS
-from playground.figures.palette import GREY, INK, SEQUENTIAL, SPLIT_COLORS, hex_to_rgb
+from playground.figures.palette import GREY, INK, SPLIT_COLORS, hex_to_rgb
 from playground.figures.raster import _png
 
 SCALE = 2            # drawn at twice the size it is shown, so text and lines stay sharp when stretched
@@ -222,19 +220,6 @@ def curves_png(history, metric: str, *, log_loss: bool = False, height: int = 30
             if values and not all(v is None or v != v for v in values):
                 panel.series.append(Series(split, epochs, values, color, dashed=split != "train"))
     return lines_png(panels, width=width, height=height)
-
-
-def gradient_png(epochs: list[int], grad_norms: list[list[float]], layer_names: list[str], *,
-                 height: int = 300, width: int = 520) -> bytes:
-    """figures.gradients.gradient_flow_figure as a frame: each weight layer's gradient norm, log scale."""
-    rows = [(e, row) for e, row in zip(epochs, grad_norms) if row and any(row)]   # epoch 0 has no gradient
-    colors = sample_colorscale(SEQUENTIAL, np.linspace(0, 0.9, max(len(layer_names), 2)))
-    panel = Panel("gradient norm per layer", log_y=True)
-    for i, name in enumerate(layer_names):
-        if rows and i < len(rows[0][1]):
-            hex_color = "#" + "".join(f"{int(c):02x}" for c in unlabel_rgb(colors[i]))   # 'rgb(r, g, b)' ->
-            panel.series.append(Series(name, [e for e, _ in rows], [max(r[i], 1e-12) for _, r in rows], hex_color))
-    return lines_png([panel], width=width, height=height)
 
 
 def overlay_png(histories: dict[str, object], metric: str, colors: list[str], *, x: str = "epoch",

@@ -4,17 +4,15 @@ weight as a line coloured by sign and drawn as thick as its size, with hover val
 Neuron maps become tiny PNG layout images (cheap for the browser: one image per node, not one
 trace). Edges are binned into a few width classes per sign, so a 128-wide layer costs 12 traces,
 not 16,000. Edge midpoints carry (layer, to, from) as customdata so a page can let the user pick one.
+`network_spec` returns a plain figure dict (no Plotly validation: live updates); `network_figure` a go.Figure.
 """
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
+from playground.figures.bitmap import rgb_uri
 from playground.figures.palette import LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
 
 MAX_SHOWN = 16      # neurons drawn per layer; the rest are summarised as "+N more"
@@ -25,24 +23,18 @@ NODE = 0.8          # a neuron's square, in the same units (axes are locked 1:1)
 
 def map_to_png(values: np.ndarray, limit: float) -> str:
     """A [R, R] map -> data-URI PNG, flipped so +y is up, coloured on the shared diverging scale."""
-    img = Image.fromarray(diverging_rgb(values[::-1], limit), "RGB")
-    buf = io.BytesIO()
-    img.save(buf, "PNG", optimize=False, compress_level=1)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return rgb_uri(diverging_rgb(values[::-1], limit))
 
 
-def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray],
-                   biases: list[np.ndarray], *, node_labels: list[list[str]] | None = None,
-                   selected: tuple[int, int, int] | None = None, height: int | None = None) -> go.Figure:
+def network_spec(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray],
+                 biases: list[np.ndarray], *, node_labels: list[list[str]] | None = None,
+                 selected: tuple[int, int, int] | None = None, height: int | None = None) -> dict:
     """layer_names: one per column; maps: per column [n_i, R, R]; weights: per gap [n_{i+1}, n_i]."""
     shown = [min(len(m), MAX_SHOWN) for m in maps]
     pos = [_column(i, n) for i, n in enumerate(shown)]
-    fig = go.Figure()
-    fig.add_traces(_edge_traces(weights, pos, shown))
-    fig.add_trace(_edge_hover(weights, pos, shown))
-    fig.add_trace(_node_hover(layer_names, biases, pos, node_labels))
-    size = NODE
-    images = []
+    data = _edge_traces(weights, pos, shown) + [_edge_hover(weights, pos, shown),
+                                                 _node_hover(layer_names, biases, pos, node_labels)]
+    size, images, notes = NODE, [], []
     for col, (m, p) in enumerate(zip(maps, pos)):
         for j, (x, y) in enumerate(p):
             # each neuron on its own scale (its largest |value|), so quiet neurons still show their shape
@@ -52,29 +44,34 @@ def network_figure(layer_names: list[str], maps: list[np.ndarray], weights: list
             images.append(dict(source=map_to_png(values, limit), xref="x", yref="y", x=x - size / 2, y=y + size / 2,
                                sizex=size, sizey=size, sizing="stretch", layer="above"))
         if len(m) > shown[col]:
-            fig.add_annotation(x=col * X_GAP, y=-shown[col] / 2 - 0.1, text=f"+{len(m) - shown[col]} more",
-                               showarrow=False)
+            notes.append(dict(x=col * X_GAP, y=-shown[col] / 2 - 0.1, text=f"+{len(m) - shown[col]} more",
+                              showarrow=False))
     if selected is not None:
         g, to, frm = selected
-        if to < shown[g + 1] and frm < shown[g]:
+        if g + 1 < len(shown) and to < shown[g + 1] and frm < shown[g]:
             (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
-            fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-                                     line=dict(color="#facc15", width=6)))
+            data.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip",
+                             showlegend=False, line=dict(color="#facc15", width=6)))
     top = max(shown) / 2 + 0.2
-    for col, name in enumerate(layer_names):
-        fig.add_annotation(x=col * X_GAP, y=top, text=f"<b>{name}</b>", showarrow=False, yanchor="bottom")
-    fig.update_layout(**LAYOUT, images=images, height=height or max(340, 40 * max(shown) + 120), showlegend=False,
-                      hovermode="closest", clickmode="event+select", dragmode=False,
-                      xaxis=dict(visible=False, range=[-0.7, (len(maps) - 1) * X_GAP + 0.7]),
-                      yaxis=dict(visible=False, range=[-top - 0.3, top + 0.8], scaleanchor="x", scaleratio=1))
-    return fig
+    notes += [dict(x=col * X_GAP, y=top, text=f"<b>{name}</b>", showarrow=False, yanchor="bottom")
+              for col, name in enumerate(layer_names)]
+    layout = dict(**LAYOUT, images=images, annotations=notes, height=height or max(340, 40 * max(shown) + 120),
+                  showlegend=False, hovermode="closest", clickmode="event+select", dragmode=False,
+                  xaxis=dict(visible=False, range=[-0.7, (len(maps) - 1) * X_GAP + 0.7]),
+                  yaxis=dict(visible=False, range=[-top - 0.3, top + 0.8], scaleanchor="x", scaleratio=1))
+    return dict(data=data, layout=layout)
+
+
+def network_figure(*args, **kwargs) -> go.Figure:
+    """network_spec as a go.Figure (validated; for st.plotly_chart callers)."""
+    return go.Figure(network_spec(*args, **kwargs))
 
 
 def _column(i: int, n: int) -> list[tuple[float, float]]:
     return [(i * X_GAP, (n - 1) / 2 - j) for j in range(n)]
 
 
-def _edge_traces(weights: list[np.ndarray], pos, shown) -> list[go.Scatter]:
+def _edge_traces(weights: list[np.ndarray], pos, shown) -> list[dict]:
     limit = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
     buckets: dict[tuple[bool, int], tuple[list, list]] = {}
     for g, w in enumerate(weights):
@@ -86,13 +83,13 @@ def _edge_traces(weights: list[np.ndarray], pos, shown) -> list[go.Scatter]:
                 (x0, y0), (x1, y1) = pos[g][frm], pos[g + 1][to]
                 xs += [x0, x1, None]
                 ys += [y0, y1, None]
-    return [go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+    return [dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
                        line=dict(color=POSITIVE if positive else NEGATIVE, width=0.5 + 1.1 * b),
                        opacity=0.35 + 0.1 * b)
             for (positive, b), (xs, ys) in sorted(buckets.items())]
 
 
-def _edge_hover(weights, pos, shown) -> go.Scatter:
+def _edge_hover(weights, pos, shown) -> dict:
     xs, ys, text, data = [], [], [], []
     for g, w in enumerate(weights):
         for to in range(shown[g + 1]):
@@ -102,11 +99,11 @@ def _edge_hover(weights, pos, shown) -> go.Scatter:
                 ys.append(y0 + (y1 - y0) * 0.3)
                 text.append(f"weight {frm + 1}→{to + 1} (layer {g + 1}): {w[to, frm]:.4f}")
                 data.append((g, to, frm))
-    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=7, color="rgba(0,0,0,0.01)"), text=text,
-                      customdata=data, hovertemplate="%{text}<extra></extra>", showlegend=False, name="weights")
+    return dict(type="scatter", x=xs, y=ys, mode="markers", marker=dict(size=9, color="rgba(0,0,0,0.01)"), text=text,
+                customdata=data, hovertemplate="%{text}<extra></extra>", showlegend=False, name="weights")
 
 
-def _node_hover(layer_names, biases, pos, node_labels) -> go.Scatter:
+def _node_hover(layer_names, biases, pos, node_labels) -> dict:
     xs, ys, text = [], [], []
     for col, p in enumerate(pos):
         for j, (x, y) in enumerate(p):
@@ -115,5 +112,6 @@ def _node_hover(layer_names, biases, pos, node_labels) -> go.Scatter:
             xs.append(x)
             ys.append(y)
             text.append(f"{layer_names[col]}: {label}{bias}")
-    return go.Scatter(x=xs, y=ys, mode="markers", marker=dict(size=22, color="rgba(0,0,0,0)", symbol="square"),
-                      text=text, hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons")
+    return dict(type="scatter", x=xs, y=ys, mode="markers",
+                marker=dict(size=22, color="rgba(0,0,0,0)", symbol="square"), text=text,
+                hovertemplate="%{text}<extra></extra>", showlegend=False, name="neurons")

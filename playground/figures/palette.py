@@ -32,16 +32,3 @@ def diverging_rgb(values: np.ndarray, limit: float) -> np.ndarray:
     white = hex_to_rgb("#f7f7f7")
     rgb = np.where(t >= 0, white + t * (hex_to_rgb(BLUE) - white), white - t * (hex_to_rgb(ORANGE) - white))
     return rgb.astype(np.uint8)
-
-
-def class_colorscale(k: int) -> list[list]:
-    """A piecewise scale for z = class + confidence in [0, 1): class c fades from pale to its colour."""
-    scale = []
-    for c in range(k):
-        color = hex_to_rgb(CLASS_COLORS[c % len(CLASS_COLORS)])
-        pale = (255 - (255 - color) * 0.15).astype(int)
-        lo, hi = c / k, (c + 1) / k
-        scale += [[lo, f"rgb({pale[0]},{pale[1]},{pale[2]})"],
-                  [hi - 1e-6 if c < k - 1 else hi, f"rgb({int(color[0] * 0.8 + 51)},{int(color[1] * 0.8 + 51)},"
-                                                     f"{int(color[2] * 0.8 + 51)})"]]
-    return scale

@@ -12,9 +12,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
-from playground.figures.palette import CLASS_COLORS, INK, NEGATIVE, POSITIVE, diverging_rgb, hex_to_rgb
+from playground.figures.bitmap import output_rgb
+from playground.figures.palette import CLASS_COLORS, INK, diverging_rgb, hex_to_rgb
 
 
 def _png(img: Image.Image) -> bytes:
@@ -30,24 +31,6 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=90)
     return buf.getvalue()
-
-
-def output_rgb(output: np.ndarray, discretize: bool = False) -> np.ndarray:
-    """Colour a model's output over the plane like boundary_figure: [R, R, k] probs or [R, R] values -> RGB."""
-    if output.ndim == 2:
-        values = np.sign(output) if discretize else output
-        return diverging_rgb(values, 1.0)
-    k = output.shape[-1]
-    if k == 2:
-        p = output[..., 1]
-        p = (p > 0.5).astype(np.float32) if discretize else p
-        return diverging_rgb((p - 0.5) * 2, 1.0)
-    cls = output.argmax(-1)
-    conf = np.ones(cls.shape, np.float32) if discretize else (output.max(-1) - 1 / k) / (1 - 1 / k)
-    colors = np.stack([hex_to_rgb(CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(k)])
-    pale = 255 - (255 - colors) * 0.15
-    t = np.clip(conf, 0, 1)[..., None] * 0.8
-    return (pale[cls] * (1 - t) + colors[cls] * t).astype(np.uint8)
 
 
 def boundary_png(output: np.ndarray, extent: tuple[float, float, float, float],
@@ -73,45 +56,4 @@ def boundary_png(output: np.ndarray, extent: tuple[float, float, float, float],
     return _encode(img, fmt)
 
 
-__all__ = ["NEGATIVE", "POSITIVE", "boundary_png", "output_rgb"]
-
-
-def network_png(layer_names: list[str], maps: list[np.ndarray], weights: list[np.ndarray], *,
-                width: int = 640, fmt: str = "PNG") -> bytes:
-    """The network diagram of figures/network.py as a PNG (or fmt="JPEG"): neuron maps as tiles, weights as lines."""
-    from playground.figures.network import MAX_SHOWN, NODE, X_GAP, _column
-
-    shown = [min(len(m), MAX_SHOWN) for m in maps]
-    cols = len(maps)
-    unit = width / ((cols - 1) * X_GAP + 1.6)                 # pixels per layout unit
-    height = int((max(shown) + 1.6) * unit) + 28
-    img = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(img)
-
-    def px(x: float, y: float) -> tuple[float, float]:
-        return (x + 0.8) * unit, height / 2 + 14 - y * unit
-
-    pos = [[px(x, y) for x, y in _column(i, n)] for i, n in enumerate(shown)]
-    limit = max((float(np.abs(w).max()) for w in weights if w.size), default=1.0) or 1.0
-    for g, w in enumerate(weights):
-        for to in range(shown[g + 1]):
-            for frm in range(shown[g]):
-                v = float(w[to, frm])
-                color = hex_to_rgb(POSITIVE if v >= 0 else NEGATIVE)
-                t = min(abs(v) / limit, 1.0)
-                faded = tuple(int(255 - (255 - c) * (0.35 + 0.65 * t)) for c in color)
-                draw.line([pos[g][frm], pos[g + 1][to]], fill=faded, width=max(1, int(1 + 5 * t)))
-    tile = int(NODE * unit)
-    font = ImageFont.load_default(size=15)
-    for col, m in enumerate(maps):
-        last = col == cols - 1
-        for j, (cx, cy) in enumerate(pos[col]):
-            limit_m = 1.0 if last else float(np.abs(m[j]).max() or 1.0)  # per neuron, as in network_figure
-            values = (m[j] - 0.5) * 2 if last and m[j].min() >= 0 else m[j]
-            thumb = Image.fromarray(diverging_rgb(values[::-1], limit_m), "RGB").resize((tile, tile), Image.BILINEAR)
-            img.paste(thumb, (int(cx - tile / 2), int(cy - tile / 2)))
-        draw.text((pos[col][0][0], pos[col][0][1] - tile / 2 - 6), layer_names[col], fill=INK, anchor="mb", font=font)
-        if len(m) > shown[col]:
-            draw.text((pos[col][-1][0], pos[col][-1][1] + tile / 2 + 4), f"+{len(m) - shown[col]} more", fill=INK,
-                      anchor="mt", font=font)
-    return _encode(img, fmt)
+__all__ = ["boundary_png"]

@@ -1,14 +1,22 @@
 """The live loop: Play/Pause/Step/Reset and a fragment that trains for a time budget, then redraws.
 
-No training thread (DESIGN.md section 4): while playing, `st.fragment(run_every=TICK)` trains for
-BUDGET seconds per tick and redraws only its own charts; the browser owns the timer, so training
-stops by itself when the tab closes. Step and Reset run synchronously in their callbacks. A run that
-stops on its own (epoch limit, early stopping, divergence) is kept in the run history like a paused one.
+No training thread (DESIGN.md section 4): while playing, `st.fragment(run_every=TICK)` trains for a
+budget per tick and redraws only its own charts; the browser owns the timer, so training stops by
+itself when the tab closes. Step and Reset run synchronously in their callbacks. A run that stops on
+its own (epoch limit, early stopping, divergence) is kept in the run history like a paused one.
+
+The budget follows what drawing costs: DRAW_SHARE of each tick goes to drawing, so a lab whose views are
+cheap (the 2-D lab: a payload and JSON for the live charts, ~15-25 ms) ticks ~10 times a second, and a lab
+still drawing Pillow frames (until issue 15) keeps longer ticks. A lab that passes `payload` gets
+`render(session, payload(exp))`: what its views need, computed beside the model after each tick's training
+(a plain picklable object, so a later worker process can send it instead of the model).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -18,14 +26,21 @@ from playground.presets import PRESETS
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
-TICK = 0.1      # the browser asks for the next tick this soon; asks made while a tick runs are queued,
-BUDGET = 0.23   # so ticks run back to back: train BUDGET seconds, draw (~20 ms), repeat: 4.0-4.3 updates/s in the
-# 2-D lab, 0.77-0.86 of headless speed beside Chromium; 0.2 s gave 4.4-4.8 updates/s but 0.67-0.85 (bench_live)
+TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
+                     # ticks run back to back: train for the budget, draw, repeat
+DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
+MIN_BUDGET = 0.06    # seconds of training per tick at least (a few epochs of a small 2-D model),
+BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a tick) get
+SLOW = 0.25          # seconds between redraws of slow-moving live charts (curves over epochs) while playing
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
-def _toggle(session: LabSession) -> None:
-    session.running = not session.running
+def _set_running(session: LabSession, running: bool) -> None:
+    """Play (True) or Pause (False): sets the state the button showed, not a flip, so a click that Streamlit
+    replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
+    if session.running == running:
+        return
+    session.running = running
     if session.running and session.exp.trainer.done:
         session.exp.trainer.resume()
     session.notice = ""
@@ -68,7 +83,7 @@ def play_controls(session: LabSession, speed: str = "max") -> None:
     cols = st.columns([1.1, 1, 1, 1.1, 2.2])
     cols[0].button("Pause" if session.running else "Play", key=f"{session.lab}:play", type="primary",
                    icon=":material/pause:" if session.running else ":material/play_arrow:",
-                   on_click=_toggle, args=(session,), width="stretch")
+                   on_click=_set_running, args=(session, not session.running), width="stretch")
     cols[1].button("Step", key=f"{session.lab}:step", on_click=_step, args=(session,), help="train one epoch",
                    icon=":material/skip_next:", width="stretch")
     cols[2].button("Reset", key=f"{session.lab}:reset", on_click=reset, args=(session,), icon=":material/replay:",
@@ -79,8 +94,15 @@ def play_controls(session: LabSession, speed: str = "max") -> None:
                           help="how many epochs to train between chart updates; max = as many as fit in a tick")
 
 
-def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> None:
-    """Train a slice per tick while playing, then call `render(session)` (charts of this lab)."""
+def budget(draw_seconds: float) -> float:
+    """Training seconds per tick for a lab whose last draw took `draw_seconds` (see DRAW_SHARE)."""
+    return min(max(draw_seconds * (1 - DRAW_SHARE) / DRAW_SHARE, MIN_BUDGET), BUDGET)
+
+
+def live_fragment(session: LabSession, render: Callable[..., None],
+                  payload: Callable[[Any], Any] | None = None) -> None:
+    """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))` when the lab
+    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames)."""
 
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
@@ -89,7 +111,8 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
             trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
                 try:
-                    trainer.train_for(BUDGET, max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                    trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)),
+                                      max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
                 except Exception:
                     session.running = False   # stop the timer; guard shows what happened
                     raise
@@ -97,9 +120,14 @@ def live_fragment(session: LabSession, render: Callable[[LabSession], None]) -> 
                 session.running = False
                 keep_run(session)   # so the run is in the history (once: keep_run skips a saved run)
                 st.rerun()   # a full rerun turns the timer off and shows the Play button again
+        t0 = time.perf_counter()
         status_line(session)
         with guard("Drawing"):
-            render(session)
+            if payload is None:
+                render(session)
+            else:
+                render(session, payload(session.exp))
+        session.extra["_draw_seconds"] = time.perf_counter() - t0
 
     _live()
 

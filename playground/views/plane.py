@@ -1,103 +1,81 @@
-"""The 2-D Playground lab's views: boundary, network diagram, curves and gradient flow of an Experiment.
+"""The 2-D lab's views: boundary, network diagram, curves, gradient flow and diagnoses of a PlanePayload.
 
-Each function reads the experiment (model in eval mode, no weight changes) and returns a go.Figure, or
-PNG bytes for the `*_frame` builders and `frame=True` (what the live loop shows while playing).
+Each view turns a payload (playground/payloads/plane.py: numpy arrays computed beside the model) into a
+plain figure dict for `ui.chart.show`; playing or paused, the same view feeds the same chart. A view given
+an Experiment computes the payload part it needs first (other labs call them that way). `boundary_frame`
+and `curves_view(frame=True)` are the Pillow frames other labs still show until they move to the live
+chart (issue 15); the 2-D lab and Home no longer use them.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from playground.experiment import Experiment
-from playground.figures import boundary_figure, curves_figure, gradient_flow_figure, network_figure
-from playground.figures.line_frames import curves_png, gradient_png
-from playground.figures.raster import boundary_png, network_png
-from playground.models.mlp import MLP
-from playground.probes import make_grid, neuron_maps, output_on_grid
+from playground.figures.boundary import boundary_spec
+from playground.figures.curves import curves_spec
+from playground.figures.gradients import gradient_flow_spec
+from playground.figures.line_frames import curves_png
+from playground.figures.network import network_spec
+from playground.figures.raster import boundary_png
+from playground.payloads.plane import PlanePayload, layer_names, network_parts, plane_payload, thin
+
+_network_parts = network_parts   # the clinic's views import these from here (until issue 15)
+__all__ = ["boundary_frame", "boundary_view", "curves_view", "diagnoses_view", "gradient_view", "layer_names",
+           "network_view", "set_weight", "thin"]
 
 
-def _points(exp: Experiment, show_test: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    ds = exp.dataset
-    points = {"train": (ds.points["train"], ds.train.y.numpy())}
-    if show_test:
-        points["test"] = (ds.points["test"], ds.test.y.numpy())
-    return points
+def _payload(src: PlanePayload | Experiment, part: str, **kwargs) -> PlanePayload:
+    return src if isinstance(src, PlanePayload) else plane_payload(src, (part,), **kwargs)
 
 
-def boundary_view(exp: Experiment, *, resolution: int = 100, discretize: bool = False,
-                  show_test: bool = True, height: int = 420) -> go.Figure:
-    grid = make_grid(exp.dataset.extent, resolution)
-    output = output_on_grid(exp.model, exp.dataset, grid)
-    return boundary_figure(grid.xs, grid.ys, output, _points(exp, show_test), class_names=exp.dataset.class_names,
-                           discretize=discretize, height=height)
+def _points(p: PlanePayload, show_test: bool) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    return {k: v for k, v in p.points.items() if k == "train" or show_test}
+
+
+def boundary_view(src: PlanePayload | Experiment, *, resolution: int = 64, discretize: bool = False,
+                  show_test: bool = True, height: int = 420) -> dict:
+    p = _payload(src, "boundary", resolution=resolution)
+    return boundary_spec(p.xs, p.ys, p.output, _points(p, show_test), class_names=p.class_names,
+                         discretize=discretize, height=height)
+
+
+def network_view(src: PlanePayload | Experiment, *, selected: tuple[int, int, int] | None = None,
+                 height: int | None = None) -> dict:
+    p = _payload(src, "network")
+    labels = [list(p.feature_names)] + [[] for _ in p.maps[1:]]
+    return network_spec(list(p.layer_names), p.maps, p.weights, p.biases, node_labels=labels, selected=selected,
+                        height=height)
+
+
+def curves_view(src: PlanePayload | Experiment, *, log_loss: bool = False, height: int = 300, frame: bool = False,
+                width: int = 840) -> dict | bytes:
+    """Loss and metric curves. frame=True (other labs' Pillow frames, until issue 15): a PNG drawn for a
+    column about `width` pixels wide."""
+    p = _payload(src, "curves")
+    if frame:
+        return curves_png(p.history, p.metric, log_loss=log_loss, height=height, width=width)
+    return curves_spec(p.history, p.metric, log_loss=log_loss, height=height)
+
+
+def gradient_view(src: PlanePayload | Experiment, *, height: int = 300) -> dict:
+    p = _payload(src, "curves")
+    # weight layer i feeds column i+1 of the diagram
+    return gradient_flow_spec(p.history.get("epoch", []), p.history.get("grad_norms", []), list(p.layer_names[1:]),
+                              height=height)
+
+
+def diagnoses_view(src: PlanePayload | Experiment) -> tuple[dict, ...]:
+    """What looks wrong ({level, code, message}), as the payload carries it."""
+    return _payload(src, "diagnoses").diagnoses
 
 
 def boundary_frame(exp: Experiment, *, resolution: int = 60, discretize: bool = False, show_test: bool = True,
                    size: int = 420) -> bytes:
-    """The boundary as a JPEG frame, for live updates (see figures/raster.py for why; JPEG: a smooth image)."""
-    output = output_on_grid(exp.model, exp.dataset, make_grid(exp.dataset.extent, resolution))
-    return boundary_png(output, exp.dataset.extent, _points(exp, show_test), size=size, discretize=discretize,
+    """The boundary as a JPEG frame (the optimizer lab's live view until issue 15; see figures/raster.py)."""
+    p = plane_payload(exp, ("boundary",), resolution=resolution)
+    return boundary_png(p.output, exp.dataset.extent, _points(p, show_test), size=size, discretize=discretize,
                         fmt="JPEG")
-
-
-def layer_names(exp: Experiment) -> list[str]:
-    model = exp.model
-    hidden = [f"hidden {i + 1}" for i in range(len(model.hidden))] if isinstance(model, MLP) else []
-    return ["input"] + hidden + ["output"]
-
-
-def _network_parts(exp: Experiment, resolution: int):
-    """(maps per column, weights per gap, biases per gap) as the diagram draws them."""
-    model = exp.model
-    maps = neuron_maps(model, exp.dataset, make_grid(exp.dataset.extent, resolution))
-    linears = model.linears()
-    weights = [lin.weight.detach().numpy() for lin in linears]
-    biases = [lin.bias.detach().numpy() for lin in linears]
-    # the output column shows one map (p(class 1) or the winner); draw edges into it from its first row
-    if weights[-1].shape[0] != 1:
-        weights[-1] = weights[-1][-1:] if weights[-1].shape[0] == 2 else weights[-1][:1]
-        biases[-1] = biases[-1][-1:]
-    return maps, weights, biases
-
-
-def network_view(exp: Experiment, *, resolution: int = 20, selected: tuple[int, int, int] | None = None,
-                 height: int | None = None) -> go.Figure:
-    maps, weights, biases = _network_parts(exp, resolution)
-    labels = [list(exp.dataset.feature_names)] + [[] for _ in maps[1:]]
-    return network_figure(layer_names(exp), maps, weights, biases, node_labels=labels, selected=selected,
-                          height=height)
-
-
-def network_frame(exp: Experiment, *, resolution: int = 16, width: int = 640) -> bytes:
-    """The network diagram as a JPEG frame, for live updates (quality 90: thin lines stay clean)."""
-    maps, weights, _ = _network_parts(exp, resolution)
-    return network_png(layer_names(exp), maps, weights, width=width, fmt="JPEG")
-
-
-def thin(history, max_points: int = 500) -> dict[str, list]:
-    """Every k-th epoch record (and the last), so long runs draw fast; k grows with the run."""
-    n = len(history)
-    step = max(1, -(-n // max_points))
-    keep = list(range(0, n, step)) + ([n - 1] if n and (n - 1) % step else [])
-    return {k: [col[i] for i in keep] for k, col in history.columns.items()}
-
-
-def curves_view(exp: Experiment, *, log_loss: bool = False, height: int = 300, frame: bool = False,
-                width: int = 840) -> go.Figure | bytes:
-    """Loss and metric curves: a Plotly figure, or with frame=True a PNG for live updates (ui.charts.chart),
-    drawn for a column about `width` pixels wide (so its text shows at its own size)."""
-    history, metric = thin(exp.trainer.history), exp.trainer.metric
-    if frame:
-        return curves_png(history, metric, log_loss=log_loss, height=height, width=width)
-    return curves_figure(history, metric, log_loss=log_loss, height=height)
-
-
-def gradient_view(exp: Experiment, *, height: int = 300, frame: bool = False) -> go.Figure | bytes:
-    hist = thin(exp.trainer.history)
-    names = layer_names(exp)[1:]  # weight layer i feeds column i+1 of the diagram
-    build = gradient_png if frame else gradient_flow_figure
-    return build(hist.get("epoch", []), hist.get("grad_norms", []), names, height=height)
 
 
 def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:

@@ -84,6 +84,9 @@ def page_errors(page) -> list[str]:
 
 
 def free_port() -> int:
+    """A free port, or PLAYGROUND_E2E_PORT when set (a shared machine may give each user a range)."""
+    if os.environ.get("PLAYGROUND_E2E_PORT"):
+        return int(os.environ["PLAYGROUND_E2E_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

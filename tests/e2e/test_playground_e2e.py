@@ -15,23 +15,13 @@ def _epoch(page) -> int:
 
 
 def _boundary_signature(page) -> str:
-    """What the boundary shows now: the heatmap's z values (paused) or the live frame's image URL (playing)."""
+    """What the boundary shows now: the background image its live chart drew ('' before it is drawn)."""
     return page.evaluate("""() => {
-        const divs = [...document.querySelectorAll('.js-plotly-plot')];
-        const d = divs.find(g => g.data && g.data.some(t => t.type === 'heatmap'));
-        const imgs = [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src).join('|');
-        if (!d) return imgs;
-        return JSON.stringify(d.data.find(t => t.type === 'heatmap').z).slice(0, 4000) + imgs;
-    }""")
-
-
-def _live_frames(page) -> str:
-    """The image URLs of the live frames, once they have replaced every paused heatmap ('' before that)."""
-    return page.evaluate("""() => {
-        const divs = [...document.querySelectorAll('.js-plotly-plot')];
-        if (divs.some(g => g.data && g.data.some(t => t.type === 'heatmap'))) return '';
-        const imgs = [...document.querySelectorAll('[data-testid=stImage] img')].map(i => i.src);
-        return imgs.length >= 2 ? imgs.join('|') : '';
+        for (const d of document.querySelectorAll('.pg-chart')) {
+            const img = d.querySelector('.imagelayer image');
+            if (img && (d.layout.images || []).length === 1) return img.getAttribute('href') || '';
+        }
+        return '';
     }""")
 
 
@@ -42,14 +32,14 @@ def test_play_pause_step_reset(app_url, page):
 
     click_button(page, "Play")
     assert poll(lambda: _epoch(page) >= 20, timeout=40), "the Epoch counter rises while playing"
-    # the first tick's deltas may still be arriving (the counter comes before the views): wait for the frames
-    frames: set[str] = set()
+    # the first tick's deltas may still be arriving (the counter comes before the views): wait for new boundaries
+    seen: set[str] = set()
 
-    def more_frames() -> bool:
-        frames.add(_live_frames(page))
-        return len(frames - {""}) >= 4
+    def redrawn() -> bool:
+        seen.add(_boundary_signature(page))
+        return len(seen - {""}) >= 4
 
-    assert poll(more_frames, timeout=30), "the live frames replace the paused charts and redraw while training"
+    assert poll(redrawn, timeout=30), "the boundary's live chart redraws while training"
 
     paused = 0
     for cycle in range(2):   # Pause lands mid-tick; with two script threads training one model this drifted
