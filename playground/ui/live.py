@@ -31,7 +31,7 @@ TICK = 0.05          # the browser asks for the next tick this soon; asks made w
 DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
 MIN_BUDGET = 0.06    # seconds of training per tick at least (a few epochs of a small 2-D model),
 BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a tick) get
-SLOW = 0.25          # seconds between redraws of slow-moving live charts (curves over epochs) while playing
+SLOW = 0.5           # seconds between redraws of slow-moving live charts (curves over epochs) while playing
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
