@@ -104,7 +104,10 @@ def show(fig: go.Figure | dict | None, key: str, *, events: tuple[str, ...] = ()
         data = dict(encode(fig), events=list(events))
         sent[key] = (time.monotonic(), data)
     callbacks = {f"on_{e}_change": _ignore for e in events}
-    mount = dict(key=key, data=data, width="stretch", height="content", **callbacks)
+    # a figure of known height gets that height from the first paint, before plotly.js has loaded, so the
+    # page below it never shifts when the chart mounts (a link clicked meanwhile would be another link)
+    height = int(data["height"]) if data.get("height") else "content"
+    mount = dict(key=key, data=data, width="stretch", height=height, **callbacks)
     if container is None:
         result = _component(**mount)
     else:

@@ -38,7 +38,8 @@ def test_home_and_every_link_on_it_open_without_error(app_url, page):
 
 def test_a_tour_moves_between_labs(app_url, page):
     open_page(page, app_url)
-    page.get_by_role("link", name="Start the tour").nth(1).click()      # "XOR needs a hidden layer"
+    poll(lambda: page.locator(".pg-chart[data-mounts]").count() >= 2, timeout=30)   # Home's live charts drawn
+    page.locator("a[href*='tour=xor']", has_text="Start the tour").first.click()   # "XOR needs a hidden layer"
     wait_idle(page)
     assert poll(lambda: "tour=xor" in page.url and "/neuron" in page.url, timeout=20), page.url
     assert _shows(page, "step 1 of 3")
