@@ -1,9 +1,10 @@
 """The live loop: Play/Pause/Step/Reset and a fragment that trains for a time budget, then redraws.
 
-No training thread (DESIGN.md section 4): while playing, `st.fragment(run_every=TICK)` trains for a
-budget per tick and redraws only its own charts; the browser owns the timer, so training stops by
-itself when the tab closes. Step and Reset run synchronously in their callbacks. A run that stops on
-its own (epoch limit, early stopping, divergence) is kept in the run history like a paused one.
+No training thread (one in the server would outlive the tab and race the page): while playing,
+`st.fragment(run_every=TICK)` trains for a budget per tick and redraws only its own charts; the browser owns
+the timer, so training stops by itself when the tab closes. Step and Reset run synchronously in their
+callbacks. A run that stops on its own (epoch limit, early stopping, divergence) is kept in the run history
+like a paused one.
 
 The budget follows what drawing costs: DRAW_SHARE of each tick goes to drawing, so a lab whose views are
 cheap (the 2-D lab: a payload and JSON for the live charts, ~15-25 ms) ticks ~10 times a second, and a lab
