@@ -79,6 +79,9 @@ def weight_editor(s, clicked) -> None:
         st.session_state.update({"playground:w:gap": g + 1, "playground:w:from": frm + 1, "playground:w:to": to + 1})
     with st.expander("Edit a weight (or click a line's hover point in the network)",
                      expanded=bool(s.extra.get("weight"))):
+        if s.running and not s.extra.get("weight"):   # closed while playing: four fewer widgets to redraw a tick
+            st.caption("Pause, or click a line in the network, to pick a weight.")
+            return
         sizes = [lin.weight.shape for lin in s.exp.model.linears()]
         gap0, to0, frm0 = s.extra.get("weight") or (0, 0, 0)
         c = st.columns(4)
