@@ -98,3 +98,18 @@ def test_a_link_with_an_unknown_lab_says_so_and_shows_the_text_as_text():
     assert not at.exception
     notice = next(i.value for i in at.info if "link" in i.value)
     assert "`lab`" in notice and "!\\[x\\]" in notice and "default" in notice
+
+
+def test_names_from_a_person_are_plain_text_in_charts():
+    import numpy as np
+
+    from playground.figures.attributions import importance_figure
+    from playground.figures.images import confusion_figure, probabilities_figure
+
+    evil = '<a href="http://127.0.0.1:9/">x</a>'
+    conf = confusion_figure(np.eye(2), [evil, "b&c"])
+    assert list(conf.data[0].x) == ['&lt;a href="http://127.0.0.1:9/"&gt;x&lt;/a&gt;', "b&amp;c"]
+    probs = probabilities_figure(np.array([0.9, 0.1]), [evil, "ok"])
+    assert "<a" not in probs.layout.title.text and "&lt;a" in probs.layout.title.text
+    imp = importance_figure([evil, "petal"], np.array([0.5, 0.1]), title="t")
+    assert all("<" not in y for y in imp.data[0].y)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.labels import plain, plain_all
 from playground.figures.palette import BLUE, DIVERGING, LAYOUT, NEGATIVE, POSITIVE, SEQUENTIAL
 
 
@@ -15,7 +16,7 @@ def importance_figure(names: Sequence[str], values: np.ndarray, *, title: str, t
                       height: int = 360) -> go.Figure:
     """Horizontal bars of the `top` largest values (mean |attribution|), largest on top."""
     order = np.argsort(values)[::-1][:top]
-    fig = go.Figure(go.Bar(x=values[order], y=[names[i] for i in order], orientation="h", marker_color=BLUE,
+    fig = go.Figure(go.Bar(x=values[order], y=[plain(names[i]) for i in order], orientation="h", marker_color=BLUE,
                            hovertemplate="%{y}: %{x:.4f}<extra></extra>"))
     fig.update_layout(**LAYOUT, title=title, height=height, yaxis=dict(autorange="reversed"))
     return fig
@@ -25,7 +26,7 @@ def sample_figure(names: Sequence[str], attr: np.ndarray, x: np.ndarray, *, titl
                   height: int = 360) -> go.Figure:
     """Signed attributions of one sample: blue pushes toward the target, orange away; hover shows the input."""
     order = np.argsort(np.abs(attr))[::-1][:top]
-    fig = go.Figure(go.Bar(x=attr[order], y=[names[i] for i in order], orientation="h",
+    fig = go.Figure(go.Bar(x=attr[order], y=[plain(names[i]) for i in order], orientation="h",
                            marker_color=[POSITIVE if attr[i] >= 0 else NEGATIVE for i in order],
                            customdata=x[order], hovertemplate="%{y} = %{customdata:.3f}<br>attribution %{x:.4f}"
                                                               "<extra></extra>"))
@@ -37,7 +38,7 @@ def attribution_heatmap(names: Sequence[str], attr: np.ndarray, row_labels: Sequ
                         height: int = 380) -> go.Figure:
     """Samples (rows) x features (columns), diverging around zero."""
     lim = float(np.abs(attr).max() or 1.0)
-    fig = go.Figure(go.Heatmap(z=attr.astype(np.float32), x=list(names), y=list(row_labels),
+    fig = go.Figure(go.Heatmap(z=attr.astype(np.float32), x=plain_all(names), y=plain_all(row_labels),
                                colorscale=[[0, DIVERGING[0][1]], [0.5, DIVERGING[1][1]], [1, DIVERGING[2][1]]],
                                zmin=-lim, zmax=lim, hovertemplate="%{y}<br>%{x}: %{z:.4f}<extra></extra>"))
     fig.update_layout(**LAYOUT, title=title, height=height, yaxis=dict(showticklabels=len(row_labels) <= 40))

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.bitmap import output_rgb, rgb_uri
+from playground.figures.labels import plain
 from playground.figures.palette import CLASS_COLORS, DIVERGING, LAYOUT
 
 
@@ -36,7 +37,7 @@ def boundary_spec(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
             continue
         for c in np.unique(y):
             sel = y == c
-            name = class_names[c] if c < len(class_names) else f"class {c}"
+            name = plain(class_names[c]) if c < len(class_names) else f"class {c}"
             data.append(dict(
                 type="scatter", x=xy[sel, 0], y=xy[sel, 1], mode="markers", name=f"{name} ({split})",
                 marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=6,

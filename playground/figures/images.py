@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.figures.labels import plain, plain_all
 from playground.figures.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, INK, LAYOUT, ORANGE
 
 INK_SCALE = [[0.0, "#ffffff"], [1.0, "#111827"]]           # pixels: 0 = white paper, 1 = ink
@@ -63,7 +64,7 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], *, height: 
     """Counts [true, predicted]; the diagonal is right. Text shows each count."""
     k = len(class_names)
     text = [[str(int(v)) if v else "" for v in row] for row in matrix]
-    fig = go.Figure(go.Heatmap(z=matrix.astype(np.float32), x=list(class_names), y=list(class_names),
+    fig = go.Figure(go.Heatmap(z=matrix.astype(np.float32), x=plain_all(class_names), y=plain_all(class_names),
                                colorscale=COUNT_SCALE, showscale=False, text=text, texttemplate="%{text}",
                                hovertemplate="true %{y}, predicted %{x}: %{z:.0f}<extra></extra>"))
     fig.update_layout(**LAYOUT, height=height, title="Confusion matrix (test)")
@@ -74,7 +75,7 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], *, height: 
 
 def per_class_figure(accuracy: np.ndarray, class_names: Sequence[str], *, height: int = 340) -> go.Figure:
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(class_names))]
-    fig = go.Figure(go.Bar(x=list(class_names), y=accuracy, marker_color=colors,
+    fig = go.Figure(go.Bar(x=plain_all(class_names), y=accuracy, marker_color=colors,
                            text=[f"{a:.0%}" for a in accuracy], textposition="outside",
                            hovertemplate="class %{x}: %{y:.1%}<extra></extra>"))
     fig.update_layout(**LAYOUT, height=height, title="Accuracy per class (test)")
@@ -111,9 +112,9 @@ def attribution_figure(image: np.ndarray, panels: Sequence[tuple[str, np.ndarray
 def probabilities_figure(probs: np.ndarray, class_names: Sequence[str], *, height: int = 190) -> go.Figure:
     top = int(np.argmax(probs))
     colors = [BLUE if i == top else GREY for i in range(len(probs))]
-    fig = go.Figure(go.Bar(x=list(class_names), y=probs, marker_color=colors,
+    fig = go.Figure(go.Bar(x=plain_all(class_names), y=probs, marker_color=colors,
                            hovertemplate="%{x}: %{y:.1%}<extra></extra>"))
-    fig.update_layout(**LAYOUT, height=height, title=f"Prediction: {class_names[top]} ({probs[top]:.0%})")
+    fig.update_layout(**LAYOUT, height=height, title=f"Prediction: {plain(class_names[top])} ({probs[top]:.0%})")
     fig.update_xaxes(type="category")
     fig.update_yaxes(range=[0, 1], tickformat=".0%")
     return fig

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.figures.bitmap import rgb_uri
+from playground.figures.labels import plain
 from playground.figures.palette import LAYOUT, NEGATIVE, POSITIVE, diverging_rgb
 
 MAX_SHOWN = 16      # neurons drawn per layer; the rest are summarised as "+N more"
@@ -107,7 +108,7 @@ def _node_hover(layer_names, biases, pos, node_labels) -> dict:
     xs, ys, text = [], [], []
     for col, p in enumerate(pos):
         for j, (x, y) in enumerate(p):
-            label = node_labels[col][j] if node_labels and j < len(node_labels[col]) else f"neuron {j + 1}"
+            label = plain(node_labels[col][j]) if node_labels and j < len(node_labels[col]) else f"neuron {j + 1}"
             bias = f"<br>bias {biases[col - 1][j]:.4f}" if col > 0 and j < len(biases[col - 1]) else ""
             xs.append(x)
             ys.append(y)
