@@ -39,13 +39,12 @@ SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 
 def _set_running(session: LabSession, running: bool) -> None:
     """Play (True) or Pause (False): sets the state the button showed, not a flip, so a click that Streamlit
     replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
-    if session.running == running:
-        return
-    session.running = running
-    if session.running and session.exp.trainer.done:
-        session.exp.trainer.resume()
-    session.notice = ""
-    if not session.running:
+    if session.running != running:
+        session.running = running
+        if running and session.exp.trainer.done:
+            session.exp.trainer.resume()
+        session.notice = ""
+    if not running:   # a Pause keeps the run even when a tick had already stopped it (keep_run saves once)
         keep_run(session)
 
 

@@ -69,8 +69,8 @@ def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
     assert not page_errors(page)
 
     _nav(page, "Runs")
-    assert poll(lambda: page.get_by_text("tabular · good.csv", exact=False).count() > 0, timeout=30), \
-        "the paused run is in the history, named for its file"
+    assert poll(lambda: "tabular · good.csv" in page.content(), timeout=60), \
+        f"the paused run is in the history, named for its file: {page.locator('[data-testid=stMain]').inner_text()}"
     assert poll(lambda: page.locator(".js-plotly-plot").count() >= 1, timeout=30)
     page.get_by_text("Prepare export files", exact=False).click()
     wait_idle(page)
