@@ -6,79 +6,20 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import click_button, open_lab, pause, poll
+from tests.e2e.helpers import open_lab, poll
+from tests.e2e.live import play_and_sample
 
 pytestmark = pytest.mark.e2e
-
-CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
-    const r = d.getBoundingClientRect();
-    const img = d.querySelector('.imagelayer image');   // the boundary's background
-    const z = img && (d.layout.images || []).length === 1 ? img.getAttribute('href') || '' : '';
-    return {box: [r.x, r.y, r.width, r.height], mounts: +(d.dataset.mounts || 0), updates: +(d.dataset.updates || 0),
-            errors: +(d.dataset.errors || 0), drawn: !!d.querySelector('.main-svg') && r.width > 50 && r.height > 50,
-            traces: (d._fullData || []).length, z};
-})"""
-
-
-def _charts(page) -> list[dict]:
-    return page.evaluate(CHARTS)
-
-
-def _ready(page, n: int) -> bool:
-    charts = _charts(page)
-    return len(charts) == n and all(c["drawn"] for c in charts)
-
-
-def _same_box(a: list[float], b: list[float]) -> bool:
-    return all(abs(x - y) <= 2 for x, y in zip(a, b))
-
-
-def _play_and_sample(page, n: int, loss_chart: int) -> None:
-    assert poll(lambda: _ready(page, n), timeout=60), "every live chart is drawn"
-    paused = [c["box"] for c in _charts(page)]
-    click_button(page, "Play")
-    assert poll(lambda: _charts(page)[0]["updates"] >= 3, timeout=60), "updates arrive while playing"
-    samples = []
-    for _ in range(40):                           # every 250 ms for 10 s
-        samples.append(_charts(page))
-        page.wait_for_timeout(250)
-    for i, s in enumerate(samples):
-        assert len(s) == n and all(c["drawn"] and c["traces"] and not c["errors"] for c in s), \
-            f"sample {i}: a chart blank or broken"
-        assert all(c["mounts"] == 1 for c in s), f"sample {i}: a chart was mounted again"
-        assert all(_same_box(c["box"], b) for c, b in zip(s, paused)), f"sample {i}: a chart moved or resized"
-    boundary = [c["z"] for c in (s[_heatmap_index(samples[0])] for s in samples)]
-    assert len(set(boundary)) >= 3, "the boundary's data changes while playing"
-    assert samples[-1][0]["updates"] - samples[0][0]["updates"] >= 5, "charts update in place while playing"
-
-    # a zoom set on the loss curve survives 5 s of updates
-    page.evaluate(f"() => Plotly.relayout(document.querySelectorAll('.pg-chart')[{loss_chart}], "
-                  "{'xaxis.range': [1, 5]})")
-    before = _charts(page)[loss_chart]["updates"]
-    page.wait_for_timeout(5000)
-    assert _charts(page)[loss_chart]["updates"] > before, "the loss curve kept updating"
-    kept = page.evaluate(f"() => document.querySelectorAll('.pg-chart')[{loss_chart}]._fullLayout.xaxis.range")
-    assert kept == [1, 5], f"the zoom survived the updates (got {kept})"
-
-    pause(page)
-    page.wait_for_timeout(1000)
-    after = _charts(page)
-    assert all(_same_box(c["box"], b) for c, b in zip(after, paused)), "paused again: same boxes"
-    assert all(c["mounts"] == 1 for c in after), "Pause did not remount a chart"
-
-
-def _heatmap_index(charts: list[dict]) -> int:
-    return next(i for i, c in enumerate(charts) if c["z"])
 
 
 def test_home_plays_on_live_charts(app_url, page):
     open_lab(page, app_url, "home")
-    _play_and_sample(page, 2, loss_chart=1)
+    play_and_sample(page, 2, zoom_chart=1, changing=(0,))
 
 
 def test_playground_plays_on_live_charts_and_a_clicked_weight_opens(app_url, page):
     open_lab(page, app_url, "playground")
-    _play_and_sample(page, 4, loss_chart=2)
+    play_and_sample(page, 4, zoom_chart=2, changing=(1,))
     # click a weight's hover point (weight 2 -> 1 of layer 1); the editor opens on what Plotly reports clicked
     point = page.evaluate("""() => {
         const gd = document.querySelectorAll('.pg-chart')[0];

@@ -1,0 +1,77 @@
+"""The live-chart checks every lab that plays shares (issue 14/15): sample each chart while playing and
+check it is drawn, mounted once, keeps its box between playing and paused, and that its data changes.
+
+`play_and_sample(page, n)` presses Play on an opened lab with `n` live charts (ui/chart.js's `.pg-chart`
+divs), samples them every 250 ms for `seconds`, asserts the above and returns the samples; `zoom_chart`
+also checks that a zoom set on that chart survives 5 s of updates. Pauses at the end.
+"""
+
+from __future__ import annotations
+
+from tests.e2e.helpers import click_button, pause, poll
+
+# per chart: its box, mounts/updates/errors counted by chart.js, whether it is drawn, and a signature of its
+# data (the layout images' sources, or a sum over each trace's z or y) that changes when the data does
+CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
+    const r = d.getBoundingClientRect();
+    const flat = (a) => (a && a.length !== undefined ? [...a].flat(2) : []);
+    const sum = (t) => flat(t.z || t.y).slice(0, 5000).reduce((s, v) => s + (+v || 0), 0).toFixed(6);
+    const img = (d.layout && d.layout.images || []).map(i => (i.source || '').length + (i.source || '').slice(-64));
+    return {box: [r.x, r.y, r.width, r.height], mounts: +(d.dataset.mounts || 0), updates: +(d.dataset.updates || 0),
+            errors: +(d.dataset.errors || 0), drawn: !!d.querySelector('.main-svg') && r.width > 50 && r.height > 50,
+            traces: (d._fullData || []).length, sig: img.join('|') + '#' + (d.data || []).map(sum).join(',')};
+})"""
+
+
+def charts(page) -> list[dict]:
+    return page.evaluate(CHARTS)
+
+
+def ready(page, n: int) -> bool:
+    found = charts(page)
+    return len(found) == n and all(c["drawn"] for c in found)
+
+
+def same_box(a: list[float], b: list[float]) -> bool:
+    return all(abs(x - y) <= 2 for x, y in zip(a, b))
+
+
+def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tuple[int, ...] = (0,),
+                    seconds: float = 10, timeout: float = 60) -> list[list[dict]]:
+    """Play, sample every 250 ms for `seconds`: no blank, broken or remounted chart, every box within 2 px
+    of the paused one, the data of the charts in `changing` different in at least 3 samples; then Pause
+    and check the boxes again."""
+    assert poll(lambda: ready(page, n), timeout=timeout), f"all {n} live charts are drawn (found {len(charts(page))})"
+    paused = [c["box"] for c in charts(page)]
+    click_button(page, "Play")
+    assert poll(lambda: charts(page)[changing[0]]["updates"] >= 3, timeout=timeout), "updates arrive while playing"
+    samples = []
+    for _ in range(int(seconds * 4)):             # every 250 ms
+        samples.append(charts(page))
+        page.wait_for_timeout(250)
+    for i, s in enumerate(samples):
+        assert len(s) == n and all(c["drawn"] and c["traces"] and not c["errors"] for c in s), \
+            f"sample {i}: a chart blank or broken"
+        assert all(c["mounts"] == 1 for c in s), f"sample {i}: a chart was mounted again"
+        assert all(same_box(c["box"], b) for c, b in zip(s, paused)), f"sample {i}: a chart moved or resized"
+    for k in changing:
+        assert len({s[k]["sig"] for s in samples}) >= 3, f"chart {k}'s data changes while playing"
+        assert samples[-1][k]["updates"] - samples[0][k]["updates"] >= 5, f"chart {k} updates in place"
+    if zoom_chart is not None:
+        _zoom_survives(page, zoom_chart)
+    pause(page)
+    page.wait_for_timeout(1000)
+    after = charts(page)
+    assert all(same_box(c["box"], b) for c, b in zip(after, paused)), "paused again: same boxes"
+    assert all(c["mounts"] == 1 for c in after), "Pause did not remount a chart"
+    return samples
+
+
+def _zoom_survives(page, k: int) -> None:
+    """A zoom set on chart k survives 5 s of updates."""
+    page.evaluate(f"() => Plotly.relayout(document.querySelectorAll('.pg-chart')[{k}], {{'xaxis.range': [1, 5]}})")
+    before = charts(page)[k]["updates"]
+    page.wait_for_timeout(5000)
+    assert charts(page)[k]["updates"] > before, f"chart {k} kept updating"
+    kept = page.evaluate(f"() => document.querySelectorAll('.pg-chart')[{k}]._fullLayout.xaxis.range")
+    assert kept == [1, 5], f"the zoom survived the updates (got {kept})"
