@@ -56,6 +56,7 @@ class Trainer:
         self.status, self.message = READY, ""
         self.history = History()
         self._batches: list[tuple[torch.Tensor, torch.Tensor]] = []  # the rest of this epoch
+        self._epoch_batches = 0                                           # how many it had
         self._state = list(model.state_dict().values())               # live tensors, copied in place
         self._good = [t.detach().clone() for t in self._state]        # last weights with a finite loss
         self._good_epoch = 0
@@ -119,6 +120,13 @@ class Trainer:
 
     def snapshot(self) -> Snapshot:
         return Snapshot(self.epoch, self.steps, self.status, self.message, self.history.last())
+
+    def where(self) -> str:
+        """Where the weights are, for labelling numbers computed from them: "after epoch 12", or
+        "epoch 13, batch 30 of 50" when a tick ended inside an epoch (long epochs: images, sequences)."""
+        if not self._batches:
+            return f"after epoch {self.epoch}"
+        return f"epoch {self.epoch + 1}, batch {self._epoch_batches - len(self._batches)} of {self._epoch_batches}"
 
     def update_config(self, cfg) -> None:
         """Apply a changed TrainConfig without touching the weights (lr, momentum, optimizer, ...)."""
@@ -189,6 +197,7 @@ class Trainer:
             x = augment(x, self._gen) if augment else x
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
+        self._epoch_batches = len(self._batches)
         self._set_group("lr", lr_at(self.cfg, self.epoch))
         self._cadence.epoch_started()
         if not self.model.training:   # a probe may have left it in eval mode (train() walks every module)

@@ -197,3 +197,12 @@ def test_eval_share_still_catches_divergence():
     snap = exp.trainer.run_epochs(50)
     assert snap.status == "diverged"
     assert all(torch.isfinite(t).all() for t in exp.model.state_dict().values() if t.is_floating_point())
+
+
+def test_where_says_the_epoch_and_batch_the_weights_are_at():
+    exp = build(get_preset("tf_circle"))           # 250 training points, batch 10: 25 batches an epoch
+    assert exp.trainer.where() == "after epoch 0"
+    exp.trainer.step(3)
+    assert exp.trainer.where() == "epoch 1, batch 3 of 25"
+    exp.trainer.step(22)
+    assert exp.trainer.where() == "after epoch 1"

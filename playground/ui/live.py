@@ -133,11 +133,16 @@ def live_fragment(session: LabSession, render: Callable[..., None],
 
 
 def status_line(session: LabSession) -> None:
-    snap = session.exp.trainer.snapshot()
+    """Epoch and the losses of that epoch's record: the newest evaluated epoch, so every number beside it is
+    that epoch's (the live loop evaluates the epoch a tick ends on; a tick cut inside a long epoch shows the
+    last complete one, and the Epoch's help says where training is)."""
+    trainer = session.exp.trainer
+    snap = trainer.snapshot()
     rec = snap.record
-    name = session.exp.trainer.metric
+    name = trainer.metric
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{snap.epoch:,}")
+    cols[0].metric("Epoch", f"{rec.get('epoch', snap.epoch):,}",
+                   help=f"The losses beside it are this epoch's. Training is now {trainer.where()}.")
     cols[1].metric("Train loss", f"{rec.get('train_loss', float('nan')):.4f}")
     cols[2].metric("Test loss", f"{rec.get('test_loss', float('nan')):.4f}")
     cols[3].metric(f"Test {METRIC_LABELS.get(name, name)}", f"{rec.get(f'test_{name}', float('nan')):.3f}")
