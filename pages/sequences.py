@@ -5,12 +5,13 @@ import streamlit as st
 from playground.data import DATASETS
 from playground.data.sequences import read_csv_upload
 from playground.models import MODELS
+from playground.payloads.sequences import first_answer, sequences_payload
 from playground.presets import get_preset
-from playground.ui.charts import chart, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.generate import generation_form
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.ui.upload import source_uploader
 from playground.views import sequences as views
@@ -60,26 +61,27 @@ layer = pick[1].number_input("Recurrent layer", 1, session.cfg.model.rnn.layers,
 log_loss = pick[2].toggle("Log-scale loss", key="sequences:log_loss")
 
 
-def render(s) -> None:
-    exp = s.exp
-    st.plotly_chart(views.prediction_view(exp, sample), key="sequences:prediction", width="stretch")
-    live_chart("sequences:curves", lambda f: views.curves_view(exp, log_loss=log_loss, frame=f), s.running)
-    figs = views.recurrent_views(exp, sample, layer, frames=s.running)   # images while playing: no blanking
+def render(s, p) -> None:
+    """p: the lab's SequencesPayload for this tick; playing or paused, the same charts are fed."""
+    slow = SLOW if s.running else 0.0   # curves and gradients move slowly: redrawn at most this often while playing
+    show(views.prediction_view(p), "sequences:prediction")
+    show(views.curves_view(p, log_loss=log_loss), "sequences:curves", every=slow)
     left, right = st.columns(2)
-    chart(figs["hidden"], "sequences:hidden", left)
-    chart(views.time_gradient_view(exp), "sequences:time_grads", right)
-    if figs["gates"] is None:
+    show(views.hidden_view(p), "sequences:hidden", container=left)
+    show(views.time_gradient_view(p), "sequences:time_grads", container=right, every=slow)
+    if not p.gates:
         st.caption("A plain RNN has no gates: its whole memory is h_t = tanh(W·x_t + U·h_(t-1) + b).")
     else:
         st.markdown("**Gates over time** (0 = closed, 1 = open): a forget gate near 1 keeps the LSTM's "
                     "memory; an update gate near 1 makes a GRU keep its old state.")
-        chart(figs["gates"], "sequences:gates")
-    chart(figs["cell"], "sequences:cell")
+        show(views.gates_view(p), "sequences:gates")
+    show(views.cell_view(p), "sequences:cell")
 
-live_fragment(session, render)
+
+live_fragment(session, render, lambda exp: sequences_payload(exp, sample, layer))
 
 with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
-    first, out_len = views.first_answer(session.exp), session.exp.dataset.spec.output_len
+    first, out_len = first_answer(session.exp), session.exp.dataset.spec.output_len
     last = first + max(out_len - 1, 0)
     position = st.number_input("Answer position to explain", first, last, last, key="sequences:position",
                                disabled=not out_len, help="a position where the model writes an answer")

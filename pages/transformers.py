@@ -3,12 +3,14 @@
 import streamlit as st
 
 from playground.data import DATASETS
+from playground.payloads.sequences import first_answer
+from playground.payloads.transformers import transformers_payload
 from playground.presets import get_preset
-from playground.ui.charts import chart, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.generate import generation_form
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.views import sequences as seq_views
 from playground.views import transformers as views
@@ -51,26 +53,25 @@ if meta.get("kind") == "lm" and not session.cfg.model.transformer.causal:
 sample = st.number_input("Test sequence to inspect", 0, 10_000, 0, key="transformers:sample")
 
 
-def render(s) -> None:
-    exp = s.exp
-    st.plotly_chart(seq_views.prediction_view(exp, sample), key="transformers:prediction", width="stretch")
-    live_chart("transformers:curves", lambda f: seq_views.curves_view(exp, frame=f), s.running)
-    st.markdown("**Attention maps** (row = the position asking, column = where it looks)")
-    chart(views.attention_view(exp, sample, frames=s.running), "transformers:attention")   # images while playing
+def render(s, p) -> None:
+    """p: the lab's TransformersPayload for this tick; playing or paused, the same charts are fed."""
+    slow = SLOW if s.running else 0.0   # curves and positions move slowly: redrawn at most this often while playing
+    show(seq_views.prediction_view(p), "transformers:prediction")
+    show(seq_views.curves_view(p), "transformers:curves", every=slow)
+    show(views.attention_view(p), "transformers:attention")
+    show(views.positions_view(p), "transformers:positions", every=slow)
 
 
-live_fragment(session, render)
+live_fragment(session, render, lambda exp: transformers_payload(exp, sample))
 
-left, right = st.columns(2)
-with left, guard("Positional encoding"):
-    st.plotly_chart(views.positions_view(session.exp), key="transformers:positions", width="stretch")
-with right, guard("Attribution"):
-    first, out_len = seq_views.first_answer(session.exp), session.exp.dataset.spec.output_len
+with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
+    first, out_len = first_answer(session.exp), session.exp.dataset.spec.output_len
     last = first + max(out_len - 1, 0)
     position = st.number_input("Answer position to explain", first, last, last, key="transformers:position",
                                disabled=not out_len, help="a position where the model writes an answer")
     if st.button("Explain with Integrated Gradients", key="transformers:explain", disabled=session.running):
-        st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position - first)
+        with guard("Attribution"):
+            st.session_state["transformers:attr"] = attribution_view(session.exp, sample, position - first)
     if "transformers:attr" in st.session_state:
         st.plotly_chart(st.session_state["transformers:attr"], key="transformers:attribution", width="stretch")
     st.caption("Pause, then press the button: Captum attributes the prediction to each input step "

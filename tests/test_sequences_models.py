@@ -118,21 +118,3 @@ def test_race_lstm_beats_plain_rnn_on_adding_problem():
     assert results["seq_adding_race_lstm"] < 0.05
     assert results["seq_adding_race_rnn"] > 0.1
     assert results["seq_adding_race_lstm"] < results["seq_adding_race_rnn"] / 3
-
-
-def test_views_give_figures_when_paused_and_png_frames_while_playing():
-    from playground.views.sequences import recurrent_views
-    from playground.views.transformers import attention_view
-
-    exp = experiment("adding", "lstm")
-    figs = recurrent_views(exp, 0, 0)
-    assert {type(f).__name__ for f in figs.values()} == {"Figure"}
-    assert figs["hidden"].data[0].z.shape == (8, 6)                 # units x time
-    frames = recurrent_views(exp, 0, 0, frames=True)
-    assert all(f.startswith(b"\x89PNG") for f in frames.values())
-    gru = recurrent_views(experiment("adding", "gru"), frames=True)
-    assert gru["cell"] is None and gru["gates"].startswith(b"\x89PNG")
-    tf = build(with_values(ExperimentConfig(), {"data.name": "copy", "data.seq_len": 4, "model.kind": "transformer",
-                                                "data.n_samples": 50}))
-    assert attention_view(tf, frames=True).startswith(b"\x89PNG")
-    assert len(attention_view(tf).data) == 2 * 2                    # layers x heads

@@ -1,55 +1,87 @@
 """Sequence figures: forecasts and rollouts, predicted-vs-true, token strips, time x unit heatmaps, gates,
-gradients through time, attention maps, positional encodings and token attributions.
+gradients through time, attention maps, positional encodings, curves with reference losses, token
+attributions and the cell race.
 
-Pure builders from numpy float32 arrays (go.Heatmap for every map); they never call streamlit.
+The live views' builders (`*_spec`) return plain figure dicts with a fixed `layout.height` (no Plotly
+validation, float32 arrays: cheap enough to rebuild ten times a second); grids of maps are placed on hand-made
+axes (make_subplots costs ~20 ms). `attribution_figure` and `race_figure` (drawn once, on request) return
+go.Figure. Token strings come from data, possibly a person's text: they are escaped here with `plain`.
+Pure builders; they never call streamlit and never mutate their inputs.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
+from playground.figures.labels import plain
 from playground.figures.palette import BLUE, DIVERGING, GREY, INK, LAYOUT, ORANGE, SEQUENTIAL
 
 GATE_SCALES = {"candidate": DIVERGING, "cell candidate": DIVERGING}
+REF_LINE = dict(color="#9ca3af", dash="dash")
+SUBTITLE = 16              # px: the font of a panel's title in a grid (as make_subplots drew them)
+TOP = 36                   # px above a single chart: its title
+GRID_TOP = TOP + 24        # px above a grid: the chart's title, then the first row's panel titles
 
 
-def forecast_figure(series: np.ndarray, seq_len: int, one_step: np.ndarray, rolled: np.ndarray, *,
-                    height: int = 320) -> go.Figure:
+def _title(text: str) -> dict:
+    """A chart title at the top left, inside the top margin (TOP px)."""
+    return dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top",
+                pad=dict(t=8), font=dict(size=14))
+
+
+def layout(text: str, height: int, top: int = TOP, **kwargs) -> dict:
+    """The shared layout with a title and a fixed height (the same playing and paused)."""
+    return dict(**{**LAYOUT, "margin": {**LAYOUT["margin"], "t": top}}, title=_title(text), height=height, **kwargs)
+
+
+def forecast_spec(series: np.ndarray, seq_len: int, one_step: np.ndarray, rolled: np.ndarray, *, where: str = "",
+                  height: int = 320) -> dict:
     """A held-out signal; the model's one-step predictions from true windows; and its free-running rollout
     after the first window (predictions fed back in)."""
-    t = np.arange(len(series))
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=t, y=series, mode="lines", name="truth", line=dict(color=INK, width=1.5)))
-    fig.add_trace(go.Scatter(x=t[seq_len:seq_len + len(one_step)], y=one_step, mode="lines", name="one step ahead",
-                             line=dict(color=BLUE, width=2)))
-    fig.add_trace(go.Scatter(x=t[seq_len:seq_len + len(rolled)], y=rolled, mode="lines",
-                             name="rollout (own predictions fed back)", line=dict(color=ORANGE, width=2, dash="dot")))
-    fig.add_vrect(x0=0, x1=seq_len - 1, fillcolor=GREY, opacity=0.5, line_width=0,
-                  annotation_text="first window", annotation_position="top left")
-    fig.update_layout(**LAYOUT, height=height, title="prediction against truth (held-out signal)",
-                      xaxis_title="time step", legend=dict(orientation="h", y=-0.2))
-    return fig
+    t = np.arange(len(series), dtype=np.float32)
+    after = t[seq_len:]
+    data = [dict(type="scatter", x=t, y=np.asarray(series, np.float32), mode="lines", name="truth",
+                 line=dict(color=INK, width=1.5)),
+            dict(type="scatter", x=after[:len(one_step)], y=np.asarray(one_step, np.float32), mode="lines",
+                 name="one step ahead", line=dict(color=BLUE, width=2)),
+            dict(type="scatter", x=after[:len(rolled)], y=np.asarray(rolled, np.float32), mode="lines",
+                 name="rollout (own predictions fed back)", line=dict(color=ORANGE, width=2, dash="dot"))]
+    shade = dict(type="rect", xref="x", yref="paper", x0=0, x1=seq_len - 1, y0=0, y1=1, fillcolor=GREY,
+                 opacity=0.5, line=dict(width=0), layer="below")
+    note = dict(text="first window", xref="x", x=0, xanchor="left", yref="paper", y=1, yanchor="top",
+                showarrow=False)
+    return dict(data=data, layout=layout(_with("prediction against truth (held-out signal)", where), height,
+                                         shapes=[shade], annotations=[note], xaxis=dict(title=dict(text="time step")),
+                                         legend=dict(orientation="h", y=-0.2)))
 
 
-def scatter_truth_figure(truth: np.ndarray, pred: np.ndarray, baseline: float | None = None,
-                         baseline_name: str = "always predict the mean", *, height: int = 320) -> go.Figure:
+def scatter_truth_spec(truth: np.ndarray, pred: np.ndarray, baseline: float | None = None,
+                       baseline_name: str = "always predict the mean", *, where: str = "", height: int = 320) -> dict:
     """Predicted against true values on the test split; the diagonal is perfect; `baseline` is the constant
     prediction named `baseline_name`."""
+    truth, pred = np.asarray(truth, np.float32), np.asarray(pred, np.float32)
     lo, hi = float(min(truth.min(), pred.min())), float(max(truth.max(), pred.max()))
-    fig = go.Figure(go.Scattergl(x=truth, y=pred, mode="markers", name="test samples",
-                                 marker=dict(color=BLUE, size=5, opacity=0.6)))
-    fig.add_trace(go.Scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="perfect", line=dict(color=INK, dash="dash")))
+    data = [dict(type="scatter", x=truth, y=pred, mode="markers", name="test samples",
+                 marker=dict(color=BLUE, size=5, opacity=0.6),
+                 hovertemplate="true %{x:.3f}<br>predicted %{y:.3f}<extra></extra>"),
+            dict(type="scatter", x=[lo, hi], y=[lo, hi], mode="lines", name="perfect",
+                 line=dict(color=INK, dash="dash"))]
+    shapes, notes = [], []
     if baseline is not None:
-        fig.add_hline(y=baseline, line=dict(color=ORANGE, dash="dot"), annotation_text=baseline_name)
-    fig.update_layout(**LAYOUT, height=height, title="prediction against truth (test split)",
-                      xaxis_title="true", yaxis_title="predicted", legend=dict(orientation="h", y=-0.2))
-    return fig
+        shapes.append(dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=baseline, y1=baseline,
+                           line=dict(color=ORANGE, dash="dot")))
+        notes.append(dict(text=plain(baseline_name), xref="paper", x=1, xanchor="right", yref="y", y=baseline,
+                          yanchor="bottom", showarrow=False))
+    return dict(data=data, layout=layout(_with("prediction against truth (test split)", where), height,
+                                         shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.2),
+                                         xaxis=dict(title=dict(text="true")), yaxis=dict(title=dict(text="predicted"))))
 
 
-def token_strip_figure(rows: dict[str, list[str]], correct: list[bool | None] | None = None, *,
-                       title: str = "one test sequence", height: int = 220) -> go.Figure:
+def token_strip_spec(rows: dict[str, list[str]], correct: list[bool | None] | None = None, *,
+                     title: str = "one test sequence", height: int = 220) -> dict:
     """Rows of tokens as a table (input, target, prediction) by position; "" leaves a cell blank (no output
     there); `correct[j]` colours the prediction at position j (orange = wrong, None = no output)."""
     names = list(rows)[::-1]
@@ -60,63 +92,76 @@ def token_strip_figure(rows: dict[str, list[str]], correct: list[bool | None] | 
         for j, tok in enumerate(rows[name]):
             if tok == "":
                 continue
-            text[i][j] = tok
+            text[i][j] = plain(tok)
             z[i, j] = 0.3
             if name == "prediction" and correct is not None and j < len(correct) and correct[j] is not None:
                 z[i, j] = 0.6 if correct[j] else 1.0
     scale = [[0.0, "#ffffff"], [0.3, GREY], [0.6, "#cfe3f1"], [1.0, "#fbd2a6"]]
-    fig = go.Figure(go.Heatmap(z=z, text=text, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=1,
-                               showscale=False, xgap=2, ygap=2, y=names, hoverinfo="skip",
-                               textfont=dict(size=14, color=INK)))
-    fig.update_layout(**LAYOUT, height=height, title=title, xaxis=dict(title="position", dtick=1))
-    return fig
+    data = [dict(type="heatmap", z=z, text=text, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=1,
+                 showscale=False, xgap=2, ygap=2, y=names, hoverinfo="skip", textfont=dict(size=14, color=INK))]
+    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="position"), dtick=1)))
 
 
-def time_unit_figure(z: np.ndarray, *, title: str, zmin: float = -1.0, zmax: float = 1.0, colorscale=None,
-                     height: int = 300) -> go.Figure:
+def time_unit_spec(z: np.ndarray, *, title: str, zmin: float = -1.0, zmax: float = 1.0, colorscale=None,
+                   height: int = 300) -> dict:
     """A (T, units) array as a heatmap: time across, one row per unit."""
-    fig = go.Figure(go.Heatmap(z=np.asarray(z, np.float32).T, zmin=zmin, zmax=zmax,
-                               colorscale=colorscale or DIVERGING,
-                               hovertemplate="step %{x}<br>unit %{y}<br>%{z:.3f}<extra></extra>"))
-    fig.update_layout(**LAYOUT, height=height, title=title, xaxis_title="time step", yaxis_title="unit")
-    return fig
+    data = [dict(type="heatmap", z=np.asarray(z, np.float32).T, zmin=zmin, zmax=zmax,
+                 colorscale=colorscale or DIVERGING, hovertemplate="step %{x}<br>unit %{y}<br>%{z:.3f}<extra></extra>")]
+    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="time step")),
+                                         yaxis=dict(title=dict(text="unit"))))
 
 
-def gates_figure(gates: dict[str, np.ndarray], *, height: int = 300) -> go.Figure:
-    """One heatmap per gate (T, H); sigmoid gates on [0, 1], candidates on [-1, 1]."""
+def gates_spec(gates: dict[str, np.ndarray], *, title: str = "gates over time", height: int = 300) -> dict:
+    """One heatmap per gate (T, H) side by side; sigmoid gates on [0, 1], candidates on [-1, 1]."""
     names = list(gates)
-    fig = make_subplots(rows=1, cols=len(names), subplot_titles=names, horizontal_spacing=0.04)
-    for i, name in enumerate(names):
+    columns = _spans(len(names), 0.04)
+    data, axes, notes = [], {}, []
+    for i, (name, span) in enumerate(zip(names, columns)):
+        k = "" if i == 0 else str(i + 1)
         diverging = name in GATE_SCALES
-        fig.add_trace(go.Heatmap(z=gates[name].T, zmin=-1 if diverging else 0, zmax=1,
-                                 colorscale=GATE_SCALES.get(name, SEQUENTIAL), showscale=i == 0,
-                                 hovertemplate=f"{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.3f}}<extra></extra>"),
-                      row=1, col=i + 1)
-        fig.update_xaxes(title_text="time step", row=1, col=i + 1)
-    fig.update_layout(**LAYOUT, height=height)
-    fig.update_yaxes(title_text="unit", row=1, col=1)
-    return fig
+        data.append(dict(type="heatmap", z=np.asarray(gates[name], np.float32).T, zmin=-1 if diverging else 0, zmax=1,
+                         colorscale=GATE_SCALES.get(name, SEQUENTIAL), showscale=i == 0, xaxis=f"x{k}", yaxis=f"y{k}",
+                         hovertemplate=f"{name}<br>step %{{x}}<br>unit %{{y}}<br>%{{z:.3f}}<extra></extra>"))
+        axes[f"xaxis{k}"] = dict(domain=span, anchor=f"y{k}", title=dict(text="time step"))
+        axes[f"yaxis{k}"] = dict(anchor=f"x{k}", title=dict(text="unit" if i == 0 else ""))
+        notes.append(_panel_title(name, sum(span) / 2, 1.0))
+    return dict(data=data, layout=layout(title, height, GRID_TOP, annotations=notes, **axes))
 
 
-def time_gradient_figure(grads: np.ndarray, *, height: int = 300) -> go.Figure:
+def time_gradient_spec(grads: np.ndarray, *, where: str = "", height: int = 300) -> dict:
     """‖∂loss/∂x_t‖ per step on a log scale: a slope falling to the left is a vanishing gradient."""
     g = np.maximum(np.asarray(grads, np.float64), 1e-12)
-    fig = go.Figure(go.Bar(x=np.arange(len(g)), y=g, marker_color=BLUE,
-                           hovertemplate="step %{x}<br>%{y:.2e}<extra></extra>"))
     ratio = g[0] / g[-1] if g[-1] > 0 else float("nan")
-    fig.update_layout(**LAYOUT, height=height, xaxis_title="time step",
-                      yaxis=dict(type="log", title="‖∂L/∂x_t‖", dtick=1, exponentformat="power"),
-                      title=f"gradient reaching each step (first/last = {ratio:.1e})")
-    return fig
+    data = [dict(type="bar", x=np.arange(len(g), dtype=np.int32), y=g.astype(np.float32), marker=dict(color=BLUE),
+                 hovertemplate="step %{x}<br>%{y:.2e}<extra></extra>")]
+    return dict(data=data, layout=layout(
+        _with(f"gradient reaching each step (first/last = {ratio:.1e})", where), height,
+        xaxis=dict(title=dict(text="time step")),
+        yaxis=dict(type="log", title=dict(text="‖∂L/∂x_t‖"), dtick=1, exponentformat="power")))
+
+
+def with_loss_refs(spec: dict, refs: tuple[tuple[float, str], ...], *, log_loss: bool = False) -> dict:
+    """A curves spec (figures/curves.py) with a dashed line across the loss panel at each (loss, name) of
+    `refs`; a new dict. Shapes and annotations on a log axis take log10 of the value."""
+    def at(v: float) -> float:
+        return math.log10(v) if log_loss else v
+
+    lines = [dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=at(v), y1=at(v), line=REF_LINE)
+             for v, _ in refs if v > 0 or not log_loss]
+    notes = [dict(text=plain(name), xref="x domain", x=1, xanchor="right", yref="y", y=at(v), yanchor="bottom",
+                  showarrow=False, font=dict(color="#6b7280")) for v, name in refs if v > 0 or not log_loss]
+    old = spec["layout"]
+    new = {**old, "shapes": [*old.get("shapes", []), *lines], "annotations": [*old.get("annotations", []), *notes]}
+    return {**spec, "layout": new}
 
 
 # Attention grid spacing, in pixels: between two layers sit the upper row's x tick labels and the lower row's
-# head titles (TITLE_ROOM: the 16 px subplot-title font); plot fractions are computed from them so a title
+# head titles (TITLE_ROOM: the 16 px panel-title font); plot fractions are computed from them so a title
 # never prints over the axis labels above it, whatever the number of layers. Past UPRIGHT_MAX positions the
 # x labels stand vertical (side by side they would run into each other), so they need room for their length.
 # Room measured in Chromium on the app's pages (Streamlit's chart theme): one line of labels reaches 33 px
 # below the axis, vertical 4-character labels 44 px.
-TITLE_ROOM, ROW_PAD, CHAR_PX, UPRIGHT_MAX = 24, 10, 8, 10
+TITLE_ROOM, ROW_PAD, CHAR_PX, UPRIGHT_MAX, LABELLED_MAX = 24, 10, 8, 10, 24
 
 
 def tick_room(labels: list[str], shown: bool) -> int:
@@ -126,39 +171,68 @@ def tick_room(labels: list[str], shown: bool) -> int:
     return 14 + CHAR_PX * max(map(len, labels)) if len(labels) > UPRIGHT_MAX else 36
 
 
-def attention_figure(maps: np.ndarray, tokens: list[str], *, height_per_row: int = 260) -> go.Figure:
-    """maps (layers, heads, T, T): one heatmap per layer (rows) and head (columns); rows of each sum to 1."""
+def position_labels(tokens: list[str]) -> list[str]:
+    """"i:token" per position (just "i" where the input is a number), escaped for Plotly."""
+    return [f"{i}:{plain(tok)}" if tok else str(i) for i, tok in enumerate(tokens)]
+
+
+def attention_spec(maps: np.ndarray, tokens: list[str], *, title: str = "attention maps",
+                   height_per_row: int = 260) -> dict:
+    """maps (layers, heads, T, T): one heatmap per layer (rows) and head (columns); rows of each sum to 1.
+    Its height follows the grid's shape only, so it is the same playing and paused."""
     n_layers, n_heads, t, _ = maps.shape
-    labels = [f"{i}:{tok}" for i, tok in enumerate(tokens[:t])]
-    shown = t <= 24
+    labels = position_labels(list(tokens[:t]))
+    shown = t <= LABELLED_MAX
     below = tick_room(labels, shown)
     gap = below + TITLE_ROOM + ROW_PAD                                   # px between two rows of maps
     plot_height = height_per_row * n_layers + gap * (n_layers - 1)       # px inside the margins
-    fig = make_subplots(rows=n_layers, cols=n_heads, horizontal_spacing=0.08 if shown else 0.03,
-                        vertical_spacing=gap / plot_height if n_layers > 1 else 0.0,
-                        subplot_titles=[f"layer {layer + 1}, head {h + 1}" for layer in range(n_layers)
-                                        for h in range(n_heads)])
-    for layer in range(n_layers):
-        for h in range(n_heads):
-            fig.add_trace(go.Heatmap(z=maps[layer, h], x=labels, y=labels, zmin=0, zmax=1, colorscale="Blues",
-                                     showscale=layer == 0 and h == 0,
-                                     hovertemplate="query %{y}<br>key %{x}<br>%{z:.3f}<extra></extra>"),
-                          row=layer + 1, col=h + 1)
-    fig.update_yaxes(autorange="reversed", showticklabels=shown)
-    fig.update_xaxes(showticklabels=shown, tickangle=-90 if t > UPRIGHT_MAX else 0)
-    margin = {**LAYOUT["margin"], "t": max(LAYOUT["margin"]["t"], TITLE_ROOM + ROW_PAD),
-              "b": max(LAYOUT["margin"]["b"], below + ROW_PAD)}
-    fig.update_layout(**{**LAYOUT, "margin": margin}, height=plot_height + margin["t"] + margin["b"])
-    return fig
+    rows = _spans(n_layers, gap / plot_height if n_layers > 1 else 0.0)[::-1]   # top row first
+    cols = _spans(n_heads, 0.08 if shown else 0.03)
+    data, axes, notes = [], {}, []
+    hover = "query %{y}<br>key %{x}<br>%{z:.3f}<extra></extra>"
+    for layer, y_span in enumerate(rows):
+        for h, x_span in enumerate(cols):
+            n = layer * n_heads + h + 1
+            k = "" if n == 1 else str(n)
+            data.append(dict(type="heatmap", z=np.asarray(maps[layer, h], np.float32), x=labels, y=labels, zmin=0,
+                             zmax=1, colorscale="Blues", showscale=n == 1, xaxis=f"x{k}", yaxis=f"y{k}",
+                             hovertemplate=hover))
+            axes[f"xaxis{k}"] = dict(domain=x_span, anchor=f"y{k}", showticklabels=shown,
+                                     tickangle=-90 if t > UPRIGHT_MAX else 0, type="category")
+            axes[f"yaxis{k}"] = dict(domain=y_span, anchor=f"x{k}", autorange="reversed", showticklabels=shown,
+                                     type="category")
+            notes.append(_panel_title(f"layer {layer + 1}, head {h + 1}", sum(x_span) / 2, y_span[1]))
+    top = max(GRID_TOP, TOP + TITLE_ROOM + ROW_PAD)
+    margin = {**LAYOUT["margin"], "t": top, "b": max(LAYOUT["margin"]["b"], below + ROW_PAD)}
+    return dict(data=data, layout={**layout(title, plot_height + margin["t"] + margin["b"], top), "margin": margin,
+                                   "annotations": notes, **axes})
 
 
-def positions_figure(table: np.ndarray, *, title: str, height: int = 300) -> go.Figure:
+def positions_spec(table: np.ndarray, *, title: str, height: int = 300) -> dict:
     """A positional encoding table (positions, d_model)."""
+    table = np.asarray(table, np.float32)
     limit = float(np.abs(table).max()) or 1.0
-    fig = go.Figure(go.Heatmap(z=np.asarray(table, np.float32), zmin=-limit, zmax=limit, colorscale=DIVERGING,
-                               hovertemplate="position %{y}<br>dimension %{x}<br>%{z:.3f}<extra></extra>"))
-    fig.update_layout(**LAYOUT, height=height, title=title, xaxis_title="dimension", yaxis_title="position")
-    return fig
+    data = [dict(type="heatmap", z=table, zmin=-limit, zmax=limit, colorscale=DIVERGING,
+                 hovertemplate="position %{y}<br>dimension %{x}<br>%{z:.3f}<extra></extra>")]
+    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="dimension")),
+                                         yaxis=dict(title=dict(text="position"))))
+
+
+def _with(text: str, where: str) -> str:
+    """A title naming where the weights it was computed from are ("..., after epoch 12")."""
+    return f"{text}, {where}" if where else text
+
+
+def _spans(n: int, spacing: float) -> list[list[float]]:
+    """n equal [start, end] paper intervals from 0 to 1 with `spacing` between neighbours (make_subplots')."""
+    size = (1 - spacing * (n - 1)) / n
+    return [[i * (size + spacing), i * (size + spacing) + size] for i in range(n)]
+
+
+def _panel_title(text: str, x: float, y: float) -> dict:
+    """A grid panel's title centred above it (paper coordinates), as make_subplots places them."""
+    return dict(text=text, x=x, y=y, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
+                showarrow=False, font=dict(size=SUBTITLE))
 
 
 def attribution_figure(tokens: list[str], scores: np.ndarray, *, title: str, height: int = 280) -> go.Figure:
