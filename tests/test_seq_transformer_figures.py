@@ -59,7 +59,7 @@ def test_the_adding_baseline_has_one_true_name_on_every_chart():
     assert exp.dataset.meta["baseline_mean"] == 1.0 and exp.dataset.meta["baseline_mse"] == pytest.approx(1 / 6)
     exp.trainer.run_epochs(1)
     p = sequences_payload(exp)
-    scatter = [a["text"] for a in views.prediction_view(p)["layout"]["annotations"]]
+    scatter = [a["text"] for a in views.prediction_view(p)["layout"]["annotations"] if a["text"] != p.where]
     curves = [a["text"] for a in views.curves_view(p)["layout"]["annotations"]]
     race = [a.text for a in views.race(cfg, kinds=("lstm",), epochs=1).layout.annotations]
     name = "always predict the mean, 1.0"
@@ -75,7 +75,8 @@ def _geometry(fig: dict):
     domains = sorted({tuple(layout[k]["domain"]) for k in layout if k.startswith("yaxis")}, reverse=True)
     titles = {}
     for a in layout["annotations"]:
-        titles.setdefault(a["y"], []).append(a)
+        if a["text"].startswith("layer"):                                  # the head titles
+            titles.setdefault(a["y"], []).append(a)
     return plot_h, domains, titles
 
 

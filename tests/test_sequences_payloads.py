@@ -144,6 +144,11 @@ def test_payloads_pickle_and_say_which_epoch_and_where(make):
     assert isinstance(payload.prediction, {"forecast": Forecast, "regress": Scatter}.get(kind, TokenStrip))
 
 
+def _texts(fig: dict) -> list[str]:
+    """A figure's title and annotations."""
+    return [fig["layout"]["title"]["text"], *(a["text"] for a in fig["layout"].get("annotations", []))]
+
+
 def test_views_are_figure_dicts_of_fixed_height_labelled_with_where():
     exp = recurrent("adding", "lstm")
     exp.trainer.step(2)
@@ -152,7 +157,7 @@ def test_views_are_figure_dicts_of_fixed_height_labelled_with_where():
                                        views.cell_view, views.time_gradient_view)}
     assert all(isinstance(f, dict) and f["layout"]["height"] > 0 for f in figs.values())
     for name in ("prediction_view", "hidden_view", "gates_view", "cell_view", "time_gradient_view"):
-        assert p.where in figs[name]["layout"]["title"]["text"], name     # computed from the current weights
+        assert p.where in _texts(figs[name]), name                       # computed from the current weights
     assert figs["hidden_view"]["data"][0]["z"].shape == (8, 6)           # units x time
     assert len(figs["gates_view"]["data"]) == 4
     gru = sequences_payload(recurrent("adding", "gru"))
@@ -160,7 +165,7 @@ def test_views_are_figure_dicts_of_fixed_height_labelled_with_where():
     assert views.gates_view(sequences_payload(recurrent("adding", "rnn"))) is None
     tp = transformers_payload(transformer("copy"))
     attention = tviews.attention_view(tp)
-    assert len(attention["data"]) == 2 * 2 and tp.where in attention["layout"]["title"]["text"]
+    assert len(attention["data"]) == 2 * 2 and tp.where in _texts(attention)
     assert attention["layout"]["height"] == tviews.attention_view(transformers_payload(transformer("copy"), 5))[
         "layout"]["height"]
 

@@ -15,26 +15,40 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.colors import sequential
 
 from playground.figures.labels import plain
 from playground.figures.palette import BLUE, DIVERGING, GREY, INK, LAYOUT, ORANGE, SEQUENTIAL
 
 GATE_SCALES = {"candidate": DIVERGING, "cell candidate": DIVERGING}
+# ColorBrewer Blues, white (0) to dark blue (1), spelled out: plotly.js's own "Blues" runs dark blue to grey
+ATTENTION_SCALE = [[i / (len(sequential.Blues) - 1), c] for i, c in enumerate(sequential.Blues)]
 REF_LINE = dict(color="#9ca3af", dash="dash")
 SUBTITLE = 16              # px: the font of a panel's title in a grid (as make_subplots drew them)
-TOP = 36                   # px above a single chart: its title
-GRID_TOP = TOP + 24        # px above a grid: the chart's title, then the first row's panel titles
+TOP, WHERE_LINE = 36, 16  # px above a chart for its title, and for a line under it saying where the weights are
+PANEL_TITLES = 24          # px above a grid's first row for its panels' titles
+WHERE_FONT = dict(size=11, color="#6b7280")
 
 
-def _title(text: str) -> dict:
-    """A chart title at the top left, inside the top margin (TOP px)."""
-    return dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top",
-                pad=dict(t=8), font=dict(size=14))
+def title_room(where: str) -> int:
+    """Pixels above a chart (or above its panels' titles) that its title and `where` line take."""
+    return TOP + (WHERE_LINE if where else 0)
 
 
-def layout(text: str, height: int, top: int = TOP, **kwargs) -> dict:
-    """The shared layout with a title and a fixed height (the same playing and paused)."""
-    return dict(**{**LAYOUT, "margin": {**LAYOUT["margin"], "t": top}}, title=_title(text), height=height, **kwargs)
+def layout(text: str, height: int, *, where: str = "", grid: bool = False, annotations: list | tuple = (),
+           **kwargs) -> dict:
+    """The shared layout: a title at the top left; under it `where` (where the weights the chart was computed
+    from are: "epoch 13, batch 30 of 50"), in small grey type just above the plot (above a grid's panel
+    titles), so even a half-width chart's title fits; room for both; a fixed height (the same playing and
+    paused). `annotations` are the chart's own."""
+    top = title_room(where) + (PANEL_TITLES if grid else 0)
+    notes = [*annotations]
+    if where:
+        notes.append(dict(text=where, xref="paper", x=0, xanchor="left", yref="paper", y=1, yanchor="bottom",
+                          yshift=PANEL_TITLES if grid else 0, showarrow=False, font=WHERE_FONT))
+    return dict(**{**LAYOUT, "margin": {**LAYOUT["margin"], "t": top}}, height=height, annotations=notes,
+                title=dict(text=text, x=0, xref="paper", xanchor="left", y=1, yref="container", yanchor="top",
+                           pad=dict(t=8), font=dict(size=14)), **kwargs)
 
 
 def forecast_spec(series: np.ndarray, seq_len: int, one_step: np.ndarray, rolled: np.ndarray, *, where: str = "",
@@ -53,7 +67,7 @@ def forecast_spec(series: np.ndarray, seq_len: int, one_step: np.ndarray, rolled
                  opacity=0.5, line=dict(width=0), layer="below")
     note = dict(text="first window", xref="x", x=0, xanchor="left", yref="paper", y=1, yanchor="top",
                 showarrow=False)
-    return dict(data=data, layout=layout(_with("prediction against truth (held-out signal)", where), height,
+    return dict(data=data, layout=layout("prediction against truth (held-out signal)", height, where=where,
                                          shapes=[shade], annotations=[note], xaxis=dict(title=dict(text="time step")),
                                          legend=dict(orientation="h", y=-0.2)))
 
@@ -75,13 +89,13 @@ def scatter_truth_spec(truth: np.ndarray, pred: np.ndarray, baseline: float | No
                            line=dict(color=ORANGE, dash="dot")))
         notes.append(dict(text=plain(baseline_name), xref="paper", x=1, xanchor="right", yref="y", y=baseline,
                           yanchor="bottom", showarrow=False))
-    return dict(data=data, layout=layout(_with("prediction against truth (test split)", where), height,
+    return dict(data=data, layout=layout("prediction against truth (test split)", height, where=where,
                                          shapes=shapes, annotations=notes, legend=dict(orientation="h", y=-0.2),
                                          xaxis=dict(title=dict(text="true")), yaxis=dict(title=dict(text="predicted"))))
 
 
 def token_strip_spec(rows: dict[str, list[str]], correct: list[bool | None] | None = None, *,
-                     title: str = "one test sequence", height: int = 220) -> dict:
+                     title: str = "one test sequence", where: str = "", height: int = 220) -> dict:
     """Rows of tokens as a table (input, target, prediction) by position; "" leaves a cell blank (no output
     there); `correct[j]` colours the prediction at position j (orange = wrong, None = no output)."""
     names = list(rows)[::-1]
@@ -99,19 +113,21 @@ def token_strip_spec(rows: dict[str, list[str]], correct: list[bool | None] | No
     scale = [[0.0, "#ffffff"], [0.3, GREY], [0.6, "#cfe3f1"], [1.0, "#fbd2a6"]]
     data = [dict(type="heatmap", z=z, text=text, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=1,
                  showscale=False, xgap=2, ygap=2, y=names, hoverinfo="skip", textfont=dict(size=14, color=INK))]
-    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="position"), dtick=1)))
+    return dict(data=data, layout=layout(title, height, where=where,
+                                         xaxis=dict(title=dict(text="position"), dtick=1)))
 
 
-def time_unit_spec(z: np.ndarray, *, title: str, zmin: float = -1.0, zmax: float = 1.0, colorscale=None,
-                   height: int = 300) -> dict:
+def time_unit_spec(z: np.ndarray, *, title: str, where: str = "", zmin: float = -1.0, zmax: float = 1.0,
+                   colorscale=None, height: int = 300) -> dict:
     """A (T, units) array as a heatmap: time across, one row per unit."""
     data = [dict(type="heatmap", z=np.asarray(z, np.float32).T, zmin=zmin, zmax=zmax,
                  colorscale=colorscale or DIVERGING, hovertemplate="step %{x}<br>unit %{y}<br>%{z:.3f}<extra></extra>")]
-    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="time step")),
+    return dict(data=data, layout=layout(title, height, where=where, xaxis=dict(title=dict(text="time step")),
                                          yaxis=dict(title=dict(text="unit"))))
 
 
-def gates_spec(gates: dict[str, np.ndarray], *, title: str = "gates over time", height: int = 300) -> dict:
+def gates_spec(gates: dict[str, np.ndarray], *, title: str = "gates over time", where: str = "",
+               height: int = 300) -> dict:
     """One heatmap per gate (T, H) side by side; sigmoid gates on [0, 1], candidates on [-1, 1]."""
     names = list(gates)
     columns = _spans(len(names), 0.04)
@@ -125,7 +141,7 @@ def gates_spec(gates: dict[str, np.ndarray], *, title: str = "gates over time", 
         axes[f"xaxis{k}"] = dict(domain=span, anchor=f"y{k}", title=dict(text="time step"))
         axes[f"yaxis{k}"] = dict(anchor=f"x{k}", title=dict(text="unit" if i == 0 else ""))
         notes.append(_panel_title(name, sum(span) / 2, 1.0))
-    return dict(data=data, layout=layout(title, height, GRID_TOP, annotations=notes, **axes))
+    return dict(data=data, layout=layout(title, height, where=where, grid=True, annotations=notes, **axes))
 
 
 def time_gradient_spec(grads: np.ndarray, *, where: str = "", height: int = 300) -> dict:
@@ -134,10 +150,10 @@ def time_gradient_spec(grads: np.ndarray, *, where: str = "", height: int = 300)
     ratio = g[0] / g[-1] if g[-1] > 0 else float("nan")
     data = [dict(type="bar", x=np.arange(len(g), dtype=np.int32), y=g.astype(np.float32), marker=dict(color=BLUE),
                  hovertemplate="step %{x}<br>%{y:.2e}<extra></extra>")]
-    return dict(data=data, layout=layout(
-        _with(f"gradient reaching each step (first/last = {ratio:.1e})", where), height,
-        xaxis=dict(title=dict(text="time step")),
-        yaxis=dict(type="log", title=dict(text="‖∂L/∂x_t‖"), dtick=1, exponentformat="power")))
+    spec = layout(f"gradient reaching each step (first/last = {ratio:.1e})", height, where=where,
+                  xaxis=dict(title=dict(text="time step")),
+                  yaxis=dict(type="log", title=dict(text="‖∂L/∂x_t‖"), exponentformat="power"))
+    return dict(data=data, layout={**spec, "margin": {**spec["margin"], "l": 64}})   # room for 10⁻⁴ and the title
 
 
 def with_loss_refs(spec: dict, refs: tuple[tuple[float, str], ...], *, log_loss: bool = False) -> dict:
@@ -156,12 +172,12 @@ def with_loss_refs(spec: dict, refs: tuple[tuple[float, str], ...], *, log_loss:
 
 
 # Attention grid spacing, in pixels: between two layers sit the upper row's x tick labels and the lower row's
-# head titles (TITLE_ROOM: the 16 px panel-title font); plot fractions are computed from them so a title
+# head titles (PANEL_TITLES: the 16 px panel-title font); plot fractions are computed from them so a title
 # never prints over the axis labels above it, whatever the number of layers. Past UPRIGHT_MAX positions the
 # x labels stand vertical (side by side they would run into each other), so they need room for their length.
 # Room measured in Chromium on the app's pages (Streamlit's chart theme): one line of labels reaches 33 px
 # below the axis, vertical 4-character labels 44 px.
-TITLE_ROOM, ROW_PAD, CHAR_PX, UPRIGHT_MAX, LABELLED_MAX = 24, 10, 8, 10, 24
+ROW_PAD, CHAR_PX, UPRIGHT_MAX, LABELLED_MAX = 10, 8, 10, 24
 
 
 def tick_room(labels: list[str], shown: bool) -> int:
@@ -176,7 +192,7 @@ def position_labels(tokens: list[str]) -> list[str]:
     return [f"{i}:{plain(tok)}" if tok else str(i) for i, tok in enumerate(tokens)]
 
 
-def attention_spec(maps: np.ndarray, tokens: list[str], *, title: str = "attention maps",
+def attention_spec(maps: np.ndarray, tokens: list[str], *, title: str = "attention maps", where: str = "",
                    height_per_row: int = 260) -> dict:
     """maps (layers, heads, T, T): one heatmap per layer (rows) and head (columns); rows of each sum to 1.
     Its height follows the grid's shape only, so it is the same playing and paused."""
@@ -184,7 +200,7 @@ def attention_spec(maps: np.ndarray, tokens: list[str], *, title: str = "attenti
     labels = position_labels(list(tokens[:t]))
     shown = t <= LABELLED_MAX
     below = tick_room(labels, shown)
-    gap = below + TITLE_ROOM + ROW_PAD                                   # px between two rows of maps
+    gap = below + PANEL_TITLES + ROW_PAD                                   # px between two rows of maps
     plot_height = height_per_row * n_layers + gap * (n_layers - 1)       # px inside the margins
     rows = _spans(n_layers, gap / plot_height if n_layers > 1 else 0.0)[::-1]   # top row first
     cols = _spans(n_heads, 0.08 if shown else 0.03)
@@ -195,32 +211,26 @@ def attention_spec(maps: np.ndarray, tokens: list[str], *, title: str = "attenti
             n = layer * n_heads + h + 1
             k = "" if n == 1 else str(n)
             data.append(dict(type="heatmap", z=np.asarray(maps[layer, h], np.float32), x=labels, y=labels, zmin=0,
-                             zmax=1, colorscale="Blues", showscale=n == 1, xaxis=f"x{k}", yaxis=f"y{k}",
+                             zmax=1, colorscale=ATTENTION_SCALE, showscale=n == 1, xaxis=f"x{k}", yaxis=f"y{k}",
                              hovertemplate=hover))
             axes[f"xaxis{k}"] = dict(domain=x_span, anchor=f"y{k}", showticklabels=shown,
                                      tickangle=-90 if t > UPRIGHT_MAX else 0, type="category")
             axes[f"yaxis{k}"] = dict(domain=y_span, anchor=f"x{k}", autorange="reversed", showticklabels=shown,
                                      type="category")
             notes.append(_panel_title(f"layer {layer + 1}, head {h + 1}", sum(x_span) / 2, y_span[1]))
-    top = max(GRID_TOP, TOP + TITLE_ROOM + ROW_PAD)
-    margin = {**LAYOUT["margin"], "t": top, "b": max(LAYOUT["margin"]["b"], below + ROW_PAD)}
-    return dict(data=data, layout={**layout(title, plot_height + margin["t"] + margin["b"], top), "margin": margin,
-                                   "annotations": notes, **axes})
+    top, bottom = title_room(where) + PANEL_TITLES, max(LAYOUT["margin"]["b"], below + ROW_PAD)
+    spec = layout(title, plot_height + top + bottom, where=where, grid=True, annotations=notes, **axes)
+    return dict(data=data, layout={**spec, "margin": {**spec["margin"], "b": bottom}})
 
 
-def positions_spec(table: np.ndarray, *, title: str, height: int = 300) -> dict:
+def positions_spec(table: np.ndarray, *, title: str, where: str = "", height: int = 300) -> dict:
     """A positional encoding table (positions, d_model)."""
     table = np.asarray(table, np.float32)
     limit = float(np.abs(table).max()) or 1.0
     data = [dict(type="heatmap", z=table, zmin=-limit, zmax=limit, colorscale=DIVERGING,
                  hovertemplate="position %{y}<br>dimension %{x}<br>%{z:.3f}<extra></extra>")]
-    return dict(data=data, layout=layout(title, height, xaxis=dict(title=dict(text="dimension")),
+    return dict(data=data, layout=layout(title, height, where=where, xaxis=dict(title=dict(text="dimension")),
                                          yaxis=dict(title=dict(text="position"))))
-
-
-def _with(text: str, where: str) -> str:
-    """A title naming where the weights it was computed from are ("..., after epoch 12")."""
-    return f"{text}, {where}" if where else text
 
 
 def _spans(n: int, spacing: float) -> list[list[float]]:

@@ -45,8 +45,8 @@ def prediction_view(p: Payload, *, height: int = 320) -> dict:
     if isinstance(pred, Scatter):
         return scatter_truth_spec(pred.truth, pred.pred, pred.baseline, pred.baseline_name, where=p.where,
                                   height=height)
-    title = f"test sequence {pred.sample}: {pred.accuracy:.0%} of outputs right (orange = wrong), {p.where}"
-    return token_strip_spec(pred.rows, pred.correct, title=title, height=240 if pred.lm else height)
+    title = f"test sequence {pred.sample}: {pred.accuracy:.0%} of outputs right (orange = wrong)"
+    return token_strip_spec(pred.rows, pred.correct, title=title, where=p.where, height=240 if pred.lm else height)
 
 
 def curves_view(p: Payload, *, log_loss: bool = False, height: int = 300) -> dict:
@@ -56,15 +56,15 @@ def curves_view(p: Payload, *, log_loss: bool = False, height: int = 300) -> dic
 
 
 def hidden_view(p: SequencesPayload, *, height: int = 300) -> dict:
-    return time_unit_spec(p.hidden, height=height,
-                          title=f"hidden state h_t, layer {p.layer + 1}, test sequence {p.sample}, {p.where}")
+    return time_unit_spec(p.hidden, title=f"hidden state h_t, layer {p.layer + 1}, test sequence {p.sample}",
+                          where=p.where, height=height)
 
 
 def gates_view(p: SequencesPayload, *, height: int = 300) -> dict | None:
     """The gates of the layer shown (None for a plain RNN, which has none)."""
     if not p.gates:
         return None
-    return gates_spec(p.gates, title=f"gates of layer {p.layer + 1}, test sequence {p.sample}, {p.where}",
+    return gates_spec(p.gates, title=f"gates of layer {p.layer + 1}, test sequence {p.sample}", where=p.where,
                       height=height)
 
 
@@ -73,9 +73,8 @@ def cell_view(p: SequencesPayload, *, height: int = 300) -> dict | None:
     if p.cell is None:
         return None
     limit = float(np.abs(p.cell).max()) or 1.0
-    return time_unit_spec(p.cell, zmin=-limit, zmax=limit, height=height,
-                          title=f"LSTM cell state c_t (the memory the forget gate keeps), layer {p.layer + 1}, "
-                                f"{p.where}")
+    return time_unit_spec(p.cell, zmin=-limit, zmax=limit, height=height, where=p.where,
+                          title=f"LSTM cell state c_t (the memory the forget gate keeps), layer {p.layer + 1}")
 
 
 def time_gradient_view(p: SequencesPayload, *, height: int = 300) -> dict:

@@ -17,11 +17,10 @@ def attention_view(p: TransformersPayload) -> dict:
     t = p.maps.shape[-1]
     return attention_spec(p.maps, list(p.tokens), height_per_row=300 if t <= LABELLED_MAX else 360,
                           title=f"attention maps of test sequence {p.sample} (row = the position asking, "
-                                f"column = where it looks), {p.where}")
+                                "column = where it looks)", where=p.where)
 
 
 def positions_view(p: TransformersPayload, *, height: int = 300) -> dict:
     """The positional encoding table; a learned one is labelled with where its weights are."""
-    trained = f", {p.where}" if p.encoding == "learned" else ""
-    return positions_spec(p.table, title=f"positional encoding ({p.encoding}) added to each token vector{trained}",
-                          height=height)
+    return positions_spec(p.table, title=f"positional encoding ({p.encoding}) added to each token vector",
+                          where=p.where if p.encoding == "learned" else "", height=height)

@@ -9,11 +9,12 @@ from tests.e2e.helpers import open_lab
 
 BOXES = """() => {
   const box = e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.right, r.top, r.bottom]; };
-  const charts = [...document.querySelectorAll('.stPlotlyChart')];
+  const charts = [...document.querySelectorAll('.pg-chart')];     // the live charts (ui/chart.js)
   const grid = charts.find(c => [...c.querySelectorAll('g.annotation text')]
                                  .some(t => t.textContent.startsWith('layer 2')));
   if (!grid) return null;
-  return {titles: [...grid.querySelectorAll('g.annotation text')].map(box),
+  return {titles: [...grid.querySelectorAll('g.annotation text')].filter(t => t.textContent.startsWith('layer'))
+                  .map(box),                                                   // the head titles
           ticks: [...grid.querySelectorAll('g')].filter(e => /^x\\d*tick$/.test(e.getAttribute('class') || ''))
                    .map(e => e.querySelector('text')).filter(Boolean).map(box)};   // xtick, x2tick, ...
 }"""

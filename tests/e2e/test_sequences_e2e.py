@@ -1,10 +1,12 @@
-"""Real browser: both labs load, train live with Play, pause, and draw their charts without errors."""
+"""Real browser: both labs load, train live with Play, pause, and draw their charts without errors (their live
+charts' sampling while playing is tests/e2e/test_live_sequences_e2e.py)."""
 
 import pytest
 
 from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, poll, wait_idle
 
-CHART = "[data-testid='stPlotlyChart']"
+LIVE = ".pg-chart"                              # playground/ui/chart.js: one per live view
+CHART = "[data-testid='stPlotlyChart']"         # a figure drawn once, on request (the attribution)
 
 
 def open_lab_after_root(page, app_url: str, lab: str) -> None:
@@ -35,8 +37,8 @@ def test_sequences_lab_trains_live(page, app_url):
     assert metric_value(page, "Epoch") == "0"
     reached = play_then_pause(page)
     assert reached >= 2
-    # prediction, curves, hidden, gradients, gates (+ cell); charts remount after the pause's rerun
-    assert poll(lambda: page.locator(CHART).count() >= 5, timeout=30)
+    # prediction, curves, hidden, gradients, gates, cell: the same live charts after the pause's rerun
+    assert poll(lambda: page.locator(LIVE).count() == 6, timeout=30)
     assert poll(lambda: page.get_by_text("gradient reaching each step").count() >= 1, timeout=30)
     assert page_errors(page) == []
 
@@ -47,11 +49,11 @@ def test_transformers_lab_trains_and_explains(page, app_url):
     assert metric_value(page, "Epoch") == "0"
     play_then_pause(page, until=1)
     assert poll(lambda: page.get_by_text("layer 2, head 2").count() >= 1, timeout=30)   # the attention grid
-    assert poll(lambda: page.locator(CHART).count() >= 3, timeout=30)
-    charts = page.locator(CHART).count()
+    assert poll(lambda: page.locator(LIVE).count() == 4, timeout=30)
+    page.get_by_text("Explain: which input steps").click()
     click_button(page, "Explain with Integrated Gradients")
     wait_idle(page)
-    assert poll(lambda: page.locator(CHART).count() == charts + 1, timeout=60)
+    assert poll(lambda: page.locator(CHART).count() == 1, timeout=60)
     assert page_errors(page) == []
 
 
