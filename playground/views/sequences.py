@@ -55,7 +55,10 @@ def curves_view(p: Payload, *, log_loss: bool = False, height: int = 300) -> dic
                           log_loss=log_loss)
 
 
-def hidden_view(p: SequencesPayload, *, height: int = 300) -> dict:
+def hidden_view(p: SequencesPayload, *, height: int = 300) -> dict | None:
+    """The hidden states of the layer shown, units by time (None for a model that is not recurrent)."""
+    if p.hidden is None:
+        return None
     return time_unit_spec(p.hidden, title=f"hidden state h_t, layer {p.layer + 1}, test sequence {p.sample}",
                           where=p.where, height=height)
 
@@ -78,6 +81,8 @@ def cell_view(p: SequencesPayload, *, height: int = 300) -> dict | None:
 
 
 def time_gradient_view(p: SequencesPayload, *, height: int = 300) -> dict:
+    """‖∂loss/∂x_t‖ per input step, averaged over test sequences: a slope falling to the left is a vanishing
+    gradient."""
     return time_gradient_spec(p.grads, where=p.where, height=height)
 
 

@@ -50,7 +50,9 @@ def test_transformers_lab_trains_and_explains(page, app_url):
     play_then_pause(page, until=1)
     assert poll(lambda: page.get_by_text("layer 2, head 2").count() >= 1, timeout=30)   # the attention grid
     assert poll(lambda: page.locator(LIVE).count() == 4, timeout=30)
-    page.get_by_text("Explain: which input steps").click()
+    explain = page.get_by_role("button", name="Explain with Integrated Gradients", exact=True)
+    assert poll(lambda: explain.is_visible() or page.get_by_text("Explain: which input steps").click(),
+                timeout=30, every=2), "the Explain expander opens"   # a click lost in a rerun is made again
     click_button(page, "Explain with Integrated Gradients")
     wait_idle(page)
     assert poll(lambda: page.locator(CHART).count() == 1, timeout=60)
