@@ -24,14 +24,16 @@ pytestmark = pytest.mark.e2e
 
 # live.CHARTS with the data signature read from plotly.js's decoded data (`_fullData`): numpy arrays travel as
 # typed-array specs ({dtype, bdata, shape}), which stay undecoded in `gd.data`, so a sum over `gd.data` is 0
-# for every heatmap and line here. (To move into tests/e2e/live.py; once it is there, live.CHARTS is used as is.)
+# for every heatmap and line here; and weighted by position, since a plain sum of attention maps (rows sum to 1)
+# never changes. (To move into tests/e2e/live.py; once it is there, live.CHARTS is used as is.)
 OLD_FLAT = "const flat = (a) => (a && a.length !== undefined ? [...a].flat(2) : []);"
 DECODED = live.CHARTS.replace(
     OLD_FLAT,
     "const flat = (a) => { const out = []; const walk = (v) => { if (out.length > 5000 || v == null) return;"
     " if (typeof v === 'number') out.push(v); else if (typeof v !== 'string' && v.length !== undefined)"
     " for (const x of v) walk(x); }; walk(a); return out; };",
-).replace("(d.data || []).map(sum)", "(d._fullData || []).map(sum)")
+).replace("(d.data || []).map(sum)", "(d._fullData || []).map(sum)").replace(
+    ".reduce((s, v) => s + (+v || 0), 0)", ".reduce((s, v, i) => s + (+v || 0) * (1 + i % 7), 0)")
 TEXTS = ("() => [...document.querySelectorAll('.pg-chart')].map(d => [(d._fullLayout.title || {}).text || '',"
          " ...(d._fullLayout.annotations || []).map(a => a.text)].join(' | '))")   # title and annotations
 
