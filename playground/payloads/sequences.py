@@ -62,7 +62,9 @@ class TokenStrip:
 
 
 @dataclass(frozen=True)
-class SequencesPayload:
+class Common:
+    """What both sequence labs draw: the prediction and the curves (payloads.transformers extends it too)."""
+
     epoch: int                                   # the newest history record's epoch (curves, their numbers)
     where: str                                   # where the weights are (Trainer.where()): labels views from them
     metric: str
@@ -70,6 +72,10 @@ class SequencesPayload:
     refs: tuple[tuple[float, str], ...]          # (loss, name) of the task's reference losses
     prediction: Forecast | Scatter | TokenStrip
     sample: int                                  # the test sequence shown (wrapped into the test split)
+
+
+@dataclass(frozen=True)
+class SequencesPayload(Common):
     grads: np.ndarray | None = None              # (T,) ‖∂loss/∂x_t‖ averaged over GRAD_SEQUENCES sequences
     layer: int = 0                               # the recurrent layer shown (0-based)
     hidden: np.ndarray | None = None             # (T, H*dirs) hidden states of that layer
@@ -92,7 +98,7 @@ def sequences_payload(exp: Experiment, sample: int = 0, layer: int = 0) -> Seque
 
 
 def common_parts(exp: Experiment, sample: int) -> dict:
-    """The fields both sequence payloads start with: epoch, where, metric, history, refs, prediction, sample."""
+    """The fields of Common, which both sequence payloads start with."""
     trainer, test = exp.trainer, exp.dataset.test
     i = sample % len(test)
     return dict(epoch=int(trainer.history.last().get("epoch", trainer.epoch)), where=trainer.where(),

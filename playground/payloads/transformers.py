@@ -2,8 +2,8 @@
 the positional encoding table.
 
 `transformers_payload(exp, sample)` reads an Experiment (eval mode, no weight changes) and returns a
-TransformersPayload of numpy arrays and strings; the prediction and curves parts are the Sequences lab's
-(`payloads.sequences.common_parts`). Token strings are the data's own (raw: escaping is the figures' job).
+TransformersPayload of numpy arrays and strings; its prediction and curves (`Common`) are the Sequences lab's
+(payloads/sequences.py). Token strings are the data's own (raw: escaping is the figures' job).
 This module imports neither Plotly nor Streamlit.
 """
 
@@ -14,21 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.experiment import Experiment
-from playground.payloads.sequences import Forecast, Scatter, TokenStrip, common_parts, tokens
+from playground.payloads.sequences import Common, common_parts, tokens
 from playground.probes_seq import attention_maps
 
 MAX_POSITIONS = 32   # attention maps cover the first 32 positions: 4 layers x 4 heads x 32 x 32 = 64 KB
 
 
 @dataclass(frozen=True)
-class TransformersPayload:
-    epoch: int                                   # the newest history record's epoch (curves, their numbers)
-    where: str                                   # where the weights are (Trainer.where()): labels views from them
-    metric: str
-    history: dict[str, list]                     # thinned columns: epoch, {split}_loss, {split}_{metric}
-    refs: tuple[tuple[float, str], ...]          # (loss, name) of the task's reference losses
-    prediction: Forecast | Scatter | TokenStrip
-    sample: int                                  # the test sequence shown (wrapped into the test split)
+class TransformersPayload(Common):
     maps: np.ndarray                             # (layers, heads, T, T) attention probabilities, rows sum to 1
     tokens: tuple[str, ...]                      # (T,) the sequence's tokens ("" for number inputs)
     table: np.ndarray                            # (L, d_model) positional encoding added at each position

@@ -4,7 +4,7 @@ hidden states, gates, LSTM cell state and the gradient reaching each step; also 
 Each view turns a payload (playground/payloads/sequences.py: numpy arrays computed beside the model) into a
 plain figure dict with a fixed height for `ui.chart.show`; playing or paused, the same view feeds the same
 chart. Views of numbers computed from the current weights name where those weights are (`payload.where`).
-The prediction and curves views also draw the Transformers lab's payload (same fields).
+The prediction and curves views draw either lab's payload (their Common part).
 """
 
 from __future__ import annotations
@@ -27,17 +27,13 @@ from playground.figures.sequences import (
     with_loss_refs,
 )
 from playground.models import MODELS
-from playground.payloads.sequences import Forecast, Scatter, SequencesPayload, baseline_line, tokens
-from playground.payloads.transformers import TransformersPayload
+from playground.payloads.sequences import Common, Forecast, Scatter, SequencesPayload, baseline_line, tokens
 from playground.probes_seq import generate
 
 __all__ = ["cell_view", "curves_view", "gates_view", "generate_text", "hidden_view", "prediction_view", "race",
            "task_note", "time_gradient_view", "tokens"]
 
-Payload = SequencesPayload | TransformersPayload
-
-
-def prediction_view(p: Payload, *, height: int = 320) -> dict:
+def prediction_view(p: Common, *, height: int = 320) -> dict:
     """Forecasts: one-step and rollout on a held-out signal; numbers: predicted vs true; tokens: one sequence."""
     pred = p.prediction
     if isinstance(pred, Forecast):
@@ -49,7 +45,7 @@ def prediction_view(p: Payload, *, height: int = 320) -> dict:
     return token_strip_spec(pred.rows, pred.correct, title=title, where=p.where, height=240 if pred.lm else height)
 
 
-def curves_view(p: Payload, *, log_loss: bool = False, height: int = 300) -> dict:
+def curves_view(p: Common, *, log_loss: bool = False, height: int = 300) -> dict:
     """Loss and metric curves up to the newest record, with the task's reference losses (dashed)."""
     return with_loss_refs(curves_spec(p.history, p.metric, log_loss=log_loss, height=height), p.refs,
                           log_loss=log_loss)
