@@ -113,8 +113,9 @@ def token_strip_spec(rows: dict[str, list[str]], correct: list[bool | None] | No
     scale = [[0.0, "#ffffff"], [0.3, GREY], [0.6, "#cfe3f1"], [1.0, "#fbd2a6"]]
     data = [dict(type="heatmap", z=z, text=text, texttemplate="%{text}", colorscale=scale, zmin=0, zmax=1,
                  showscale=False, xgap=2, ygap=2, y=names, hoverinfo="skip", textfont=dict(size=14, color=INK))]
-    spec = layout(title, height, where=where, xaxis=dict(title=dict(text="position"), dtick=1, showgrid=False),
-                  yaxis=dict(showgrid=False, ticks=""))
+    bare = dict(showgrid=False, zeroline=False)   # no lines showing through the gaps between cells
+    spec = layout(title, height, where=where, xaxis=dict(title=dict(text="position"), dtick=1, **bare),
+                  yaxis=dict(ticks="", **bare))
     return dict(data=data, layout={**spec, "margin": {**spec["margin"], "l": 80}})   # room for "prediction"
 
 
