@@ -11,15 +11,19 @@ and over --seconds with the page left alone reads:
 - the browser main thread's busy share: CDP Performance.getMetrics TaskDuration over wall time.
 The load average is printed with the figures: the machine is shared, so run it several times.
 
-    python bench/bench_live.py [--seconds 10] [--runs 1]
+    python bench/bench_live.py [--seconds 10] [--runs 1] [--compare HEAD~1]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +77,34 @@ def live(page, url: str, cfg, seconds: float) -> dict:
                 bytes=(b1 - b0) / max(u1[1] - u0[1], 1), busy=(k1 - k0) / dt)
 
 
+def report(label: str, r: dict, headless: float) -> None:
+    names = ("network", "boundary", "curves", "gradients")
+    print(f"  {label}")
+    print("    updates seen in browser : " + ", ".join(f"{n} {u:.1f}/s" for n, u in zip(names, r["updates"]))
+          + "   (goal >= 10)")
+    print(f"    live / headless         : {r['steps'] / headless:6.2f}   ({r['steps']:,.0f} / {headless:,.0f} "
+          "steps/s; goal >= 0.8)")
+    print(f"    epochs/s                : {r['epochs']:6.1f}   ({r['epochs'] / TF_PLAYGROUND_EPOCHS:.2f}x TF "
+          f"Playground's {TF_PLAYGROUND_EPOCHS}; goal >= 2x)")
+    print(f"    bytes per update        : {r['bytes'] / 1000:6.1f} kB  (all charts + metrics, per boundary update)")
+    print(f"    browser main thread busy: {r['busy']:6.0%}")
+
+
+@contextmanager
+def checkout(ref: str | None) -> Iterator[Path | None]:
+    """A temporary git worktree of `ref` (None: nothing), removed after."""
+    if ref is None:
+        yield None
+        return
+    path = Path(tempfile.mkdtemp(prefix="bench-live-")) / "ref"
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(path), ref], cwd=ROOT, check=True)
+    try:
+        (path / "static").mkdir(exist_ok=True)   # plotly.min.js is copied there on first import
+        yield path
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False)
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
@@ -83,28 +115,36 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--compare", metavar="REF", help="also serve git REF (e.g. HEAD~1) and alternate the two, round "
+                                                     "by round, printing this tree's figures as ratios of REF's")
     args = ap.parse_args()
     torch.set_num_threads(1)
     cfg = get_preset("tf_circle")
-    with serve_app(wait=90) as url, sync_playwright() as pw:
+    with ExitStack() as stack:
+        ref = stack.enter_context(checkout(args.compare))
+        servers = {"this tree": stack.enter_context(serve_app(wait=90))}
+        if ref is not None:
+            servers[args.compare] = stack.enter_context(serve_app(wait=90, root=ref))
+        pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         for run in range(args.runs):
-            before = headless_steps_per_second(cfg, args.seconds / 2, MIN_BUDGET)
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            open_page(page, url)                           # the root first, as a first visitor (tests/e2e)
-            r = live(page, url, cfg, args.seconds)
-            page.close()
-            headless = (before + headless_steps_per_second(cfg, args.seconds / 2, MIN_BUDGET)) / 2   # machine drift
-            names = ("network", "boundary", "curves", "gradients")
+            order = list(servers.items()) if run % 2 == 0 else list(servers.items())[::-1]   # alternate who goes first
+            results, headless = {}, []
+            for label, url in order:
+                headless.append(headless_steps_per_second(cfg, args.seconds / 2, MIN_BUDGET))
+                page = browser.new_page(viewport={"width": 1500, "height": 1100})
+                open_page(page, url)                           # the root first, as a first visitor (tests/e2e)
+                results[label] = live(page, url, cfg, args.seconds)
+                page.close()
+            headless.append(headless_steps_per_second(cfg, args.seconds / 2, MIN_BUDGET))
+            base = sum(headless) / len(headless)               # measured around every live run: machine drift
             print(f"run {run + 1}, load average {os.getloadavg()[0]:.1f} (2 cores)")
-            print("  updates seen in browser : " + ", ".join(f"{n} {u:.1f}/s" for n, u in zip(names, r["updates"]))
-                  + "   (goal >= 10)")
-            print(f"  live / headless         : {r['steps'] / headless:6.2f}   ({r['steps']:,.0f} / {headless:,.0f} "
-                  "steps/s; goal >= 0.8)")
-            print(f"  epochs/s                : {r['epochs']:6.1f}   ({r['epochs'] / TF_PLAYGROUND_EPOCHS:.2f}x TF "
-                  f"Playground's {TF_PLAYGROUND_EPOCHS}; goal >= 2x)")
-            print(f"  bytes per update        : {r['bytes'] / 1000:6.1f} kB  (all four charts and the metrics)")
-            print(f"  browser main thread busy: {r['busy']:6.0%}")
+            for label, r in results.items():
+                report(label, r, base)
+            if ref is not None:
+                a, b = results["this tree"], results[args.compare]
+                print(f"  this tree / {args.compare}: boundary updates {a['updates'][1] / b['updates'][1]:.2f}x, "
+                      f"steps/s {a['steps'] / b['steps']:.2f}x, browser busy {a['busy'] / b['busy']:.2f}x")
         browser.close()
 
 
