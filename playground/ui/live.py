@@ -32,6 +32,8 @@ TICK = 0.05          # the browser asks for the next tick this soon; asks made w
 DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
 MIN_BUDGET = 0.06    # seconds of training per tick at least (a few epochs of a small 2-D model),
 BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a tick) get
+FRAMES = 4           # states a tick of a lab with `frames` shows: captured inside the tick, played by the browser
+FRAME_SECONDS = 0.05  # training between two of them: a 0.2 s tick, ~4-5 Streamlit runs and ~20 updates a second
 SLOW = 0.5           # seconds between redraws of slow-moving live charts (curves over epochs) while playing
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
@@ -100,19 +102,22 @@ def budget(draw_seconds: float) -> float:
 
 
 def live_fragment(session: LabSession, render: Callable[..., None],
-                  payload: Callable[[Any], Any] | None = None) -> None:
+                  payload: Callable[[Any], Any] | None = None, *, frames: Callable[[Any], Any] | None = None) -> None:
     """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))` when the lab
-    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames)."""
+    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames).
+
+    frames: for a fast view (the 2-D boundary), a function of the Experiment whose result is captured FRAMES - 1
+    times inside each tick; then `render(session, payload, captured)` (an empty list when paused) hands them
+    to the view, and the browser plays them before the tick's final state (see `train_tick`)."""
 
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
-        trainer = session.exp.trainer
+        trainer, captured = session.exp.trainer, []
         if session.running:
             trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
                 try:
-                    trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)),
-                                      max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                    captured = train_tick(session, frames)
                 except Exception:
                     session.running = False   # stop the timer; guard shows what happened
                     raise
@@ -125,11 +130,33 @@ def live_fragment(session: LabSession, render: Callable[..., None],
         with guard("Drawing"):
             if payload is None:
                 render(session)
-            else:
+            elif frames is None:
                 render(session, payload(session.exp))
+            else:
+                render(session, payload(session.exp), captured)
         session.extra["_draw_seconds"] = time.perf_counter() - t0
 
     _live()
+
+
+def train_tick(session: LabSession, frames: Callable[[Any], Any] | None = None) -> list:
+    """One tick of training. Without `frames`: one slice of `budget()` seconds. With them: FRAMES slices of
+    FRAME_SECONDS, capturing `frames(exp)` after each but the last (the final state is the tick's payload).
+    Why: each Streamlit run costs the browser a re-render of the whole page (~20-60 ms here, growing with
+    its widget count), so ten runs a second saturate it; five runs carrying four states each give twenty
+    boundary updates a second with a fifth of that cost, at one tick (~0.25 s) of display delay."""
+    trainer = session.exp.trainer
+    most = SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")]   # epochs per update (per frame)
+    if frames is None:
+        trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)), max_epochs=most)
+        return []
+    captured = []
+    for i in range(FRAMES):
+        trainer.train_for(FRAME_SECONDS, max_epochs=most)
+        if trainer.done or i == FRAMES - 1:
+            break
+        captured.append(frames(session.exp))
+    return captured
 
 
 def status_line(session: LabSession) -> None:
