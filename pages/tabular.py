@@ -109,11 +109,15 @@ def render(s, p) -> None:
     left, right = st.columns([1, 1.2])
     show(network_plane_view(p), "tabular:boundary", container=left)
     show(curves_view(p), "tabular:curves", container=right, every=slow)
+    with st.container(height=100, border=False):   # a fixed slot: a warning appearing moves no chart below
+        if p.overfitting:   # validation loss rising while training falls
+            st.warning(p.overfitting, icon=":material/trending_up:")
+        else:
+            st.caption(f"Curves up to epoch {p.epoch}. A rising validation loss while the training loss falls "
+                       "(overfitting) is flagged here.")
     st.subheader("The network beside classical baselines")
     show(scores_view(p, baselines), "tabular:scores", every=slow)
     show(table_view(p, baselines), "tabular:metrics", every=slow)
-    if p.overfitting:   # validation loss rising while training falls
-        st.warning(p.overfitting, icon=":material/trending_up:")
 
 
 live_fragment(session, render, partial(tabular_payload, plane=plane))
