@@ -113,8 +113,7 @@ def render(s, p) -> None:
         if p.overfitting:   # validation loss rising while training falls
             st.warning(p.overfitting, icon=":material/trending_up:")
         else:
-            st.caption(f"Curves up to epoch {p.epoch}. A rising validation loss while the training loss falls "
-                       "(overfitting) is flagged here.")
+            st.caption("A validation loss rising while the training loss falls (overfitting) is flagged here.")
     st.subheader("The network beside classical baselines")
     show(scores_view(p, baselines), "tabular:scores", every=slow)
     show(table_view(p, baselines), "tabular:metrics", every=slow)

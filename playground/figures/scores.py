@@ -22,7 +22,7 @@ def scores_spec(names: list[str], scores: list[float], *, metric: str, best: flo
     shown = [s if math.isfinite(s) else None for s in scores]
     colors = [CLASS_COLORS[1] if i == highlight else "#9ca3af" for i in range(len(names))]
     bar = dict(type="bar", orientation="h", x=shown, y=plain_all(names), marker=dict(color=colors),
-               text=[f"{s:.3f}" if s is not None else "—" for s in shown], textposition="auto",
+               text=[f"{s:.3f}" if s is not None else "—" for s in shown], textposition=[_where(s) for s in shown],
                hovertemplate="%{y}: %{x:.4f}<extra></extra>")
     low = min([0.0] + [s for s in shown if s is not None])   # R² can be negative: show how far
     layout = {**LAYOUT, "margin": dict(l=10, r=20, t=48, b=40)}
@@ -30,6 +30,14 @@ def scores_spec(names: list[str], scores: list[float], *, metric: str, best: flo
                   xaxis=dict(range=[max(low, -1.0) - 0.02, best + 0.02], title=dict(text=plain(metric))),
                   yaxis=dict(autorange="reversed", automargin=True))
     return dict(data=[bar], layout=layout)
+
+
+def _where(score: float | None) -> str:
+    """A bar's value inside it when it is long enough, else past its end; a short negative bar's value would
+    land on the model's name, so it has none (hover shows it)."""
+    if score is None or score >= 0.15 or score <= -0.15:
+        return "inside"
+    return "outside" if score >= 0 else "none"
 
 
 def table_spec(rows: list[dict[str, object]], *, title: str = "") -> dict:
