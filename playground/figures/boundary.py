@@ -3,14 +3,12 @@
 The background is one layout image (figures/bitmap.py: a new image redraws only the image, so the live
 chart stays cheap in the browser), placed so pixel centres sit on the grid points. `boundary_spec` returns
 a plain figure dict (no Plotly validation: ~1 ms instead of ~45 ms, which matters ten times a second);
-`background` alone is what a played-back frame of the live boundary changes (ui/chart.py `playback`);
-`boundary_figure` wraps it as a go.Figure for other callers.
+`background` alone is what a played-back frame of the live boundary changes (ui/chart.py `playback`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from playground.figures.bitmap import output_rgb, rgb_uri
 from playground.figures.labels import plain
@@ -51,11 +49,6 @@ def boundary_spec(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
                   yaxis=dict(range=[float(ys[0]), float(ys[-1])], scaleanchor="x", title=dict(text="X₂"),
                              showgrid=False, zeroline=False))
     return dict(data=data, layout=layout)
-
-
-def boundary_figure(*args, **kwargs) -> go.Figure:
-    """boundary_spec as a go.Figure (validated; for pages that restyle it)."""
-    return go.Figure(boundary_spec(*args, **kwargs))
 
 
 def background(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, discretize: bool) -> dict:
