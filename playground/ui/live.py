@@ -23,6 +23,7 @@ import streamlit as st
 
 from playground.cadence import LIVE_EVAL_SHARE
 from playground.figures.curves import METRIC_LABELS
+from playground.group import RunGroup
 from playground.presets import PRESETS
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
@@ -57,11 +58,14 @@ def _save(session: LabSession) -> None:
 
 
 def _step(session: LabSession) -> None:
+    """One epoch for every run the page trains: its RunGroup (live_fragment keeps it in session.extra while
+    its leader is this session's experiment), else the session's trainer."""
     session.running = False
-    trainer = session.exp.trainer
-    if trainer.done:
-        trainer.resume()
-    trainer.run_epochs(1)
+    group = session.extra.get("_runs")
+    runs = group if group is not None and group.leader is session.exp else session.exp.trainer
+    if runs.done:
+        runs.resume()
+    runs.run_epochs(1)
 
 
 def _load_preset(session: LabSession, key: str) -> None:
@@ -100,13 +104,22 @@ def budget(draw_seconds: float) -> float:
 
 
 def live_fragment(session: LabSession, render: Callable[..., None],
-                  payload: Callable[[Any], Any] | None = None) -> None:
+                  payload: Callable[[Any], Any] | None = None, runs: RunGroup | None = None) -> None:
     """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))` when the lab
-    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames)."""
+    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames).
+
+    runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
+    whole group in lockstep instead of the session's trainer, the payload function gets the group, and the
+    group stays in session.extra so Step trains every run one epoch. Playing stops when every run is done;
+    keep_run saves the leader."""
+    if runs is not None:
+        session.extra["_runs"] = runs
+    else:
+        session.extra.pop("_runs", None)
 
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
-        trainer = session.exp.trainer
+        trainer = session.exp.trainer if runs is None else runs
         if session.running:
             trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
@@ -126,7 +139,7 @@ def live_fragment(session: LabSession, render: Callable[..., None],
             if payload is None:
                 render(session)
             else:
-                render(session, payload(session.exp))
+                render(session, payload(session.exp if runs is None else runs))
         session.extra["_draw_seconds"] = time.perf_counter() - t0
 
     _live()
