@@ -65,13 +65,14 @@ def test_regularization_page_trains_twins_restores_and_draws_curves_and_internal
     ok(at)
     assert at.metric[0].value == "3"
     twin_rows = at.dataframe[0].value
-    assert list(twin_rows["epochs"]) == [3, 3]
-    at.button(key="regularization:restore:twin").click().run()
+    assert list(twin_rows["epoch"]) == [3, 3] and list(twin_rows["weights"]) == ["after epoch 3"] * 2
+    at.button(key="regularization:restore:regularized").click().run()
     ok(at)
     at.slider(key="regularization:lc_epochs").set_value(10).run()
     at.button(key="regularization:curves").click().run()
     ok(at)
-    assert len(at.get("plotly_chart")) >= 6   # twins, weights, 2 learning curves, BN, dropout masks, train/eval
+    assert len(at.get("plotly_chart")) >= 4   # 2 learning curves, BN, dropout masks, train/eval
+    assert len(at.get("bidi_component")) == 2   # live: twins, weights
 
 
 def test_regularization_page_bad_smaller_network_is_a_message_not_a_crash():
@@ -102,7 +103,7 @@ def test_sweeps_page_runs_a_study_and_links_the_best_trial(data):
 
 
 @pytest.mark.parametrize(("name", "lab", "n"), [("optimizers.py", "optimizers", 3),
-                                               ("regularization.py", "regularization", 1)])
+                                               ("regularization.py", "regularization", 2)])
 def test_race_views_are_the_same_live_charts_playing_and_paused(name, lab, n):
     at = page(name)
     at.button(key=f"{lab}:play").click().run()
