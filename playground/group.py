@@ -8,13 +8,16 @@ group or a single trainer alike. It trains, it does not draw (payloads/group.py 
 Lockstep, by water-filling over fractional epochs (epoch + batches done / batches per epoch): a tick of
 `seconds` picks the target progress T that the budget can buy when every run behind T is brought to it,
 each at its own measured cost per epoch, and gives each run one `Trainer.train_for((T - p) x cost,
-max_epochs up to ceil(T))`. Why this rather than stepping the furthest-behind run a batch at a time, or
-round-robin epoch by epoch: each run gets ONE train_for per tick, so its own evaluation cadence
-(eval_share: skip records while evaluating would cost more than 3% of training) works as when it plays
-alone; any finer interleaving ends each slice with a flush and evaluates every epoch, which doubled the
-cost of a full-batch 2-D run (its epoch is one step, as costly as an evaluation). The ceil(T) cap keeps a
-run from overshooting the others by more than the epoch it is in; a run whose cost was underestimated
-lags a little and gets more of the next tick. Costs are measured per run (seconds per epoch of progress,
+max_epochs up to ceil(T))`. When T is at least one epoch past the slowest run (short epochs), T is rounded
+down to a whole epoch and each run gets SLACK x its time, so the epoch cap ends every run on the same
+boundary, evaluated, as a lone trainer's tick ends on one (cadence.py). Why not step the furthest-behind
+run a batch at a time, or round-robin epoch by epoch: each run gets ONE train_for per tick here, so its own
+evaluation cadence (eval_share) works as when it plays alone, while any finer interleaving ends each slice
+with a flush, which evaluates every epoch. Measured on opt_moons (3 runs, batch 16/16/full, steps per CPU
+second, medians of 4, a loaded machine): each run alone ~1,990, this group ~1,920, epoch round robin
+~1,790; and a tick inside one long epoch (images, sequences) needs sub-epoch slices anyway. The ceil(T) cap keeps a
+run from overshooting the others by more than the epoch it is in; a run whose cost was underestimated lags
+a little and gets more of the next tick. Costs are measured per run (seconds per epoch of progress,
 smoothed); a run with no measurement yet gets an equal share of the tick, at most one epoch.
 
 One evaluation cadence: every tick ends with each run's current epoch evaluated if it stands at an epoch
@@ -36,6 +39,7 @@ from playground.history import Snapshot
 from playground.training import Trainer
 
 SMOOTH = 0.5   # weight of the newest cost measurement (seconds per epoch) against the previous estimate
+SLACK = 1.5    # a run's time when the tick's target is a whole epoch: its epoch cap, not the clock, ends it
 
 
 def progress(trainer: Trainer) -> float:
@@ -146,11 +150,14 @@ class RunGroup:
             target = nxt
         if max_epochs is not None:
             target = min(target, math.floor(pos[order[0]]) + max_epochs)
+        whole = target >= math.floor(pos[order[0]]) + 1   # short epochs: every run ends the tick on a boundary
+        if whole:
+            target = math.floor(target)
         plan = {}
         for label, t in active.items():
             if pos[label] < target:
                 cap = max(1, math.ceil(target) - t.epoch)
-                plan[label] = ((target - pos[label]) * self._cost[label], cap)
+                plan[label] = ((target - pos[label]) * self._cost[label] * (SLACK if whole else 1.0), cap)
         return plan
 
     def _train(self, label: str, trainer: Trainer, seconds: float, epochs: int) -> None:

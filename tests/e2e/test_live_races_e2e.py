@@ -1,0 +1,50 @@
+"""Runs trained together play on live charts in a real browser: the Optimizers lab's network race (curves
+and one boundary per runner) and the Overfitting clinic (twin curves and weight histogram). Every chart is
+drawn in every sample, mounted once, keeps its box playing and paused, and its data changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import live
+from tests.e2e.helpers import click_button, metric_value, open_lab, pause, poll
+from tests.e2e.live import play_and_sample
+
+pytestmark = pytest.mark.e2e
+
+ENDLESS = "train.max_epochs=0"   # no epoch limit: the run keeps playing through the samples
+
+
+@pytest.fixture(autouse=True)
+def decoded_data(monkeypatch):
+    """Sign each chart's data by what Plotly decoded (_fullData): these curves travel as typed arrays, whose
+    spec in `data` has no length, so the shared signature would read every curve as 0."""
+    monkeypatch.setattr(live, "CHARTS", live.CHARTS.replace("(d.data || [])", "(d._fullData || [])"))
+
+
+def open_endless(page, app_url: str, lab: str, tab: str = "") -> None:
+    """Open `lab` (and its `tab`) with no epoch limit, then Play and Pause once: Play clears the link's
+    notice, which would otherwise vanish during the sampling and move every chart up."""
+    open_lab(page, app_url, lab, f"lab={lab}&{ENDLESS}")
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+    click_button(page, "Play")
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    pause(page)
+    page.wait_for_timeout(1000)   # let the paused page settle before its boxes are measured
+
+
+def test_optimizers_network_race_plays_on_live_charts(app_url, page):
+    open_endless(page, app_url, "optimizers", "A real network")
+    # the race curves, then the boundaries of your settings and of its one rival (SGD or Adam)
+    samples = play_and_sample(page, 3, changing=(0, 1, 2), zoom_chart=0)
+    assert all(s[1]["box"][2:] == s[2]["box"][2:] for s in samples), "the boundaries have one size"
+    assert poll(lambda: int(metric_value(page, "Epoch").replace(",", "")) > 0)
+
+
+def test_overfitting_clinic_plays_on_live_charts(app_url, page):
+    open_endless(page, app_url, "regularization")
+    samples = play_and_sample(page, 2, changing=(0,), zoom_chart=0)
+    # the histogram's counts always sum to the number of weights: its data is checked by its updates
+    assert samples[-1][1]["updates"] - samples[0][1]["updates"] >= 5, "the weight histogram updates in place"
+    assert poll(lambda: int(metric_value(page, "Epoch").replace(",", "")) > 0)
