@@ -84,8 +84,9 @@ with network:
         """p: the race's GroupPayload; every runner's curves, then up to four boundaries (same charts paused)."""
         show(race_curves_view(p), "optimizers:race_curves", every=SLOW if s.running else 0.0)
         boundaries = race_boundary_views(p)
-        for i, (col, fig) in enumerate(zip(st.columns(max(len(boundaries), 1)), boundaries)):
-            show(fig, f"optimizers:b:{i}", container=col)
+        n = len(boundaries)   # in the key: another number of columns is another layout, so new charts
+        for i, (col, fig) in enumerate(zip(st.columns(max(n, 1)), boundaries)):
+            show(fig, f"optimizers:b:{n}:{i}", container=col)
 
     live_fragment(session, render, race_payload, runs=group)
 

@@ -182,4 +182,4 @@ def test_the_race_is_a_group_led_by_the_labs_experiment_and_its_payload_draws_ea
     assert len(curves["data"]) == 3 * 3 and curves["layout"]["height"] == 320
     boundaries = race_boundary_views(p)
     assert len(boundaries) == 3 and all(b["layout"]["height"] == 260 for b in boundaries)
-    assert boundaries[1]["layout"]["title"]["text"] == "SGD · after epoch 3"
+    assert boundaries[1]["layout"]["title"]["text"] == "SGD<br>after epoch 3"

@@ -84,9 +84,11 @@ def overlay_curves_spec(histories: dict[str, dict], metric: str, *, x: str = "ep
                              line=dict(color=c, width=2, dash=dash),
                              hovertemplate=f"{plain(label)}: %{{y:.4f}}<br>{x} %{{x}}<extra></extra>"))
     label = METRIC_LABELS.get(metric, metric)
+    # before training each run has one point: an axis from epoch 0 to 1, not -1 to 1
+    x_range = [-0.05, 1] if max((len(h.get(x, [])) for h in histories.values()), default=0) <= 1 else None
     layout = dict(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.25),
-                  xaxis=dict(domain=[0, 0.45], title=dict(text=x)),
-                  xaxis2=dict(domain=[0.55, 1], title=dict(text=x), anchor="y2"),
+                  xaxis=dict(domain=[0, 0.45], title=dict(text=x), range=x_range),
+                  xaxis2=dict(domain=[0.55, 1], title=dict(text=x), anchor="y2", range=x_range),
                   yaxis=dict(title=dict(text="loss (train solid, validation dotted)")),
                   yaxis2=dict(title=dict(text=f"validation {label}"), anchor="x2",
                               range=[0, 1.02] if metric == "accuracy" else None))

@@ -99,7 +99,7 @@ def race_boundary_views(p: GroupPayload, *, height: int = 260) -> list[dict]:
     for r in p.runs:
         if r.extra is not None:
             fig = boundary_view(r.extra, height=height)
-            fig["layout"]["title"] = dict(text=f"{plain(r.label)} · {r.where}", font=dict(size=12))
+            fig["layout"]["title"] = dict(text=f"{plain(r.label)}<br>{r.where}", font=dict(size=11), y=0.97)
             out.append(fig)
     return out
 
