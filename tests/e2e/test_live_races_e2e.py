@@ -22,6 +22,10 @@ def decoded_data(monkeypatch):
     monkeypatch.setattr(live, "CHARTS", live.CHARTS.replace("(d.data || [])", "(d._fullData || [])"))
 
 
+def epoch_of(page) -> int:
+    return int(metric_value(page, "Epoch").replace(",", ""))
+
+
 def open_endless(page, app_url: str, lab: str, tab: str = "") -> None:
     """Open `lab` (and its `tab`) with no epoch limit, then Play and Pause once: Play clears the link's
     notice, which would otherwise vanish during the sampling and move every chart up."""
@@ -39,7 +43,7 @@ def test_optimizers_network_race_plays_on_live_charts(app_url, page):
     # the race curves, then the boundaries of your settings and of its one rival (SGD or Adam)
     samples = play_and_sample(page, 3, changing=(0, 1, 2), zoom_chart=0)
     assert all(s[1]["box"][2:] == s[2]["box"][2:] for s in samples), "the boundaries have one size"
-    assert poll(lambda: int(metric_value(page, "Epoch").replace(",", "")) > 0)
+    assert poll(lambda: epoch_of(page) > 0)
 
 
 def test_overfitting_clinic_plays_on_live_charts(app_url, page):
@@ -47,4 +51,24 @@ def test_overfitting_clinic_plays_on_live_charts(app_url, page):
     samples = play_and_sample(page, 2, changing=(0,), zoom_chart=0)
     # the histogram's counts always sum to the number of weights: its data is checked by its updates
     assert samples[-1][1]["updates"] - samples[0][1]["updates"] >= 5, "the weight histogram updates in place"
-    assert poll(lambda: int(metric_value(page, "Epoch").replace(",", "")) > 0)
+    assert poll(lambda: epoch_of(page) > 0)
+
+
+def test_sequences_cell_race_plays_on_a_live_chart(app_url, page):
+    """The race's chart updates in place while playing. (Not play_and_sample yet: the lab's other views still
+    switch between frames and charts on Play, which moves every chart below them.)"""
+    query = "lab=sequences&data.name=adding&data.seq_len=30&data.n_samples=1000&model.kind=lstm&train.max_epochs=0"
+    open_lab(page, app_url, "playground")     # a deep link on a fresh server needs the root's navigation first
+    open_lab(page, app_url, "sequences", query)
+    before = len(live.charts(page))
+    page.get_by_text("Race the cells: RNN, LSTM and GRU").click()
+    page.get_by_text("Race the cells", exact=True).click()
+    assert poll(lambda: len(live.charts(page)) == before + 1), "the race adds one live chart"
+    race = lambda: (live.charts(page) + [{}] * (before + 1))[before]   # noqa: E731  (a rerun may hide it a moment)
+    click_button(page, "Play")
+    assert poll(lambda: race().get("updates", 0) >= 4, timeout=90), "the race updates while playing"
+    assert race()["mounts"] == 1 and not race()["errors"], "in place: one mount"
+    pause(page)
+    names = page.evaluate(f"() => document.querySelectorAll('.pg-chart')[{before}]._fullData.map(t => t.name)")
+    assert names == ["LSTM", "RNN", "GRU"], "your cell first, then the others"
+    assert epoch_of(page) >= 1
