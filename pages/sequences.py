@@ -5,12 +5,14 @@ import streamlit as st
 from playground.data import DATASETS
 from playground.data.sequences import read_csv_upload
 from playground.models import MODELS
+from playground.payloads.group import group_payload
 from playground.presets import get_preset
+from playground.ui.chart import show
 from playground.ui.charts import chart, live_chart
 from playground.ui.controls import config_controls
 from playground.ui.generate import generation_form
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.ui.upload import source_uploader
 from playground.views import sequences as views
@@ -76,7 +78,20 @@ def render(s) -> None:
         chart(figs["gates"], "sequences:gates")
     chart(figs["cell"], "sequences:cell")
 
-live_fragment(session, render)
+racing = st.session_state.get("sequences:race_on", False)   # the toggle in "Race the cells" below
+
+
+def render_race(s, p) -> None:
+    """The page's views of your cell, then the race's curves (p: the race's GroupPayload)."""
+    render(s)
+    st.markdown("**Race the cells**: every cell trains in lockstep with yours (same data, seed and settings).")
+    show(views.race_view(p, s.exp.dataset.meta), "sequences:race_chart", every=SLOW if s.running else 0.0)
+
+
+if racing:
+    live_fragment(session, render_race, group_payload, runs=views.race_group(session.exp, session.extra))
+else:
+    live_fragment(session, render)
 
 with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
     first, out_len = views.first_answer(session.exp), session.exp.dataset.spec.output_len
@@ -90,12 +105,9 @@ with st.expander("Explain: which input steps made the model say that (Captum, on
         st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
 
 with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and budget"):
-    epochs = st.slider("Epochs each", 5, 40, 15, key="sequences:race_epochs")
-    if st.button("Run the race", key="sequences:race", disabled=session.running):
-        with st.spinner("Training three models…"), guard("Race"):
-            st.session_state["sequences:race_fig"] = views.race(session.cfg, epochs=epochs)
-    if "sequences:race_fig" in st.session_state:
-        st.plotly_chart(st.session_state["sequences:race_fig"], key="sequences:race_chart", width="stretch")
+    st.toggle("Race the cells", key="sequences:race_on",
+              help="Play or Step then trains an RNN, an LSTM and a GRU beside each other from your settings; their "
+                   "test curves appear under the charts above. The cells that are not yours catch up first.")
 
 if kind == "lm":
     generation_form(session, "Sample from the character model")

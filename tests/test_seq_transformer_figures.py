@@ -55,7 +55,9 @@ def test_the_adding_baseline_has_one_true_name_on_every_chart():
     exp.trainer.run_epochs(1)
     scatter = [a.text for a in views.prediction_view(exp).layout.annotations]
     curves = [a.text for a in views.curves_view(exp).layout.annotations]
-    race = [a.text for a in views.race(cfg, kinds=("lstm",), epochs=1).layout.annotations]
+    from playground.payloads.group import group_payload
+    race = [a["text"] for a in views.race_view(group_payload(views.race_group(exp, {}, kinds=("lstm",))),
+                                               exp.dataset.meta)["layout"]["annotations"]]
     name = "always predict the mean, 1.0"
     assert scatter == [name]
     assert curves == race == [f"{name} (MSE 0.167)"]

@@ -2,7 +2,8 @@
 through time, curves and text generation for an Experiment on a sequence task.
 
 Each function reads the experiment (eval mode, no weight changes) and returns a go.Figure or text.
-Shared with the Transformers lab (prediction, curves, generation).
+Shared with the Transformers lab (prediction, curves, generation). The cell race is a RunGroup that the
+page's live loop steps (race_group) and a live view of its GroupPayload (race_view).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from playground.config import ExperimentConfig, with_values
 from playground.data.text import decode, encode
-from playground.experiment import Experiment, build
+from playground.experiment import Experiment
 from playground.figures import curves_figure
 from playground.figures.curves import METRIC_LABELS
 from playground.figures.line_frames import curves_png
@@ -21,14 +21,16 @@ from playground.figures.seq_frames import gates_png, time_unit_png
 from playground.figures.sequences import (
     forecast_figure,
     gates_figure,
-    race_figure,
+    race_spec,
     scatter_truth_figure,
     time_gradient_figure,
     time_unit_figure,
     token_strip_figure,
 )
+from playground.group import RunGroup
 from playground.models import MODELS
 from playground.models.rnn import RecurrentNet
+from playground.payloads.group import GroupPayload
 from playground.probes import eval_mode
 from playground.probes_seq import generate, recurrent_trace, rollout, time_gradients
 from playground.views.plane import thin
@@ -173,13 +175,22 @@ def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: fl
     return prompt + decode(ids, vocab)
 
 
-def race(cfg: ExperimentConfig, kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), epochs: int = 15) -> go.Figure:
-    """Train one model per cell kind on the same task, seed and budget; their test metric against epochs."""
-    curves = {}
-    for kind in kinds:
-        exp = build(with_values(cfg, {"model.kind": kind}))
-        exp.trainer.run_epochs(epochs)
-        curves[MODELS.label(kind)] = (exp.trainer.history["epoch"], exp.trainer.history[f"test_{exp.trainer.metric}"])
-    meta = exp.dataset.meta
-    return race_figure(curves, METRIC_LABELS.get(exp.trainer.metric, exp.trainer.metric), meta.get("baseline_mse"),
-                       baseline_line(meta) if "baseline_mse" in meta else "")
+RACE_KINDS = ("rnn", "lstm", "gru")
+
+
+def race_group(exp: Experiment, cache: dict, kinds: tuple[str, ...] = RACE_KINDS) -> RunGroup:
+    """The cell race: the lab's experiment (its own cell first) and one run per other cell kind, on its
+    Dataset object with its seed and training settings; rebuilt when the experiment changes."""
+    if cache.get("race_key") != (id(exp), kinds):
+        cache["race_key"] = (id(exp), kinds)
+        others = {MODELS.label(k): {"model.kind": k} for k in kinds if k != exp.cfg.model.kind}
+        cache["race"] = RunGroup.variants(exp, others, leader_label=MODELS.label(exp.cfg.model.kind))
+    return cache["race"]
+
+
+def race_view(p: GroupPayload, meta: dict) -> dict:
+    """Each raced cell's test metric against epochs, with the task's constant baseline when it has one."""
+    key = f"test_{p.metric}"
+    curves = {r.label: (r.history.get("epoch", []), r.history.get(key, [])) for r in p.runs}
+    return race_spec(curves, METRIC_LABELS.get(p.metric, p.metric), meta.get("baseline_mse"),
+                     baseline_line(meta) if "baseline_mse" in meta else "")
