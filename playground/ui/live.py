@@ -25,8 +25,8 @@ from playground.cadence import LIVE_EVAL_SHARE
 from playground.figures.curves import METRIC_LABELS
 from playground.group import RunGroup
 from playground.presets import PRESETS
-from playground.ui.guard import guard
 from playground.training import Trainer
+from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
