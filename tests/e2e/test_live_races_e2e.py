@@ -15,13 +15,6 @@ pytestmark = pytest.mark.e2e
 ENDLESS = "train.max_epochs=0"   # no epoch limit: the run keeps playing through the samples
 
 
-@pytest.fixture(autouse=True)
-def decoded_data(monkeypatch):
-    """Sign each chart's data by what Plotly decoded (_fullData): these curves travel as typed arrays, whose
-    spec in `data` has no length, so the shared signature would read every curve as 0."""
-    monkeypatch.setattr(live, "CHARTS", live.CHARTS.replace("(d.data || [])", "(d._fullData || [])"))
-
-
 def epoch_of(page) -> int:
     return int(metric_value(page, "Epoch").replace(",", ""))
 
