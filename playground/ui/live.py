@@ -52,6 +52,9 @@ def _set_running(session: LabSession, running: bool) -> None:
     replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
     if session.running != running:
         session.running = running
+        # the click's full rerun draws without training: training there delays everything below the fragment
+        # by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after each Play)
+        session.extra["_started"] = running
         if running and owner(session).done:
             owner(session).resume()
         session.notice = ""
@@ -133,7 +136,7 @@ def live_fragment(session: LabSession, render: Callable[..., None],
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
         trainer, captured = owner(session), []
-        if session.running:
+        if session.running and not session.extra.pop("_started", False):   # the Play click's run only draws
             trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
                 try:
