@@ -88,7 +88,7 @@ def render(s, p) -> None:
     slow = SLOW if s.running else 0.0   # curves, per-class bars, filters and statistics: at most every SLOW s
     if view == "Training":
         show(views.curves_view(p), "images:curves", every=slow)
-        st.caption(views.accuracy_text(p))
+        st.caption(views.accuracy_text(p), help=views.MOVED_HELP)
         left, right = st.columns(2)
         show(views.confusion_view(p), "images:confusion", container=left)
         show(views.per_class_view(p), "images:per_class", container=right, every=slow)

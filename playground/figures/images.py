@@ -21,6 +21,7 @@ from playground.figures.palette import BLUE, CLASS_COLORS, DIVERGING, GREY, INK,
 INK_SCALE = [[0.0, "#ffffff"], [1.0, "#111827"]]           # pixels: 0 = white paper, 1 = ink
 HEAT_SCALE = [[0.0, "#ffffff"], [0.5, "#fdba74"], [1.0, "#b91c1c"]]  # unsigned attribution
 COUNT_SCALE = [[0.0, "#f7f7f7"], [1.0, BLUE]]
+TITLE = dict(font=dict(size=13), x=0.01, xanchor="left")   # live charts: left, clear of the modebar on the right
 
 
 def mosaic(images: np.ndarray, cols: int, gap: int = 1) -> np.ndarray:
@@ -63,7 +64,7 @@ def image_grid_spec(images: np.ndarray, titles: Sequence[str] = (), *, cols: int
                 showscale=False, hoverongaps=False, hovertemplate="value %{z:.3f}<extra></extra>")
     bottom = grid.shape[0] + (gap if titles else 0) - 0.5
     layout = dict(**{**LAYOUT, "margin": dict(l=4, r=4, t=30 if title else 4, b=4)}, height=height,
-                  title=dict(text=title, font=dict(size=13)), annotations=notes,
+                  title=dict(TITLE, text=title), annotations=notes,
                   xaxis=_no_axis(range=[-0.5, grid.shape[1] - 0.5], constrain="domain"),
                   yaxis=_no_axis(range=[bottom, -0.5], scaleanchor="x", constrain="domain"))
     return dict(data=[heat], layout=layout)
@@ -77,7 +78,7 @@ def feature_maps_spec(maps: Sequence[np.ndarray], titles: Sequence[str], *, cols
     top, gap = 34, 26                                         # px: the chart title; each row's caption
     height = top + n * (row_height + gap)
     data, layout = [], dict(**{**LAYOUT, "margin": dict(l=4, r=4, t=top, b=4)}, height=height,
-                            title=dict(text=title, font=dict(size=13)), annotations=[])
+                            title=dict(TITLE, text=title), annotations=[])
     inner = height - top - 4
     for r, m in enumerate(maps):
         suffix = "" if r == 0 else str(r + 1)
@@ -106,7 +107,7 @@ def confusion_spec(matrix: np.ndarray, class_names: Sequence[str], *, title: str
     heat = dict(type="heatmap", z=matrix.astype(np.float32), x=names, y=names, colorscale=COUNT_SCALE, zmin=0,
                 showscale=False, text=text, texttemplate="%{text}",
                 hovertemplate="true %{y}, predicted %{x}: %{z:.0f}<extra></extra>")
-    layout = dict(**LAYOUT, height=height, title=dict(text=title, font=dict(size=13)),
+    layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title),
                   xaxis=dict(title=dict(text="predicted"), type="category", side="bottom",
                              tickangle=0 if k <= 10 else -45),
                   yaxis=dict(title=dict(text="true"), type="category", autorange="reversed"))
@@ -124,7 +125,7 @@ def per_class_spec(accuracy: np.ndarray, class_names: Sequence[str], *, title: s
     bar = dict(type="bar", x=plain_all(class_names), y=accuracy, marker=dict(color=colors),
                text=[f"{a:.0%}" for a in accuracy], textposition="outside",
                hovertemplate="class %{x}: %{y:.1%}<extra></extra>")
-    layout = dict(**LAYOUT, height=height, title=dict(text=title, font=dict(size=13)), xaxis=dict(type="category"),
+    layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title), xaxis=dict(type="category"),
                   yaxis=dict(range=[0, 1.12], tickformat=".0%"))
     return dict(data=[bar], layout=layout)
 
@@ -177,7 +178,7 @@ def layer_stats_spec(names: Sequence[str], act_mean: np.ndarray, act_std: np.nda
                  xaxis="x3", yaxis="y3")]
     panel = dict(showarrow=False, xref="paper", yref="paper", y=1, yanchor="bottom", font=dict(size=11))
     layout = dict(**{**LAYOUT, "margin": dict(l=40, r=10, t=54, b=36)}, height=height,
-                  title=dict(text=title, font=dict(size=13)), legend=dict(orientation="h", y=-0.3),
+                  title=dict(TITLE, text=title), legend=dict(orientation="h", y=-0.3),
                   xaxis=dict(domain=[0, 0.42], type="category"), yaxis=dict(title=dict(text="activation")),
                   yaxis2=dict(overlaying="y", side="right", range=[0, 1], tickformat=".0%", dtick=0.25,
                               showgrid=False),

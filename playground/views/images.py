@@ -41,7 +41,9 @@ SANITY_HELP = (f"Each line is Spearman's ρ (ties get average ranks) between a m
                f"the randomisation. The model you trained is never changed.")
 LIVE_PARTS = {"Training": ("curves", "metrics", "gallery"),          # what each live view asks the payload for
               "Inside the network": ("filters", "maps", "stats")}
-CURVES_HEIGHT, METRICS_HEIGHT, GALLERY_HEIGHT, STATS_HEIGHT = 300, 340, 250, 320   # px, playing or paused
+CURVES_HEIGHT, METRICS_HEIGHT, GALLERY_HEIGHT, STATS_HEIGHT = 300, 340, 210, 320   # px, playing or paused
+MOVED_HELP = ("Each test image shifted by up to ⅛ of a side and rotated by up to 15° (drawn once, so the number "
+              "moves only when the model does). Augmentation (sidebar) trains on such moves and narrows the gap.")
 SIGNED = {"integrated_gradients", "deeplift", "gradient_shap", "occlusion", "guided_backprop"}
 
 
@@ -81,10 +83,10 @@ def per_class_view(p: ImagesPayload) -> dict:
 
 
 def accuracy_text(p: ImagesPayload) -> str:
-    """The test and moved-image accuracy of the current weights, labelled with where they are."""
-    return (f"{p.where.capitalize()}: test accuracy **{p.accuracy:.1%}**; on the same test images shifted "
-            f"(≤ ⅛ of a side) and rotated (≤ 15°): **{p.moved_accuracy:.1%}**. Augmentation (sidebar) trains on "
-            f"such moves and narrows the gap.")
+    """The test and moved-image accuracy of the current weights, labelled with where they are: one short
+    line, so it does not wrap differently as the numbers change (the charts below would move)."""
+    return (f"Test accuracy **{p.accuracy:.1%}** · on the same images shifted and rotated **{p.moved_accuracy:.1%}** "
+            f"({p.where})")
 
 
 def gallery_view(p: ImagesPayload) -> dict:
@@ -102,7 +104,7 @@ def filters_view(p: ImagesPayload) -> dict:
     """First-layer filters (blue +, orange −), 16 to a row; the height follows the model, not the tick."""
     rows = -(-len(p.filters) // 16)
     return fig.image_grid_spec(p.filters, cols=16, signed=True, height=40 + 64 * rows,
-                               title=f"{p.filters_title} ({p.where}; blue +, orange −)")
+                               title=f"{p.filters_title}, {p.where} (blue +, orange −)")
 
 
 def feature_maps_view(p: ImagesPayload, image_title: str) -> dict | None:
