@@ -104,7 +104,8 @@ def confusion_spec(matrix: np.ndarray, class_names: Sequence[str], *, title: str
     k = len(class_names)
     names = plain_all(class_names)
     text = [[str(int(v)) if v else "" for v in row] for row in matrix]
-    heat = dict(type="heatmap", z=matrix.astype(np.float32), x=names, y=names, colorscale=COUNT_SCALE, zmin=0,
+    # k*k small counts travel as a list (typed arrays pay off for large arrays)
+    heat = dict(type="heatmap", z=matrix.astype(int).tolist(), x=names, y=names, colorscale=COUNT_SCALE, zmin=0,
                 showscale=False, text=text, texttemplate="%{text}",
                 hovertemplate="true %{y}, predicted %{x}: %{z:.0f}<extra></extra>")
     layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title),
@@ -122,7 +123,7 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], **kwargs) -
 def per_class_spec(accuracy: np.ndarray, class_names: Sequence[str], *, title: str = "Accuracy per class (test)",
                    height: int = 340) -> dict:
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(class_names))]
-    bar = dict(type="bar", x=plain_all(class_names), y=accuracy, marker=dict(color=colors),
+    bar = dict(type="bar", x=plain_all(class_names), y=[float(a) for a in accuracy], marker=dict(color=colors),
                text=[f"{a:.0%}" for a in accuracy], textposition="outside",
                hovertemplate="class %{x}: %{y:.1%}<extra></extra>")
     layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title), xaxis=dict(type="category"),
@@ -169,7 +170,8 @@ def probabilities_figure(probs: np.ndarray, class_names: Sequence[str], *, heigh
 def layer_stats_spec(names: Sequence[str], act_mean: np.ndarray, act_std: np.ndarray, dead: np.ndarray,
                      grad_norm: np.ndarray, grad_names: Sequence[str], *, title: str = "", height: int = 320) -> dict:
     """Activation mean ± std and share of zero outputs per layer (left); gradient norm per weight layer (right,
-    log), on hand-placed axes."""
+    log), on hand-placed axes. A few numbers per layer: sent as lists."""
+    act_mean, act_std, dead, grad_norm = ([float(v) for v in a] for a in (act_mean, act_std, dead, grad_norm))
     data = [dict(type="bar", x=list(names), y=act_mean, error_y=dict(type="data", array=act_std), name="mean ± std",
                  marker=dict(color=BLUE)),
             dict(type="scatter", x=list(names), y=dead, name="share exactly 0", mode="markers+lines", yaxis="y2",
