@@ -110,9 +110,7 @@ def render(s, p) -> None:
         st.plotly_chart(views.probabilities_view(probs, names), key="images:probs", width="stretch")
         st.plotly_chart(views.explain_view(image, rows, f"explaining '{plain(names[cls])}' ({p.where})"),
                         key="images:explain", width="stretch")
-        st.caption("Red: how much each pixel matters. Blue/orange: pushes towards/away from the class. "
-                   + " · ".join(f"{r.label}: {r.seconds * 1000:.0f} ms" + (
-            f", convergence δ = {r.delta:.2g}" if r.delta is not None else "") for r in rows))
+        st.caption(views.explain_caption(rows))
         s.extra["explained"] = (image, cls)
 
 

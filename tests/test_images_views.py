@@ -210,6 +210,10 @@ def test_page_rebuilds_for_the_mlp_and_refuses_an_impossible_cnn():
     at.selectbox(key="images:model.kind").set_value("mlp").run()
     _ok(at)
     assert any("rebuilt" in i.value for i in at.info)
+    at.segmented_control(key="images:view").set_value("Inside the network").run()
+    _ok(at)
+    assert len(_charts(at)) == 2 and any("no feature maps" in i.value for i in at.info)   # unit templates, stats
+    at.segmented_control(key="images:view").set_value("Training").run()
     at.selectbox(key="images:model.kind").set_value("cnn").run()
     at.text_input(key="images:model.cnn.channels").set_value("4, 4, 4, 4").run()
     assert not at.exception

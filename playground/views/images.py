@@ -159,6 +159,13 @@ def explain_view(x: torch.Tensor, rows: list[ExplainRow], title: str) -> go.Figu
     return fig.attribution_figure(x[0].mean(0).numpy(), panels, image_title=title)
 
 
+def explain_caption(rows: list[ExplainRow]) -> str:
+    """How to read the maps, and each method's latency and convergence delta."""
+    return "Red: how much each pixel matters. Blue/orange: pushes towards/away from the class. " + " · ".join(
+        f"{r.label}: {r.seconds * 1000:.0f} ms" + (f", convergence δ = {r.delta:.2g}" if r.delta is not None else "")
+        for r in rows)
+
+
 def sanity_view(exp: Experiment, x: torch.Tensor, target: int, methods: list[str], layer: str | None
                 ) -> tuple[go.Figure, list[str]]:
     """The sanity check's figure (the chosen methods and the edge-detector control) and the labels of the
