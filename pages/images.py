@@ -85,13 +85,13 @@ if view in ("Explanations", "Your digit"):
 
 def render(s, p) -> None:
     """p: this tick's ImagesPayload with the parts the chosen view draws; playing or paused, the same charts."""
-    slow = SLOW if s.running else 0.0   # curves, per-class bars, filters and statistics: at most every SLOW s
+    slow = SLOW if s.running else 0.0   # curves, filters and layer statistics: at most every SLOW s
     if view == "Training":
         show(views.curves_view(p), "images:curves", every=slow)
         st.caption(views.accuracy_text(p), help=views.MOVED_HELP)
         left, right = st.columns(2)
         show(views.confusion_view(p), "images:confusion", container=left)
-        show(views.per_class_view(p), "images:per_class", container=right, every=slow)
+        show(views.per_class_view(p), "images:per_class", container=right)   # same tick as the matrix
         show(views.gallery_view(p), "images:gallery")
     elif view == "Inside the network":
         show(views.filters_view(p), "images:filters", every=slow)

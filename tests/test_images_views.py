@@ -117,7 +117,7 @@ def test_every_view_builds_a_figure(preset):
     for spec in specs + [maps] * (maps is not None):
         assert spec["data"] and spec["layout"]["height"] > 100, "a live chart has a fixed height"
         go.Figure(spec)                                                     # valid Plotly
-        assert spec is specs[0] or "after epoch 1" in spec["layout"]["title"]["text"], "labelled with where"
+        assert spec is specs[0] or "after epoch 1" in str(spec["layout"]["title"]), "labelled with where"
     layer = (views.conv_layers(exp.model) or [None])[-1]
     rows = views.explain_image(exp, x, 3, views.FAST_DEFAULT, layer)
     assert {r.method for r in rows} == set(views.FAST_DEFAULT) - ({"gradcam"} if layer is None else set())

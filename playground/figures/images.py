@@ -98,8 +98,16 @@ def feature_maps_spec(maps: Sequence[np.ndarray], titles: Sequence[str], *, cols
     return dict(data=data, layout=layout)
 
 
+def _titled(title: str, subtitle: str) -> dict:
+    """Layout keys for a title with a second, smaller line (half-width charts: both stay clear of the modebar)."""
+    if not subtitle:
+        return dict(title=dict(TITLE, text=title))
+    return dict(title=dict(TITLE, text=title, subtitle=dict(text=subtitle, font=dict(size=11))),
+                margin={**LAYOUT["margin"], "t": 56})
+
+
 def confusion_spec(matrix: np.ndarray, class_names: Sequence[str], *, title: str = "Confusion matrix (test)",
-                   height: int = 340) -> dict:
+                   subtitle: str = "", height: int = 340) -> dict:
     """Counts [true, predicted]; the diagonal is right. Text shows each count."""
     k = len(class_names)
     names = plain_all(class_names)
@@ -108,7 +116,7 @@ def confusion_spec(matrix: np.ndarray, class_names: Sequence[str], *, title: str
     heat = dict(type="heatmap", z=matrix.astype(int).tolist(), x=names, y=names, colorscale=COUNT_SCALE, zmin=0,
                 showscale=False, text=text, texttemplate="%{text}",
                 hovertemplate="true %{y}, predicted %{x}: %{z:.0f}<extra></extra>")
-    layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title),
+    layout = dict(**{**LAYOUT, **_titled(title, subtitle)}, height=height,
                   xaxis=dict(title=dict(text="predicted"), type="category", side="bottom",
                              tickangle=0 if k <= 10 else -45),
                   yaxis=dict(title=dict(text="true"), type="category", autorange="reversed"))
@@ -121,12 +129,12 @@ def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], **kwargs) -
 
 
 def per_class_spec(accuracy: np.ndarray, class_names: Sequence[str], *, title: str = "Accuracy per class (test)",
-                   height: int = 340) -> dict:
+                   subtitle: str = "", height: int = 340) -> dict:
     colors = [CLASS_COLORS[i % len(CLASS_COLORS)] for i in range(len(class_names))]
     bar = dict(type="bar", x=plain_all(class_names), y=[float(a) for a in accuracy], marker=dict(color=colors),
                text=[f"{a:.0%}" for a in accuracy], textposition="outside",
                hovertemplate="class %{x}: %{y:.1%}<extra></extra>")
-    layout = dict(**LAYOUT, height=height, title=dict(TITLE, text=title), xaxis=dict(type="category"),
+    layout = dict(**{**LAYOUT, **_titled(title, subtitle)}, height=height, xaxis=dict(type="category"),
                   yaxis=dict(range=[0, 1.12], tickformat=".0%"))
     return dict(data=[bar], layout=layout)
 

@@ -73,13 +73,11 @@ def curves_view(p: ImagesPayload) -> dict:
 
 
 def confusion_view(p: ImagesPayload) -> dict:
-    return fig.confusion_spec(p.matrix, p.class_names, title=f"Confusion matrix (test, {p.where})",
-                              height=METRICS_HEIGHT)
+    return fig.confusion_spec(p.matrix, p.class_names, subtitle=p.where, height=METRICS_HEIGHT)
 
 
 def per_class_view(p: ImagesPayload) -> dict:
-    return fig.per_class_spec(per_class_accuracy(p.matrix), p.class_names, height=METRICS_HEIGHT,
-                              title=f"Accuracy per class (test, {p.where})")
+    return fig.per_class_spec(per_class_accuracy(p.matrix), p.class_names, subtitle=p.where, height=METRICS_HEIGHT)
 
 
 def accuracy_text(p: ImagesPayload) -> str:
