@@ -234,6 +234,7 @@ def test_a_link_to_someone_elses_upload_falls_back_to_the_default():
 def test_page_feeds_the_same_live_charts_playing_and_paused():
     at = _page().run()
     at.button(key="images:play").click().run()
+    at.run()                                                # the click's own run draws; the next one ticks
     _ok(at)
     assert int(at.metric[0].value) >= 1                     # the fragment trained
     assert len(_charts(at)) == 4 and not at.get("image") and not at.get("plotly_chart")

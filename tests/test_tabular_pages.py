@@ -97,7 +97,8 @@ def test_a_run_that_stops_on_its_own_is_kept(app, tmp_path):
     at.query_params.update({"lab": "tabular", "train.max_epochs": "3"})
     at = at.switch_page("pages/tabular.py").run()
     assert at.session_state["lab:tabular"].cfg.train.max_epochs == 3
-    at.button(key="tabular:play").click().run()       # the epoch limit is reached within the first tick
+    at.button(key="tabular:play").click().run()       # the click's own run draws,
+    at.run()                                          # and the epoch limit is reached within the first tick
     _ok(at)
     session = at.session_state["lab:tabular"]
     assert session.exp.trainer.done and not session.running and at.button(key="tabular:play").label == "Play"
