@@ -15,11 +15,11 @@ from tests.e2e.helpers import click_button, pause, poll
 # typed arrays are arrays) that changes when the data does
 CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
     const r = d.getBoundingClientRect();
-    const sum = (a) => {
+    const sum = (a) => {   // weighted by position: a confusion matrix's or attention row's plain sum never changes
         let s = 0, n = 0;
         for (const v of (a && typeof a !== 'string' && a.length !== undefined ? a : [])) {
             if (n++ > 5000) break;
-            s += (v && typeof v !== 'string' && v.length !== undefined) ? sum(v) : (+v || 0);
+            s += n * ((v && typeof v !== 'string' && v.length !== undefined) ? sum(v) : (+v || 0));
         }
         return s;
     };
@@ -52,7 +52,8 @@ def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tu
     assert poll(lambda: ready(page, n), timeout=timeout), f"all {n} live charts are drawn (found {len(charts(page))})"
     paused = [c["box"] for c in charts(page)]
     click_button(page, "Play")
-    assert poll(lambda: charts(page)[changing[0]]["updates"] >= 3, timeout=timeout), "updates arrive while playing"
+    assert poll(lambda: len(c := charts(page)) == n and c[changing[0]]["updates"] >= 3, timeout=timeout), \
+        "updates arrive while playing"
     samples = []
     for _ in range(int(seconds * 4)):             # every 250 ms
         samples.append(charts(page))
