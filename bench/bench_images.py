@@ -3,8 +3,8 @@
 1. Headless: the Trainer trains `digits_cnn` epoch by epoch (each epoch also evaluates every split, as in
    the app) until test accuracy reaches the target; seconds are the Trainer's own training clock.
 2. Live: the app's loop without a browser: each tick trains for the live budget (ui/live.py BUDGET), then
-   builds the Training view as it is drawn while playing (Plotly curves and per-class bars serialised,
-   confusion matrix and gallery as PNG frames); wall-clock seconds.
+   builds the Training view as it is drawn, playing or paused (the payload and its four live charts
+   encoded as ui/chart.py sends them); wall-clock seconds.
    With --browser, also the real thing: `streamlit run app.py`, headless Chromium opens the Images lab,
    presses Play and polls the page's Test accuracy metric; seconds from the click.
 3. Attribution latency: each image method on one test image of the trained CNN, after one warm-up call
@@ -30,10 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playground.config import with_values
 from playground.experiment import build
 from playground.explain import ATTRIBUTIONS, explain
+from playground.payloads.images import images_payload
 from playground.presets import get_preset
 from playground.ui.live import BUDGET  # training seconds per live tick
 from playground.views import images as views
-from playground.views.plane import curves_view
 
 MAX_EPOCHS = 300
 
@@ -55,11 +55,9 @@ def live(seed: int, target: float) -> tuple[float, int, int]:
     t0, ticks = time.perf_counter(), 0
     while exp.trainer.epoch < MAX_EPOCHS:
         snap = exp.trainer.train_for(BUDGET)
-        res = views.test_results(exp)                 # what the Training view draws while playing
-        json.dumps(curves_view(exp), cls=PlotlyJSONEncoder)   # a figure dict now (views/plane.py)
-        views.metric_views(exp, res)[1].to_json()
-        views.confusion_frame(exp, res)
-        views.misclassified_frame(exp, res)
+        p = images_payload(exp, views.LIVE_PARTS["Training"])   # what the Training view draws each tick
+        for view in (views.curves_view, views.confusion_view, views.per_class_view, views.gallery_view):
+            json.dumps(view(p), cls=PlotlyJSONEncoder)
         ticks += 1
         if snap.record.get("test_accuracy", 0) >= target:
             break

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playground.config import TrainConfig, with_values
 from playground.experiment import build
+from playground.group import RunGroup
 from playground.optim.functions import FUNCTIONS, run_path
 from playground.optim.landscape import WeightTrail, interpolate, loss_slice
-from playground.optim.race import network_race, race_epochs
 from playground.optimizers import OPTIMIZERS
 from playground.presets import get_preset
 from playground.sweeps import Sweep, parse_param, run_sweep
@@ -66,9 +66,9 @@ def bench_race(epochs: int) -> None:
     alone = build(cfg)
     alone.trainer.run_epochs(1)
     t_alone = timed(alone.trainer.run_epochs, epochs)
-    runners = network_race(cfg, {k: {"train.optimizer": k} for k in ("sgd", "momentum", "adam", "rmsprop")})
-    race_epochs(runners, 1)
-    t_race = timed(race_epochs, runners, epochs)
+    runners = RunGroup.variants(build(cfg), {k: {"train.optimizer": k} for k in ("momentum", "adam", "rmsprop")})
+    runners.run_epochs(1)
+    t_race = timed(runners.run_epochs, epochs)
     print(f"2. network race, opt_moons, {epochs} epochs: one trainer {epochs / t_alone:.1f} epochs/s; "
           f"4 runners in lockstep {epochs / t_race:.1f} epochs/s (ratio {t_alone / t_race:.2f}; 0.25 = no overhead)")
 

@@ -46,8 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playground.basics.activations import layer_gradients
 from playground.config import with_values
 from playground.experiment import Experiment, build
+from playground.payloads import images as image_payload
 from playground.presets import get_preset
-from playground.views import images as image_views
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -119,7 +119,7 @@ def images(preset: str, which: int, **overrides) -> Callable[[int], float]:
     """seed -> (test accuracy, moved-test accuracy)[which], as the Images lab shows them under the curves."""
     def measure(seed: int) -> float:
         exp = trained(preset, seed, **overrides)
-        return image_views.moved_accuracy(exp, image_views.test_results(exp))[which]
+        return image_payload.moved_accuracy(exp, image_payload.test_results(exp))[which]
     return measure
 
 

@@ -23,13 +23,14 @@ session = lab_session("home", get_preset("tf_circle"))
 play_controls(session)
 
 
-def render(s, p) -> None:
+def render(s, p, frames) -> None:
     left, right = st.columns([1, 1.4])
-    show(boundary_view(p, height=340), "home:boundary", container=left)
+    show(boundary_view(p, height=340, frames=frames), "home:boundary", container=left)
     show(curves_view(p, height=340), "home:curves", container=right, every=SLOW if s.running else 0.0)
 
 
-live_fragment(session, render, lambda exp: plane_payload(exp, ("boundary", "curves")))
+live_fragment(session, render, lambda exp: plane_payload(exp, ("boundary", "curves")),
+              frames=lambda exp: plane_payload(exp, ("boundary",)))
 lab_link("playground", "Open the full 2-D Playground: every neuron, weight and setting")
 
 st.header("The course map")

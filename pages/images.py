@@ -3,16 +3,18 @@
 import streamlit as st
 
 from playground.data.images import read_upload
+from playground.figures.labels import plain
+from playground.payloads.images import images_payload, predict
 from playground.presets import get_preset
-from playground.ui.charts import frame_image, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.pad import drawing_pad
 from playground.ui.session import lab_session
+from playground.ui.text import md_escape
 from playground.ui.upload import read_picture, source_uploader
 from playground.views import images as views
-from playground.views.plane import curves_view
 
 st.title("Images: convolutional networks")
 st.caption("A convolution slides small learned filters over the image; each filter lights up where its "
@@ -54,7 +56,7 @@ with st.expander("Layers: output shapes and parameters"), guard("The layer table
 view = st.segmented_control("View", ["Training", "Inside the network", "Explanations", "Your digit"],
                             default="Training", key="images:view") or "Training"
 names = list(exp.dataset.class_names)
-methods, target, layer, image = [], None, None, exp.dataset.test.x[:1]
+methods, target, layer, index, image = [], None, None, 0, exp.dataset.test.x[:1]
 if view == "Your digit":
     pad_col, ctl = st.columns([1.3, 2])
     shape = exp.dataset.spec.input_shape
@@ -70,7 +72,7 @@ elif view != "Training":
     index = ctl.columns(4)[0].number_input("Test image #", 0, len(exp.dataset.test) - 1, 0, key="images:index",
                                            help="an image of the test split")
     image = exp.dataset.test.x[index:index + 1]
-    ctl.caption(f"True class of test image #{index}: **{names[int(exp.dataset.test.y[index])]}**")
+    ctl.caption(f"True class of test image #{index}: **{md_escape(names[int(exp.dataset.test.y[index])])}**")
 if view in ("Explanations", "Your digit"):
     c1, c2, c3 = ctl.columns([1, 3, 1])
     target = c1.selectbox("Explain class", ["predicted", *names], key="images:target")
@@ -81,56 +83,38 @@ if view in ("Explanations", "Your digit"):
                          format_func=lambda n: views.pretty(n) if n else "— (CNN only)")
 
 
-def render(s) -> None:
-    e, playing = s.exp, s.running   # while playing, image views are PNG frames (no blanking); paused: Plotly
+def render(s, p) -> None:
+    """p: this tick's ImagesPayload with the parts the chosen view draws; playing or paused, the same charts."""
+    slow = SLOW if s.running else 0.0   # curves, filters and layer statistics: at most every SLOW s
     if view == "Training":
-        res = views.test_results(e)
-        live_chart("images:curves", lambda f: curves_view(e, frame=f), playing)
-        plain, moved = views.moved_accuracy(e, res)
-        st.caption(f"Test accuracy **{plain:.1%}**; on the same test images shifted (≤ ⅛ of a side) and rotated "
-                   f"(≤ 15°): **{moved:.1%}**. Augmentation (sidebar) trains on such moves and narrows the gap.")
+        show(views.curves_view(p), "images:curves", every=slow)
+        st.caption(views.accuracy_text(p), help=views.MOVED_HELP)
         left, right = st.columns(2)
-        confusion, per_class = views.metric_views(e, res)
-        if playing:
-            frame_image(views.confusion_frame(e, res), left, width="content")
-        else:
-            left.plotly_chart(confusion, key="images:confusion", width="stretch")
-        right.plotly_chart(per_class, key="images:per_class", width="stretch")
-        gallery, wrong = (views.misclassified_frame if playing else views.misclassified_view)(e, res)
-        st.markdown(f"**Misclassified test images** ({wrong} of {len(res.y)}; true→predicted, most confident first)")
-        if gallery is not None and playing:
-            frame_image(gallery, width="content")
-        elif gallery is not None:
-            st.plotly_chart(gallery, key="images:gallery", width="stretch")
+        show(views.confusion_view(p), "images:confusion", container=left)
+        show(views.per_class_view(p), "images:per_class", container=right)   # same tick as the matrix
+        show(views.gallery_view(p), "images:gallery")
     elif view == "Inside the network":
-        if playing:
-            frame_image(views.filters_frame(e), width="content")
-        else:
-            st.plotly_chart(views.filters_view(e), key="images:filters", width="stretch")
-        maps = (views.feature_maps_frame if playing else views.feature_maps_view)(e, image)
+        show(views.filters_view(p), "images:filters", every=slow)
+        maps = views.feature_maps_view(p, f"test image #{index}")
         if maps is None:
             st.info("An MLP has no feature maps: it sees the image as one long vector. Switch to the CNN.")
-        elif playing:
-            frame_image(maps, width="content")
-        else:
-            st.plotly_chart(maps, key="images:maps", width="stretch")
-        st.plotly_chart(views.layer_stats_view(e), key="images:stats", width="stretch")
+        show(maps, "images:maps")
+        show(views.layer_stats_view(p), "images:stats", every=slow)
     elif float(image.abs().sum()) == 0:
         st.info("Draw a digit on the grid (click cells, or drag a box with the ink brush), or upload a picture.")
     else:
-        probs = views.predict(e.model, image)[0]
+        e = s.exp
+        probs = predict(e.model, image)[0]
         cls = int(probs.argmax()) if target in (None, "predicted") else names.index(target)
         rows = views.explain_image(e, image, cls, methods, layer)
         st.plotly_chart(views.probabilities_view(probs, names), key="images:probs", width="stretch")
-        st.plotly_chart(views.explain_view(image, rows, f"explaining '{names[cls]}'"), key="images:explain",
-                        width="stretch")
-        st.caption("Red: how much each pixel matters. Blue/orange: pushes towards/away from the class. "
-                   + " · ".join(f"{r.label}: {r.seconds * 1000:.0f} ms" + (
-            f", convergence δ = {r.delta:.2g}" if r.delta is not None else "") for r in rows))
+        st.plotly_chart(views.explain_view(image, rows, f"explaining '{plain(names[cls])}' ({p.where})"),
+                        key="images:explain", width="stretch")
+        st.caption(views.explain_caption(rows))
         s.extra["explained"] = (image, cls)
 
 
-live_fragment(session, render)
+live_fragment(session, render, lambda e: images_payload(e, views.LIVE_PARTS.get(view, ()), image=image))
 if view == "Explanations":
     st.markdown(views.SANITY_TEXT)
     if st.button("Run the sanity check", key="images:sanity", help=views.SANITY_HELP):

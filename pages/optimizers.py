@@ -5,26 +5,26 @@ import streamlit as st
 from playground.config import with_values
 from playground.optim.functions import FUNCTIONS
 from playground.optimizers import OPTIMIZERS
+from playground.payloads.optim import race_payload
 from playground.presets import get_preset
-from playground.ui.charts import frame_image, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import apply_config, lab_session
 from playground.views.optim import (
     attach_trail,
-    catch_up,
     function_race_views,
     landscape_views,
     network_variants,
+    race_boundary_views,
     race_curves_view,
+    race_group,
     race_rows,
-    race_runners,
     range_test_view,
     schedule_view,
     snap_lr,
 )
-from playground.views.plane import boundary_frame, boundary_view
 
 st.title("Optimizers")
 st.caption("Gradient descent steps against the gradient; momentum adds velocity so steps along a consistent "
@@ -78,23 +78,17 @@ with network:
     if session.notice:
         st.info(session.notice, icon=":material/info:")
     attach_trail(session.exp.trainer)
+    group = race_group(session.exp, network_variants(mode, rivals, session.cfg.train), session.extra)
 
-    def render(s) -> None:
-        runners = race_runners(s.exp, network_variants(mode, rivals, s.cfg.train), s.extra)
-        catch_up(s.exp, runners)
-        everyone = {"your settings": s.exp, **runners}
-        live_chart("optimizers:race_curves", lambda f: race_curves_view(everyone, frame=f), s.running)
-        if s.exp.dataset.extent is not None:
-            cols = st.columns(min(len(everyone), 4))
-            for col, (label, exp) in zip(cols, list(everyone.items())[:4]):
-                col.caption(label)
-                if s.running:   # PNG frames while playing: Plotly charts remount on every update
-                    frame_image(boundary_frame(exp, resolution=40, size=260), col)
-                else:
-                    col.plotly_chart(boundary_view(exp, resolution=40, height=260), key=f"optimizers:b:{label}",
-                                     width="stretch")
+    def render(s, p) -> None:
+        """p: the race's GroupPayload; every runner's curves, then up to four boundaries (same charts paused)."""
+        show(race_curves_view(p), "optimizers:race_curves", every=SLOW if s.running else 0.0)
+        boundaries = race_boundary_views(p)
+        n = len(boundaries)   # in the key: another number of columns is another layout, so new charts
+        for i, (col, fig) in enumerate(zip(st.columns(max(n, 1)), boundaries)):
+            show(fig, f"optimizers:b:{n}:{i}", container=col)
 
-    live_fragment(session, render)
+    live_fragment(session, render, race_payload, runs=group)
 
     st.subheader("Learning-rate schedule and range test")
     st.plotly_chart(schedule_view(session.cfg.train), key="optimizers:schedules", width="stretch")

@@ -46,8 +46,8 @@ show_test = view[1].toggle("Show test data", value=True, key="playground:show_te
 log_loss = view[2].toggle("Log-scale loss", key="playground:log_loss")
 
 
-def render(s, p) -> None:
-    """p: the lab's PlanePayload for this tick; playing or paused, the same charts are fed."""
+def render(s, p, frames) -> None:
+    """p: the lab's PlanePayload for this tick, frames: earlier boundary states of the tick (playing only)."""
     slow = SLOW if s.running else 0.0   # curves, diagram and gradients redraw at most this often while playing
     left, right = st.columns([1.25, 1])
     with left:
@@ -55,7 +55,7 @@ def render(s, p) -> None:
                      every=slow)
         weight_editor(s, event["click"])
     with right:
-        show(boundary_view(p, discretize=discretize, show_test=show_test), "playground:boundary")
+        show(boundary_view(p, discretize=discretize, show_test=show_test, frames=frames), "playground:boundary")
     show(curves_view(p, log_loss=log_loss), "playground:curves", every=slow)
     grads, notes = st.columns([1.25, 1])
     show(gradient_view(p), "playground:gradients", container=grads, every=slow)
@@ -104,4 +104,4 @@ def weight_editor(s, clicked) -> None:
             st.rerun()   # redraw the diagram and boundary with the edited weight
 
 
-live_fragment(session, render, plane_payload)
+live_fragment(session, render, plane_payload, frames=lambda exp: plane_payload(exp, ("boundary",)))

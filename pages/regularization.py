@@ -2,18 +2,18 @@
 
 import streamlit as st
 
+from playground.payloads.clinic import clinic_payload
 from playground.presets import get_preset
-from playground.ui.charts import live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.views.clinic import (
-    catch_up,
     internals_views,
     learning_curves_views,
     same_start,
-    twin_for,
+    twin_group,
     twin_overrides,
     twin_table,
     twin_view,
@@ -55,20 +55,20 @@ with guard("The twin"):
     if session.notice:
         st.info(session.notice, icon=":material/info:")
 
-    def render(s) -> None:
-        twin = twin_for(s.exp, overrides, s.extra)
-        catch_up(s.exp, twin)
-        if not same_start(s.exp, twin):
-            st.caption("The twin has different layers, so its initial weights differ from the baseline's.")
-        live_chart("regularization:twins", lambda f: twin_view(s.exp, twin, frame=f), s.running)
-        st.dataframe(twin_table(s.exp, twin), key="regularization:table", hide_index=True)
-        if not s.running:
-            st.plotly_chart(weights_view(s.exp, twin), key="regularization:weights", width="stretch")
+    twins = twin_group(session.exp, overrides, session.extra)
+    if not same_start(*twins.runs.values()):
+        st.caption("The twin has different layers, so its initial weights differ from the baseline's.")
 
-    live_fragment(session, render)
-    twin = twin_for(session.exp, overrides, session.extra)
+    def render(s, p) -> None:
+        """p: the twins' GroupPayload; the same charts playing and paused."""
+        slow = SLOW if s.running else 0.0
+        show(twin_view(p), "regularization:twins")
+        st.dataframe(twin_table(p), key="regularization:table", hide_index=True)
+        show(weights_view(p), "regularization:weights", every=slow)
+
+    live_fragment(session, render, clinic_payload, runs=twins)
     c = st.columns(2)
-    for col, (label, exp) in zip(c, (("baseline", session.exp), ("twin", twin))):
+    for col, (label, exp) in zip(c, twins.runs.items()):
         if col.button(f"Restore the {label}'s best weights", key=f"regularization:restore:{label}",
                       disabled=session.running):
             epoch = exp.trainer.restore_best()
@@ -91,7 +91,7 @@ st.subheader("Inside")
 with guard("The internals"):
     mask_seed = st.number_input("Dropout mask sample", 0, 9999, 0, key="regularization:mask_seed",
                                 help="dropout draws a new mask every step; change this to see another one")
-    inside = internals_views(session.exp, twin_for(session.exp, overrides, session.extra), mask_seed)
+    inside = internals_views(*twins.runs.values(), mask_seed)
     if not inside:
         st.caption("Switch on dropout or batch norm for the twin to see its masks, normalised activations, and "
                    "train-mode against eval-mode outputs here.")

@@ -5,6 +5,7 @@ import streamlit as st
 from playground.data import DATASETS
 from playground.data.sequences import read_csv_upload
 from playground.models import MODELS
+from playground.payloads.group import group_payload
 from playground.payloads.sequences import first_answer, sequences_payload
 from playground.presets import get_preset
 from playground.ui.chart import show
@@ -78,7 +79,23 @@ def render(s, p) -> None:
     show(views.cell_view(p), "sequences:cell")
 
 
-live_fragment(session, render, lambda exp: sequences_payload(exp, sample, layer))
+racing = st.session_state.get("sequences:race_on", False)   # the toggle in "Race the cells" below
+
+
+def render_race(s, pp) -> None:
+    """pp: this tick's (SequencesPayload of your cell, GroupPayload of the race): your cell's views, then the
+    race's curves."""
+    p, race = pp
+    render(s, p)
+    st.markdown("**Race the cells**: every cell trains in lockstep with yours (same data, seed and settings).")
+    show(views.race_view(race, s.exp.dataset.meta), "sequences:race_chart", every=SLOW if s.running else 0.0)
+
+
+if racing:
+    live_fragment(session, render_race, lambda g: (sequences_payload(g.leader, sample, layer), group_payload(g)),
+                  runs=views.race_group(session.exp, session.extra))
+else:
+    live_fragment(session, render, lambda exp: sequences_payload(exp, sample, layer))
 
 with st.expander("Explain: which input steps made the model say that (Captum, on a paused copy)"):
     first, out_len = first_answer(session.exp), session.exp.dataset.spec.output_len
@@ -92,12 +109,9 @@ with st.expander("Explain: which input steps made the model say that (Captum, on
         st.plotly_chart(st.session_state["sequences:attr"], key="sequences:attribution", width="stretch")
 
 with st.expander("Race the cells: RNN, LSTM and GRU on this task, same seed and budget"):
-    epochs = st.slider("Epochs each", 5, 40, 15, key="sequences:race_epochs")
-    if st.button("Run the race", key="sequences:race", disabled=session.running):
-        with st.spinner("Training three models…"), guard("Race"):
-            st.session_state["sequences:race_fig"] = views.race(session.cfg, epochs=epochs)
-    if "sequences:race_fig" in st.session_state:
-        st.plotly_chart(st.session_state["sequences:race_fig"], key="sequences:race_chart", width="stretch")
+    st.toggle("Race the cells", key="sequences:race_on",
+              help="Play or Step then trains an RNN, an LSTM and a GRU beside each other from your settings; their "
+                   "test curves appear under the charts above. The cells that are not yours catch up first.")
 
 if kind == "lm":
     generation_form(session, "Sample from the character model")

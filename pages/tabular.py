@@ -1,6 +1,7 @@
 """Your data: tabular sets and CSV upload, a live MLP on the PCA plane, classical baselines beside it."""
 
 import hashlib
+from functools import partial
 
 import streamlit as st
 
@@ -8,23 +9,21 @@ from playground.baselines import BASELINES, fit_baselines
 from playground.config import with_values
 from playground.data import DATASETS
 from playground.data import tabular as tab
+from playground.payloads.tabular import tabular_payload
 from playground.presets import get_preset
-from playground.ui.charts import frame_image, live_chart
+from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
-from playground.ui.live import live_fragment, play_controls, preset_picker
+from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import apply_config, lab_session
 from playground.ui.text import md_escape
-from playground.views.plane import curves_view
 from playground.views.tabular import (
     baseline_plane_view,
+    curves_view,
     data_summary,
-    network_metrics,
-    network_plane_frame,
     network_plane_view,
-    overfitting_warning,
-    scores_figure,
-    scores_table,
+    scores_view,
+    table_view,
 )
 
 st.title("Your data")
@@ -94,40 +93,45 @@ for note in ds.meta.get("notes", ()):
 st.dataframe([data_summary(ds)], hide_index=True, key="tabular:summary")
 plane = ds.meta["plane"]   # the first two principal components of the training inputs
 
-
-def render(s) -> None:
-    left, right = st.columns([1, 1.2])
-    if s.running:   # image frames do not blank between updates; paused charts are interactive
-        frame_image(network_plane_frame(s.exp, plane), left, caption="network on the PCA plane")
-    else:
-        left.plotly_chart(network_plane_view(s.exp, plane), key="tabular:boundary", width="stretch")
-    live_chart("tabular:curves", lambda f: curves_view(s.exp, height=380, frame=f, width=540), s.running, right)
-    if warning := overfitting_warning(s.exp.trainer.history):   # validation loss rising while training falls
-        right.warning(warning, icon=":material/trending_up:")
-
-
-live_fragment(session, render)
-
-st.subheader("Classical baselines on the same split")
-picked = st.multiselect("Baselines", BASELINES.keys(), default=BASELINES.keys(), format_func=BASELINES.label,
-                        key="tabular:baselines")
 fitted = session.extra.get("baselines")
 auto = len(ds.train) <= 3000 and (fitted is None or fitted[0] is not ds)   # small data: fit without asking
-if st.button("Fit baselines", key="tabular:fit", type="secondary") or auto:
-    with guard("Fitting baselines"), st.spinner("Fitting…"):
-        session.extra["baselines"] = (ds, fit_baselines(ds, picked))
+if session.extra.pop("fit", False) or auto:   # before the live charts, so they show what was just fitted
+    with guard("Fitting baselines"), st.spinner("Fitting baselines…"):
+        session.extra["baselines"] = (ds, fit_baselines(ds, st.session_state.get("tabular:baselines",
+                                                                                 BASELINES.keys())))
 fitted = session.extra.get("baselines")
-if fitted and fitted[0] is ds:
-    net = network_metrics(session.exp)   # the whole test split, as each baseline is scored
-    st.plotly_chart(scores_figure(net, fitted[1], ds.task), key="tabular:scores", width="stretch")
-    st.dataframe(scores_table(net, fitted[1]), hide_index=True, key="tabular:metrics")
-    if ds.task == "classification":
-        st.caption("Balanced accuracy: the mean of each class's recall; macro F1: the mean F1 over classes; "
-                   "ROC AUC: how well the scores rank a class above the rest (binary: the second class; "
-                   "multiclass: one-vs-rest, averaged). The majority class sets the floor accuracy must beat.")
-    cols = st.columns(3)
-    for i, b in enumerate(fitted[1]):
-        cols[i % 3].plotly_chart(baseline_plane_view(b, ds, plane), key=f"tabular:baseline:{b.key}",
-                                 width="stretch")
-else:
+baselines = fitted[1] if fitted and fitted[0] is ds else []
+
+
+def render(s, p) -> None:
+    """p: the lab's TabularPayload for this tick; playing or paused, the same charts are fed."""
+    slow = SLOW if s.running else 0.0   # curves and scores redraw at most this often while playing
+    left, right = st.columns([1, 1.2])
+    show(network_plane_view(p), "tabular:boundary", container=left)
+    show(curves_view(p), "tabular:curves", container=right, every=slow)
+    with st.container(height=100, border=False):   # a fixed slot: a warning appearing moves no chart below
+        if p.overfitting:   # validation loss rising while training falls
+            st.warning(p.overfitting, icon=":material/trending_up:")
+        else:
+            st.caption("A validation loss rising while the training loss falls (overfitting) is flagged here.")
+    st.subheader("The network beside classical baselines")
+    show(scores_view(p, baselines), "tabular:scores", every=slow)
+    show(table_view(p, baselines), "tabular:metrics", every=slow)
+
+
+live_fragment(session, render, partial(tabular_payload, plane=plane))
+
+cols = st.columns([3, 1])
+cols[0].multiselect("Baselines", BASELINES.keys(), default=BASELINES.keys(), format_func=BASELINES.label,
+                    key="tabular:baselines")
+cols[1].button("Fit baselines", key="tabular:fit", type="secondary", width="stretch",
+               on_click=lambda: session.extra.update(fit=True))   # fitted at the top of the next run
+if ds.task == "classification":
+    st.caption("Balanced accuracy: the mean of each class's recall; macro F1: the mean F1 over classes; "
+               "ROC AUC: how well the scores rank a class above the rest (binary: the second class; "
+               "multiclass: one-vs-rest, averaged). The majority class sets the floor accuracy must beat.")
+if not baselines:
     st.caption("Press **Fit baselines** to train them on this split and compare.")
+cols = st.columns(3)
+for i, b in enumerate(baselines):   # baselines do not train: drawn once per run, as live charts for one look
+    show(baseline_plane_view(b, ds, plane), f"tabular:baseline:{b.key}", container=cols[i % 3])

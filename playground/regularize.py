@@ -1,9 +1,10 @@
-"""The overfitting clinic's library: twin runs, learning curves, and what regularisation does inside.
+"""The overfitting clinic's library: regularisers, learning curves, and what regularisation does inside.
 
-`twins(base, overrides)` builds a baseline and a regularised copy on one Dataset object from the same
-seed, so both start from identical weights when the architecture is the same (dropout, L1/L2, weight
-decay, input noise and early stopping leave it unchanged). Learning curves retrain fresh models on
-growing training subsets or with a share of flipped labels. Probes return numpy arrays. No drawing.
+The baseline and its regularised twin are a RunGroup (playground/group.py: RunGroup.variants builds the
+twin on the baseline's Dataset object from the same seed, so both start from identical weights when the
+architecture is the same: dropout, L1/L2, weight decay, input noise and early stopping leave it unchanged).
+Learning curves retrain fresh models on growing training subsets or with a share of flipped labels.
+Probes return numpy arrays. No drawing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.config import ExperimentConfig, with_values
+from playground.config import ExperimentConfig
 from playground.data import make_dataset
 from playground.data.base import CLASSIFICATION, Dataset, Split
 from playground.experiment import Experiment, build
@@ -32,19 +33,6 @@ REGULARIZERS: dict[str, dict[str, Any]] = {
     "Early stopping": {"train.early_stopping": True, "train.patience": 20},
     "Input noise (0.2)": {"train.input_noise": 0.2},
 }
-
-
-def twins(base: ExperimentConfig, overrides: dict[str, Any]) -> tuple[Experiment, Experiment]:
-    """(baseline, regularised): same data object, same seed, the regularised one with `overrides`."""
-    dataset = make_dataset(base.data, base.seed)
-    return build(base, dataset=dataset), build(with_values(base, overrides), dataset=dataset)
-
-
-def step_twins(pair: tuple[Experiment, Experiment], epochs: int) -> None:
-    for _ in range(epochs):
-        for exp in pair:
-            if not exp.trainer.done:
-                exp.trainer.run_epochs(1)
 
 
 def best_val_epoch(exp: Experiment) -> int | None:

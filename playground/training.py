@@ -97,7 +97,9 @@ class Trainer:
         return self.snapshot()
 
     def train_for(self, seconds: float, max_epochs: int | None = None) -> Snapshot:
-        """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs."""
+        """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs. A tick whose
+        epochs are shorter than it ends at an epoch's end (overshooting by less than one epoch), so the
+        epoch it ends on gets a record and the numbers shown are that epoch's; a longer epoch is cut."""
         t0 = time.perf_counter()
         target = None if max_epochs is None else self.epoch + max_epochs
         # with eval_share, a tick of short epochs ends on an evaluated one (cadence.py); a long one is cut
@@ -107,6 +109,8 @@ class Trainer:
                 if target is not None and self.epoch >= target:
                     break
                 self._one_step()
+            while self._batches and self.status == READY and 0 < cadence.epoch_seconds <= seconds:
+                self._one_step()   # finish a short epoch the deadline fell in
         finally:
             cadence.end_tick()
         self.train_seconds += time.perf_counter() - t0

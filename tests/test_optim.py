@@ -15,10 +15,8 @@ from playground.models import build_model
 from playground.optim.functions import FUNCTIONS, default_runs, race, run_path
 from playground.optim.landscape import WeightTrail, filter_normalized_direction, flat_params, interpolate, loss_slice
 from playground.optim.lr import lr_range_test, schedule_curves
-from playground.optim.race import network_race, race_epochs
 from playground.optimizers import OPTIMIZERS
 from playground.presets import get_preset
-from playground.registry import ConfigError
 
 
 def small(preset: str = "opt_moons", **values) -> ExperimentConfig:
@@ -127,23 +125,6 @@ def test_lr_range_test_sweeps_upward_and_leaves_the_model_alone():
     assert result.lrs[0] / 10 <= result.suggested <= result.lrs[-1]
 
 
-# ---------------------------------------------------------------- network race
-
-def test_network_race_runners_share_data_and_initial_weights():
-    runners = network_race(small(), {"SGD": {"train.optimizer": "sgd"}, "Adam": {"train.optimizer": "adam"},
-                                     "full batch": {"train.batch_size": 0}})
-    first = next(iter(runners.values()))
-    for exp in runners.values():
-        assert exp.dataset is first.dataset
-        assert torch.equal(flat_params(exp.model), flat_params(first.model))
-    race_epochs(runners, 2)
-    assert {e.trainer.epoch for e in runners.values()} == {2}
-    assert not torch.equal(flat_params(runners["SGD"].model), flat_params(runners["Adam"].model))
-    with pytest.raises(ConfigError) as err:
-        network_race(small(), {"wider": {"model.hidden": (32,)}})
-    assert err.value.field == "model.hidden"
-
-
 # ---------------------------------------------------------------- landscape
 
 def test_filter_normalised_direction_matches_each_filter_norm_and_skips_biases():
@@ -181,17 +162,24 @@ def test_landscape_centre_is_the_current_loss_and_the_trajectory_ends_at_the_cen
     assert line[0] > line[-1]                              # training lowered the loss from the initial weights
 
 
-def test_page_runners_start_from_the_labs_weights_and_catch_up_with_it():
-    from playground.views.optim import catch_up, network_variants, race_runners
+def test_the_race_is_a_group_led_by_the_labs_experiment_and_its_payload_draws_each_runner():
+    from playground.payloads.optim import race_payload
+    from playground.views.optim import network_variants, race_boundary_views, race_curves_view, race_group
 
     exp = build(small())
     start = flat_params(exp.model).clone()
     cache: dict = {}
     variants = network_variants("optimizers", ["sgd", "adam", "rmsprop"], exp.cfg.train)
     assert set(variants) == {"SGD", "RMSprop"}                # Adam is the lab's own optimizer here
-    runners = race_runners(exp, variants, cache)
-    assert all(torch.equal(flat_params(r.model), start) for r in runners.values())
-    exp.trainer.run_epochs(3)
-    catch_up(exp, runners)
-    assert {r.trainer.epoch for r in runners.values()} == {3}
-    assert race_runners(exp, variants, cache) is runners      # same experiment and variants: kept
+    group = race_group(exp, variants, cache)
+    assert group.leader is exp and list(group.runs) == ["your settings", "SGD", "RMSprop"]
+    assert all(torch.equal(flat_params(r.model), start) for r in group.runs.values())
+    group.run_epochs(3)
+    assert {t.epoch for t in group.trainers.values()} == {3}
+    assert race_group(exp, variants, cache) is group          # same experiment and variants: kept
+    p = race_payload(group)
+    curves = race_curves_view(p)
+    assert len(curves["data"]) == 3 * 3 and curves["layout"]["height"] == 320
+    boundaries = race_boundary_views(p)
+    assert len(boundaries) == 3 and all(b["layout"]["height"] == 260 for b in boundaries)
+    assert boundaries[1]["layout"]["title"]["text"] == "SGD<br>after epoch 3"

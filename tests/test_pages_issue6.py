@@ -32,7 +32,8 @@ def test_optimizers_page_races_steps_and_draws_landscape_and_range_test():
     at.slider(key="optimizers:steps").set_value(100).run()
     ok(at)
     charts = at.get("plotly_chart")
-    assert len(charts) >= 5        # trajectories, f per step, race curves, boundaries, schedules
+    assert len(charts) >= 3        # trajectories, f per step, schedules
+    assert len(at.get("bidi_component")) == 3   # live: race curves, the boundaries of your settings, SGD
     at.button(key="optimizers:step").click().run()
     at.button(key="optimizers:step").click().run()
     at.button(key="optimizers:step").click().run()
@@ -64,13 +65,14 @@ def test_regularization_page_trains_twins_restores_and_draws_curves_and_internal
     ok(at)
     assert at.metric[0].value == "3"
     twin_rows = at.dataframe[0].value
-    assert list(twin_rows["epochs"]) == [3, 3]
-    at.button(key="regularization:restore:twin").click().run()
+    assert list(twin_rows["epoch"]) == [3, 3] and list(twin_rows["weights"]) == ["after epoch 3"] * 2
+    at.button(key="regularization:restore:regularized").click().run()
     ok(at)
     at.slider(key="regularization:lc_epochs").set_value(10).run()
     at.button(key="regularization:curves").click().run()
     ok(at)
-    assert len(at.get("plotly_chart")) >= 6   # twins, weights, 2 learning curves, BN, dropout masks, train/eval
+    assert len(at.get("plotly_chart")) >= 4   # 2 learning curves, BN, dropout masks, train/eval
+    assert len(at.get("bidi_component")) == 2   # live: twins, weights
 
 
 def test_regularization_page_bad_smaller_network_is_a_message_not_a_crash():
@@ -100,14 +102,15 @@ def test_sweeps_page_runs_a_study_and_links_the_best_trial(data):
     assert links and "lab=playground" in links[0].proto.url and "train.lr" in links[0].proto.url
 
 
-@pytest.mark.parametrize(("name", "lab"), [("optimizers.py", "optimizers"), ("regularization.py", "regularization")])
-def test_race_curves_are_frames_while_playing_and_charts_when_paused(name, lab):
+@pytest.mark.parametrize(("name", "lab", "n"), [("optimizers.py", "optimizers", 3),
+                                               ("regularization.py", "regularization", 2)])
+def test_race_views_are_the_same_live_charts_playing_and_paused(name, lab, n):
     at = page(name)
     at.button(key=f"{lab}:play").click().run()
     at.run()                                          # one tick: AppTest has no browser timer
     ok(at)
     assert int(at.metric[0].value.replace(",", "")) > 0
-    assert at.get("image"), "the curves (and boundaries) are image frames while playing"
+    assert len(at.get("bidi_component")) == n and not at.get("image")
     at.button(key=f"{lab}:play").click().run()        # pause
     ok(at)
-    assert not at.get("image") and at.get("plotly_chart")
+    assert len(at.get("bidi_component")) == n and not at.get("image")

@@ -75,3 +75,24 @@ def test_curves_of_a_lab_without_plane_points():
     exp = build(get_preset("digits_mlp"))
     p = plane_payload(exp, ("curves",))
     assert p.points == {} and p.history["epoch"] == [0]
+
+
+def test_boundary_frames_play_back_the_earlier_states_of_a_tick():
+    """Each captured state becomes one playback frame: its own background image and where its weights were;
+    the figure itself is the tick's final state (ui/chart.js plays the frames, then draws the figure)."""
+    from playground.figures.boundary import background
+    from playground.views.plane import boundary_view
+
+    circle = build(get_preset("tf_circle"))
+    frames = []
+    for _ in range(3):
+        circle.trainer.run_epochs(1)
+        frames.append(plane_payload(circle, ("boundary",)))
+    circle.trainer.run_epochs(1)
+    fig = boundary_view(plane_payload(circle, ("boundary",)), frames=frames)
+    assert [f["caption"] for f in fig["playback"]] == ["after epoch 1", "after epoch 2", "after epoch 3"]
+    assert fig["caption"] == "after epoch 4"
+    for frame, p in zip(fig["playback"], frames):
+        assert frame["layout"]["images"] == [background(p.xs, p.ys, p.output, False)]
+    sources = {f["layout"]["images"][0]["source"] for f in fig["playback"]} | {fig["layout"]["images"][0]["source"]}
+    assert len(sources) == 4, "every state draws its own boundary"

@@ -8,6 +8,7 @@ import torch
 
 from playground.config import with_values
 from playground.experiment import build
+from playground.group import RunGroup
 from playground.optim.landscape import flat_params
 from playground.presets import get_preset
 from playground.regularize import (
@@ -17,15 +18,19 @@ from playground.regularize import (
     noise_curve,
     norm_activations,
     size_curve,
-    step_twins,
-    twins,
     weight_norm,
+    weight_values,
 )
 from playground.views.clinic import twin_overrides
 
 
 def overfit(**values):
     return with_values(get_preset("reg_overfit"), values)
+
+
+def twins(cfg, overrides):
+    group = RunGroup.variants(build(cfg), {"regularized": overrides}, leader_label="baseline")
+    return group.runs["baseline"], group.runs["regularized"]
 
 
 def test_twins_share_data_and_start_from_identical_weights():
@@ -39,9 +44,10 @@ def test_twins_share_data_and_start_from_identical_weights():
 
 
 def test_weight_decay_shrinks_the_weight_norm():
-    base, reg = twins(overfit(), {"train.weight_decay": 0.1})
+    group = RunGroup.variants(build(overfit()), {"regularized": {"train.weight_decay": 0.1}}, leader_label="baseline")
+    base, reg = group.runs.values()
     assert weight_norm(base.model) == weight_norm(reg.model)
-    step_twins((base, reg), 15)
+    group.run_epochs(15)
     assert weight_norm(reg.model) < 0.8 * weight_norm(base.model)
 
 
@@ -116,3 +122,27 @@ def test_l1_drives_most_weights_to_zero():
     for e in (base, l1):
         e.trainer.run_epochs(150)
     assert sparsity(l1.model) > 0.5 > 0.05 > sparsity(base.model)
+
+
+def test_clinic_payload_pickles_and_its_views_count_every_weight_and_label_the_epoch():
+    import pickle
+
+    from playground.payloads.clinic import clinic_payload
+    from playground.views.clinic import twin_group, twin_table, twin_view, weights_view
+
+    base = build(overfit())
+    group = twin_group(base, {"train.l2": 0.01}, {})
+    group.run_epochs(3)
+    p = pickle.loads(pickle.dumps(clinic_payload(group)))
+    assert [r.label for r in p.runs] == ["baseline", "regularized"]
+    for r, exp in zip(p.runs, group.runs.values()):
+        assert np.array_equal(r.extra.weights, weight_values(exp.model))
+        assert np.isclose(r.extra.norm, float(torch.linalg.vector_norm(torch.from_numpy(r.extra.weights))))
+        assert r.extra.best_epoch == best_val_epoch(exp)
+    rows = twin_table(p)
+    assert [(row["epoch"], row["weights"]) for row in rows] == [(3, "after epoch 3")] * 2
+    hist = weights_view(p)
+    assert [int(t["y"].sum()) for t in hist["data"]] == [len(r.extra.weights) for r in p.runs]
+    assert hist["data"][0]["name"] == "baseline (after epoch 3)" and hist["layout"]["height"] == 320
+    curves = twin_view(p)
+    assert len(curves["data"]) == 4 and list(curves["data"][0]["x"]) == [0, 1, 2, 3]

@@ -9,6 +9,7 @@ import pytest
 from playground.config import with_values
 from playground.experiment import build
 from playground.figures.sequences import attention_spec
+from playground.payloads.group import group_payload
 from playground.payloads.sequences import sequences_payload
 from playground.presets import get_preset
 from playground.views import sequences as views
@@ -61,7 +62,8 @@ def test_the_adding_baseline_has_one_true_name_on_every_chart():
     p = sequences_payload(exp)
     scatter = [a["text"] for a in views.prediction_view(p)["layout"]["annotations"] if a["text"] != p.where]
     curves = [a["text"] for a in views.curves_view(p)["layout"]["annotations"]]
-    race = [a.text for a in views.race(cfg, kinds=("lstm",), epochs=1).layout.annotations]
+    race = [a["text"] for a in views.race_view(group_payload(views.race_group(exp, {}, kinds=("lstm",))),
+                                               exp.dataset.meta)["layout"]["annotations"]]
     name = "always predict the mean, 1.0"
     assert scatter == [name]
     assert curves == race == [f"{name} (MSE 0.167)"]

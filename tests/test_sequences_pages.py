@@ -112,14 +112,21 @@ def test_every_preset_of_these_labs_opens_its_page():
             assert not at.error, (key, [e.value for e in at.error])
 
 
-def test_sequences_race_draws_one_curve_per_cell():
+def test_sequences_race_steps_the_three_cells_together_on_one_live_chart():
     at = page("sequences")
     at.number_input(key="sequences:data.n_samples").set_value(200).run()
-    at.slider(key="sequences:race_epochs").set_value(5).run()
-    at.button(key="sequences:race").click().run()
+    charts = len(at.get("bidi_component"))
+    at.toggle(key="sequences:race_on").set_value(True).run()
     assert not at.exception and not at.error
-    fig = at.session_state["sequences:race_fig"]
-    assert [t.name for t in fig.data] == ["RNN", "LSTM", "GRU"] and all(len(t.y) == 6 for t in fig.data)
+    assert len(at.get("bidi_component")) == charts + 1, "the race's curves are one more live chart"
+    at.button(key="sequences:step").click().run()
+    at.button(key="sequences:step").click().run()
+    assert not at.exception and not at.error
+    session = at.session_state["lab:sequences"]
+    race = session.extra["race"]
+    assert list(race.runs) == ["LSTM", "RNN", "GRU"] and race.leader is session.exp   # yours first
+    assert {t.epoch for t in race.trainers.values()} == {2}
+    assert all(e.dataset is session.exp.dataset for e in race.runs.values())
 
 
 def test_sequences_explains_the_adding_problem_with_integrated_gradients():

@@ -28,15 +28,23 @@ def _charts(at: AppTest) -> set[str]:
     return {c.key for c in at.get("plotly_chart")}
 
 
+def _live(at: AppTest) -> set[str]:
+    """Keys of the live charts (playground/ui/chart.py: a Components v2 element whose id ends in its key)."""
+    return {c.proto.id.split("-", 2)[-1] for c in at.get("bidi_component")}
+
+
 def test_your_data_trains_compares_and_takes_a_csv(app):
     at = app.switch_page("pages/tabular.py").run()
     _ok(at)
-    assert {"tabular:boundary", "tabular:curves"} <= _charts(at)
+    live = {"tabular:boundary", "tabular:curves", "tabular:scores", "tabular:metrics"}
+    assert live | {"tabular:baseline:linear", "tabular:baseline:boosting"} <= _live(at), "small data: fitted at once"
+    assert not at.get("image") and not _charts(at), "every chart of the lab is a live chart, no frames"
     at.button(key="tabular:step").click().run()
     assert at.metric[0].value == "1"
+    at.multiselect(key="tabular:baselines").set_value(["majority", "knn"])
     at.button(key="tabular:fit").click().run()
     _ok(at)
-    assert {"tabular:scores", "tabular:baseline:linear", "tabular:baseline:boosting"} <= _charts(at)
+    assert live | {"tabular:baseline:majority", "tabular:baseline:knn"} == _live(at), "the picked baselines, refitted"
     at.selectbox(key="tabular:data").set_value("wine").run()
     _ok(at)
     assert at.session_state["lab:tabular"].exp.dataset.spec.input_shape == (13,)
@@ -89,7 +97,8 @@ def test_a_run_that_stops_on_its_own_is_kept(app, tmp_path):
     at.query_params.update({"lab": "tabular", "train.max_epochs": "3"})
     at = at.switch_page("pages/tabular.py").run()
     assert at.session_state["lab:tabular"].cfg.train.max_epochs == 3
-    at.button(key="tabular:play").click().run()       # the epoch limit is reached within the first tick
+    at.button(key="tabular:play").click().run()       # the click's own run draws,
+    at.run()                                          # and the epoch limit is reached within the first tick
     _ok(at)
     session = at.session_state["lab:tabular"]
     assert session.exp.trainer.done and not session.running and at.button(key="tabular:play").label == "Play"

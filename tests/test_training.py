@@ -206,3 +206,14 @@ def test_where_says_the_epoch_and_batch_the_weights_are_at():
     assert exp.trainer.where() == "epoch 1, batch 3 of 25"
     exp.trainer.step(22)
     assert exp.trainer.where() == "after epoch 1"
+
+
+def test_a_tick_of_short_epochs_ends_on_an_evaluated_epoch():
+    """The live loop shows the newest record's epoch: ticks of short epochs must end on one, not inside."""
+    exp = build(get_preset("tf_circle"))
+    exp.trainer.eval_share = 0.03
+    exp.trainer.run_epochs(1)                      # an epoch (~10 ms, 25 steps of a 4-2 MLP) has been timed
+    for _ in range(5):
+        exp.trainer.train_for(0.3)
+        assert exp.trainer.where() == f"after epoch {exp.trainer.epoch}"
+        assert exp.trainer.history["epoch"][-1] == exp.trainer.epoch

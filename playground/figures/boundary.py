@@ -3,13 +3,12 @@
 The background is one layout image (figures/bitmap.py: a new image redraws only the image, so the live
 chart stays cheap in the browser), placed so pixel centres sit on the grid points. `boundary_spec` returns
 a plain figure dict (no Plotly validation: ~1 ms instead of ~45 ms, which matters ten times a second);
-`boundary_figure` wraps it as a go.Figure for other callers.
+`background` alone is what a played-back frame of the live boundary changes (ui/chart.py `playback`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
 from playground.figures.bitmap import output_rgb, rgb_uri
 from playground.figures.labels import plain
@@ -43,7 +42,7 @@ def boundary_spec(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
                 marker=dict(color=CLASS_COLORS[c % len(CLASS_COLORS)], size=6,
                             line=dict(color=outline, width=1), symbol="circle" if split == "train" else "diamond"),
                 hovertemplate=f"{name}, {split}<br>x=%{{x:.2f}} y=%{{y:.2f}}<extra></extra>"))
-    layout = dict(**LAYOUT, title=dict(text=title), height=height, showlegend=False, images=[_background(xs, ys, output,
+    layout = dict(**LAYOUT, title=dict(text=title), height=height, showlegend=False, images=[background(xs, ys, output,
                                                                                                      discretize)],
                   xaxis=dict(range=[float(xs[0]), float(xs[-1])], constrain="domain", title=dict(text="X₁"),
                              showgrid=False, zeroline=False),     # the background image is the plot: no grid on it
@@ -52,12 +51,7 @@ def boundary_spec(xs: np.ndarray, ys: np.ndarray, output: np.ndarray,
     return dict(data=data, layout=layout)
 
 
-def boundary_figure(*args, **kwargs) -> go.Figure:
-    """boundary_spec as a go.Figure (validated; for pages that restyle it)."""
-    return go.Figure(boundary_spec(*args, **kwargs))
-
-
-def _background(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, discretize: bool) -> dict:
+def background(xs: np.ndarray, ys: np.ndarray, output: np.ndarray, discretize: bool) -> dict:
     """The coloured output as a layout image: R pixels over [xs[0] - dx/2, xs[-1] + dx/2], +y up."""
     dx, dy = (float(xs[-1] - xs[0]) / max(len(xs) - 1, 1), float(ys[-1] - ys[0]) / max(len(ys) - 1, 1))
     return dict(source=rgb_uri(output_rgb(output, discretize)[::-1]), xref="x", yref="y", x=float(xs[0]) - dx / 2,

@@ -1,5 +1,6 @@
 """Optimizer-lab figures: races on a test function (animated step by step), schedules, the LR range test,
-overlaid race curves and the loss landscape (1-D line and 2-D slice with the trajectory). Pure builders.
+overlaid race curves (a live figure dict) and the loss landscape (1-D line and 2-D slice with the trajectory).
+Pure builders.
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.figures.curves import METRIC_LABELS, column
+from playground.figures.labels import plain
 from playground.figures.palette import CLASS_COLORS, INK, LAYOUT, SEQUENTIAL
 
 LANDSCAPE_SCALE = "Viridis_r"   # low loss bright
@@ -65,25 +68,31 @@ def race_loss_figure(losses: dict[str, np.ndarray], floor: float, *, log: bool =
     return fig
 
 
-def overlay_curves_figure(histories: dict[str, object], metric: str, *, x: str = "epoch",
-                          height: int = 320) -> go.Figure:
-    """Train (solid) and validation (dotted) loss, and validation metric, of several runs side by side.
+def overlay_curves_spec(histories: dict[str, dict], metric: str, *, x: str = "epoch", height: int = 320) -> dict:
+    """Train (solid) and validation (dotted) loss, and validation metric, of several runs side by side: a
+    figure dict for the live chart. histories: label -> thinned columns (epoch, {split}_loss, val_{metric}).
 
     Hand-placed axes, not make_subplots (~20 ms): this figure is redrawn on every live tick."""
-    traces = []
+    data = []
     for i, (label, h) in enumerate(histories.items()):
-        c, xs = run_color(i), h[x]
-        traces += [go.Scatter(x=xs, y=h["train_loss"], name=label, legendgroup=label, mode="lines",
-                              line=dict(color=c, width=2)),
-                   go.Scatter(x=xs, y=h["val_loss"], name=f"{label} (val)", legendgroup=label, mode="lines",
-                              showlegend=False, line=dict(color=c, width=2, dash="dot")),
-                   go.Scatter(x=xs, y=h[f"val_{metric}"], name=label, legendgroup=label, mode="lines",
-                              showlegend=False, line=dict(color=c, width=2), xaxis="x2", yaxis="y2")]
-    return go.Figure(traces, layout=dict(
-        **LAYOUT, height=height, legend=dict(orientation="h", y=-0.25),
-        xaxis=dict(domain=[0, 0.45], title=x), xaxis2=dict(domain=[0.55, 1], title=x, anchor="y2"),
-        yaxis=dict(title="loss (train solid, validation dotted)"),
-        yaxis2=dict(title=f"validation {metric}", anchor="x2")))
+        c, xs = run_color(i), np.asarray(h.get(x, []), np.int32)
+        mode = "lines" if len(xs) > 1 else "lines+markers"
+        for key, axis, dash, legend in (("train_loss", "", "solid", True), ("val_loss", "", "dot", False),
+                                        (f"val_{metric}", "2", "solid", False)):
+            data.append(dict(type="scatter", x=xs, y=column(h.get(key, [])), name=label, legendgroup=label,
+                             mode=mode, showlegend=legend, xaxis="x" + axis, yaxis="y" + axis,
+                             line=dict(color=c, width=2, dash=dash),
+                             hovertemplate=f"{plain(label)}: %{{y:.4f}}<br>{x} %{{x}}<extra></extra>"))
+    label = METRIC_LABELS.get(metric, metric)
+    # before training each run has one point: an axis from epoch 0 to 1, not -1 to 1
+    x_range = [-0.05, 1] if max((len(h.get(x, [])) for h in histories.values()), default=0) <= 1 else None
+    layout = dict(**LAYOUT, height=height, legend=dict(orientation="h", y=-0.25),
+                  xaxis=dict(domain=[0, 0.45], title=dict(text=x), range=x_range),
+                  xaxis2=dict(domain=[0.55, 1], title=dict(text=x), anchor="y2", range=x_range),
+                  yaxis=dict(title=dict(text="loss (train solid, validation dotted)")),
+                  yaxis2=dict(title=dict(text=f"validation {label}"), anchor="x2",
+                              range=[0, 1.02] if metric == "accuracy" else None))
+    return dict(data=data, layout=layout)
 
 
 def schedules_figure(curves: dict[str, np.ndarray], *, highlight: str = "", height: int = 300) -> go.Figure:

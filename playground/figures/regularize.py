@@ -1,6 +1,7 @@
 """Overfitting-clinic figures: twin learning curves with the train/validation gap shaded and the
-early-stopping point marked, learning curves over data size or label noise, weight histograms,
-activations before/after batch norm, dropout masks, and train-mode against eval-mode outputs. Pure builders.
+early-stopping point marked, and weight histograms (both figure dicts for live charts), learning curves
+over data size or label noise, activations before/after batch norm, dropout masks, and train-mode against
+eval-mode outputs. Pure builders.
 """
 
 from __future__ import annotations
@@ -9,44 +10,50 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from playground.figures.curves import column
+from playground.figures.labels import plain
 from playground.figures.palette import BLUE, GREY, LAYOUT, ORANGE, SPLIT_COLORS
 
 TWIN_COLORS = {"baseline": ORANGE, "regularized": BLUE}
 GAP_FILL = {"baseline": "rgba(245,147,34,0.18)", "regularized": "rgba(8,119,189,0.18)"}
 
 
-def twin_curves_figure(histories: dict[str, object], best: dict[str, int | None], *, height: int = 360) -> go.Figure:
-    """One panel per run: train and validation loss, the gap between them shaded, the best epoch marked.
+def twin_curves_spec(histories: dict[str, dict], best: dict[str, int | None], *, height: int = 360) -> dict:
+    """One panel per run: train and validation loss, the gap between them shaded, the best epoch marked; a
+    figure dict for the live chart. histories: label -> thinned columns (epoch, train_loss, val_loss).
 
     Hand-placed axes sharing one y range, not make_subplots (~20 ms): redrawn on every live tick."""
-    n, traces, shapes, notes, top = len(histories), [], [], [], 0.0
+    n, data, shapes, notes, top = len(histories), [], [], [], 0.0
     layout: dict = {}
     for i, (label, h) in enumerate(histories.items()):
         ax = "" if i == 0 else str(i + 1)
-        color = TWIN_COLORS.get(label, BLUE)
-        ep, train, val = h["epoch"], h["train_loss"], h["val_loss"]
-        top = max(top, *(v for v in train + val if v is not None and np.isfinite(v)), 0.0)
-        traces += [go.Scatter(x=ep, y=train, mode="lines", name="train", showlegend=i == 0, xaxis="x" + ax,
-                              yaxis="y" + ax, line=dict(color=SPLIT_COLORS["train"], width=2)),
-                   go.Scatter(x=ep, y=val, mode="lines", name="validation (gap shaded)", showlegend=i == 0,
-                              xaxis="x" + ax, yaxis="y" + ax, fill="tonexty",
-                              fillcolor=GAP_FILL.get(label, "rgba(0,0,0,0.1)"),
-                              line=dict(color=color, width=2, dash="dot"))]
+        ep, train, val = np.asarray(h.get("epoch", []), np.int32), column(h.get("train_loss", [])), \
+            column(h.get("val_loss", []))
+        finite = np.concatenate([train, val])
+        finite = finite[np.isfinite(finite)]
+        top = max(top, float(finite.max()) if len(finite) else 0.0)
+        mode = "lines" if len(ep) > 1 else "lines+markers"
+        data += [dict(type="scatter", x=ep, y=train, mode=mode, name="train", showlegend=i == 0, xaxis="x" + ax,
+                      yaxis="y" + ax, legendgroup="train", line=dict(color=SPLIT_COLORS["train"], width=2)),
+                 dict(type="scatter", x=ep, y=val, mode=mode, name="validation (gap shaded)", showlegend=i == 0,
+                      xaxis="x" + ax, yaxis="y" + ax, fill="tonexty", legendgroup="val",
+                      fillcolor=GAP_FILL.get(label, "rgba(0,0,0,0.1)"),
+                      line=dict(color=TWIN_COLORS.get(label, BLUE), width=2, dash="dot"))]
         lo, hi = i / n + (0.03 if i else 0), (i + 1) / n - (0.03 if i < n - 1 else 0)
-        layout[f"xaxis{ax}"] = dict(domain=[lo, hi], title="epoch", anchor="y" + ax)
-        layout[f"yaxis{ax}"] = dict(anchor="x" + ax, title="loss" if i == 0 else None,
+        layout[f"xaxis{ax}"] = dict(domain=[lo, hi], title=dict(text="epoch"), anchor="y" + ax)
+        layout[f"yaxis{ax}"] = dict(anchor="x" + ax, title=dict(text="loss" if i == 0 else ""),
                                     matches="y" if i else None, showticklabels=i == 0)
-        notes.append(dict(text=f"<b>{label}</b>", x=(lo + hi) / 2, y=1.08, xref="paper", yref="paper",
+        notes.append(dict(text=f"<b>{plain(label)}</b>", x=(lo + hi) / 2, y=1.08, xref="paper", yref="paper",
                           showarrow=False))
         epoch = best.get(label)
-        if epoch is not None and ep:
+        if epoch is not None and len(ep):
             shapes.append(dict(type="line", x0=epoch, x1=epoch, y0=0, y1=1, xref="x" + ax, yref="paper",
                                line=dict(color="#6b7280", dash="dash")))
             notes.append(dict(text=f"best val: epoch {epoch}", x=epoch, y=1.0, xref="x" + ax, yref="paper",
                               showarrow=False, xanchor="left", font=dict(size=11)))
     layout["yaxis"]["range"] = [0, min(top, 3.0) * 1.05 if top else 1]
-    return go.Figure(traces, layout=dict(**LAYOUT, **layout, height=height, shapes=shapes, annotations=notes,
-                                         legend=dict(orientation="h", y=-0.2)))
+    return dict(data=data, layout=dict(**LAYOUT, **layout, height=height, shapes=shapes, annotations=notes,
+                                       legend=dict(orientation="h", y=-0.2)))
 
 
 def learning_curve_figure(x: list[float], rows: dict[str, list[float]], *, x_title: str, y_title: str,
@@ -62,15 +69,21 @@ def learning_curve_figure(x: list[float], rows: dict[str, list[float]], *, x_tit
     return fig
 
 
-def weight_histogram_figure(weights: dict[str, np.ndarray], *, height: int = 320) -> go.Figure:
-    """Overlaid histograms of every weight of each run."""
-    fig = go.Figure()
-    for label, w in weights.items():
-        fig.add_trace(go.Histogram(x=w.astype(np.float32), name=label, opacity=0.6, nbinsx=60,
-                                   marker_color=TWIN_COLORS.get(label, BLUE)))
-    fig.update_layout(**LAYOUT, height=height, barmode="overlay", xaxis_title="weight value", yaxis_title="count",
-                      legend=dict(orientation="h", y=-0.25))
-    return fig
+def weight_histogram_spec(weights: dict[str, np.ndarray], titles: dict[str, str] | None = None, *, bins: int = 60,
+                          height: int = 320) -> dict:
+    """Overlaid histograms of every weight of each run, counted here on shared bins (a symmetric range
+    around 0 rounded up to a tenth, so the bars do not shift each tick as Plotly's own binning would);
+    titles: label -> its legend name (e.g. with where the weights are). A figure dict for the live chart."""
+    reach = max((float(np.abs(w).max()) for w in weights.values() if len(w)), default=1.0)
+    edges = np.linspace(-1, 1, bins + 1) * max(np.ceil(reach * 10) / 10, 0.1)
+    mids, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    data = [dict(type="bar", x=mids.astype(np.float32), y=np.histogram(w, edges)[0].astype(np.int32), width=width,
+                 name=plain((titles or {}).get(label, label)), opacity=0.6,
+                 marker=dict(color=TWIN_COLORS.get(label, BLUE)),
+                 hovertemplate="%{x:.3f}: %{y} weights<extra></extra>") for label, w in weights.items()]
+    return dict(data=data, layout=dict(**LAYOUT, height=height, barmode="overlay", bargap=0,
+                                       xaxis=dict(title=dict(text="weight value")),
+                                       yaxis=dict(title=dict(text="count")), legend=dict(orientation="h", y=-0.25)))
 
 
 def norm_activation_figure(before: np.ndarray, after: np.ndarray, *, height: int = 320) -> go.Figure:

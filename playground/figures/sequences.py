@@ -4,9 +4,9 @@ attributions and the cell race.
 
 The live views' builders (`*_spec`) return plain figure dicts with a fixed `layout.height` (no Plotly
 validation, float32 arrays: cheap enough to rebuild ten times a second); grids of maps are placed on hand-made
-axes (make_subplots costs ~20 ms). `attribution_figure` and `race_figure` (drawn once, on request) return
-go.Figure. Token strings come from data, possibly a person's text: they are escaped here with `plain`.
-Pure builders; they never call streamlit and never mutate their inputs.
+axes (make_subplots costs ~20 ms). `attribution_figure` (drawn once, on request) returns a go.Figure. Token
+strings come from data, possibly a person's text: they are escaped here with `plain`. Pure builders; they
+never call streamlit and never mutate their inputs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sequential
 
+from playground.figures.curves import column
 from playground.figures.labels import plain
 from playground.figures.palette import BLUE, DIVERGING, GREY, INK, LAYOUT, ORANGE, SEQUENTIAL
 
@@ -257,17 +258,21 @@ def attribution_figure(tokens: list[str], scores: np.ndarray, *, title: str, hei
     return fig
 
 
-def race_figure(curves: dict[str, tuple[list, list]], metric: str, baseline: float | None = None,
-                baseline_name: str = "always predict the mean", *, height: int = 300) -> go.Figure:
+def race_spec(curves: dict[str, tuple[list, list]], metric: str, baseline: float | None = None,
+              baseline_name: str = "always predict the mean", *, height: int = 300) -> dict:
     """label -> (epochs, test metric): models raced on the same task, seed and budget; `baseline` is the
-    constant prediction's metric, named `baseline_name`."""
-    fig = go.Figure()
+    constant prediction's metric, named `baseline_name`. A figure dict for the live chart."""
     colors = [ORANGE, BLUE, "#2ca02c", "#d62728"]
-    for i, (label, (epochs, values)) in enumerate(curves.items()):
-        fig.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=label,
-                                 line=dict(color=colors[i % len(colors)], width=2.5)))
-    if baseline is not None:
-        fig.add_hline(y=baseline, line=dict(color="#9ca3af", dash="dash"), annotation_text=baseline_name)
-    fig.update_layout(**LAYOUT, height=height, title=f"race: test {metric} on the same task, seed and budget",
-                      xaxis_title="epoch", yaxis_title=f"test {metric}", legend=dict(orientation="h", y=-0.25))
-    return fig
+    data = [dict(type="scatter", x=np.asarray(epochs, np.int32), y=column(values), name=plain(label),
+                 mode="lines" if len(epochs) > 1 else "lines+markers",
+                 line=dict(color=colors[i % len(colors)], width=2.5))
+            for i, (label, (epochs, values)) in enumerate(curves.items())]
+    ref = [] if baseline is None else [baseline]
+    layout = dict(**LAYOUT, height=height, title=dict(text=f"race: test {metric} on the same task, seed and budget"),
+                  xaxis=dict(title=dict(text="epoch")), yaxis=dict(title=dict(text=f"test {metric}")),
+                  legend=dict(orientation="h", y=-0.25),
+                  shapes=[dict(type="line", xref="x domain", x0=0, x1=1, y0=v, y1=v,
+                               line=dict(color="#9ca3af", dash="dash")) for v in ref],
+                  annotations=[dict(xref="x domain", x=1, y=v, text=baseline_name, showarrow=False,
+                                    xanchor="right", yanchor="bottom") for v in ref])
+    return dict(data=data, layout=layout)

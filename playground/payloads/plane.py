@@ -39,6 +39,7 @@ class PlanePayload:
     history: dict[str, list] | None = None               # thinned columns: epoch, {split}_loss, grad_norms, ...
     diagnoses: tuple[dict, ...] | None = None            # {level, code, message}
     started: bool = False                                # training has begun (diagnoses are judged from then)
+    where: str = ""                                      # Trainer.where(): the weights these maps come from
 
 
 def plane_payload(exp: Experiment, parts: tuple[str, ...] = PARTS, *, resolution: int = BOUNDARY_RESOLUTION,
@@ -59,6 +60,7 @@ def plane_payload(exp: Experiment, parts: tuple[str, ...] = PARTS, *, resolution
         extra["diagnoses"] = tuple(dict(level=d.level, code=d.code, message=d.message)
                                    for d in diagnose(exp.model, ds, trainer.history))
     extra["started"] = started(trainer.history)
+    extra["where"] = trainer.where()
     # the data on the plane; datasets that are not 2-D points (images, sequences: their labs show curves) have none
     points = {split: (ds.points[split], getattr(ds, split).y.numpy()) for split in ("train", "test")} \
         if getattr(ds, "points", None) else {}

@@ -56,7 +56,12 @@ _component = st.components.v2.component(
 
 
 def encode(fig: go.Figure | dict) -> dict:
-    """The component's data: {traces: [JSON text per trace], layout: JSON text, height}.
+    """The component's data: {traces: [JSON text per trace], layout: JSON text, height, caption, playback}.
+
+    Two keys of a figure dict are this component's own: `caption`, a line of text over the chart's top
+    left (where the weights drawn are: "after epoch 12"), and `playback`, earlier states of this update,
+    oldest first, each {layout: a Plotly.relayout dict, caption}: the browser shows them in turn over the
+    time until the next update, then the figure itself (a tick captures several states; live.py).
 
     A figure dict (the live views' builders return dicts: no Plotly validation) is serialised as it is; a
     go.Figure loses its Python template, so every live chart has plotly.js's own plain look. Numpy arrays
@@ -67,7 +72,8 @@ def encode(fig: go.Figure | dict) -> dict:
     layout = {k: v for k, v in spec.get("layout", {}).items() if k != "template"}
     dumps = partial(json.dumps, cls=PlotlyJSONEncoder, separators=(",", ":"))
     return {"traces": [dumps(_typed(t)) for t in spec.get("data", [])], "layout": dumps(_typed(layout)),
-            "height": layout.get("height")}
+            "height": layout.get("height"), "caption": spec.get("caption", ""),
+            "playback": dumps(_typed(spec.get("playback", [])))}
 
 
 def _typed(obj):

@@ -23,7 +23,9 @@ import streamlit as st
 
 from playground.cadence import LIVE_EVAL_SHARE
 from playground.figures.curves import METRIC_LABELS
+from playground.group import RunGroup
 from playground.presets import PRESETS
+from playground.training import Trainer
 from playground.ui.guard import guard
 from playground.ui.session import LabSession, apply_config, keep_run, reset
 
@@ -32,8 +34,17 @@ TICK = 0.05          # the browser asks for the next tick this soon; asks made w
 DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
 MIN_BUDGET = 0.06    # seconds of training per tick at least (a few epochs of a small 2-D model),
 BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a tick) get
+FRAMES = 4           # states a tick of a lab with `frames` shows: captured inside the tick, played by the browser
+FRAME_SECONDS = 0.05  # training between two of them: a 0.2 s tick, ~4-5 Streamlit runs and ~20 updates a second
 SLOW = 0.5           # seconds between redraws of slow-moving live charts (curves over epochs) while playing
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
+
+
+def owner(session: LabSession) -> Trainer | RunGroup:
+    """What the page trains: its RunGroup (live_fragment keeps it in session.extra while its leader is this
+    session's experiment), else the session's trainer. Both have train_for, run_epochs, done and resume."""
+    group = session.extra.get("_runs")
+    return group if group is not None and group.leader is session.exp else session.exp.trainer
 
 
 def _set_running(session: LabSession, running: bool) -> None:
@@ -41,8 +52,11 @@ def _set_running(session: LabSession, running: bool) -> None:
     replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
     if session.running != running:
         session.running = running
-        if running and session.exp.trainer.done:
-            session.exp.trainer.resume()
+        # the click's full rerun draws without training: training there delays everything below the fragment
+        # by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after each Play)
+        session.extra["_started"] = running
+        if running and owner(session).done:
+            owner(session).resume()
         session.notice = ""
     if not running:   # a Pause keeps the run even when a tick had already stopped it (keep_run saves once)
         keep_run(session)
@@ -57,11 +71,12 @@ def _save(session: LabSession) -> None:
 
 
 def _step(session: LabSession) -> None:
+    """One epoch for every run the page trains (see `owner`)."""
     session.running = False
-    trainer = session.exp.trainer
-    if trainer.done:
-        trainer.resume()
-    trainer.run_epochs(1)
+    runs = owner(session)
+    if runs.done:
+        runs.resume()
+    runs.run_epochs(1)
 
 
 def _load_preset(session: LabSession, key: str) -> None:
@@ -100,19 +115,32 @@ def budget(draw_seconds: float) -> float:
 
 
 def live_fragment(session: LabSession, render: Callable[..., None],
-                  payload: Callable[[Any], Any] | None = None) -> None:
+                  payload: Callable[[Any], Any] | None = None, *, runs: RunGroup | None = None,
+                  frames: Callable[[Any], Any] | None = None) -> None:
     """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))` when the lab
-    gives a payload function (the live-chart labs), else `render(session)` (labs still on frames)."""
+    gives a payload function (the live-chart labs), else `render(session)`.
+
+    runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
+    whole group in lockstep instead of the session's trainer, the payload function gets the group, and the
+    group stays in session.extra so Step trains every run one epoch. Playing stops when every run is done;
+    keep_run saves the leader.
+
+    frames: for a fast view (the 2-D boundary), a function of the Experiment whose result is captured FRAMES - 1
+    times inside each tick; then `render(session, payload, captured)` (an empty list when paused) hands them
+    to the view, and the browser plays them before the tick's final state (see `train_tick`)."""
+    if runs is not None:
+        session.extra["_runs"] = runs
+    else:
+        session.extra.pop("_runs", None)
 
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
-        trainer = session.exp.trainer
-        if session.running:
+        trainer, captured = owner(session), []
+        if session.running and not session.extra.pop("_started", False):   # the Play click's run only draws
             trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
             with guard("Training"):
                 try:
-                    trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)),
-                                      max_epochs=SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")])
+                    captured = train_tick(session, frames)
                 except Exception:
                     session.running = False   # stop the timer; guard shows what happened
                     raise
@@ -125,11 +153,33 @@ def live_fragment(session: LabSession, render: Callable[..., None],
         with guard("Drawing"):
             if payload is None:
                 render(session)
+            elif frames is None:
+                render(session, payload(session.exp if runs is None else runs))
             else:
-                render(session, payload(session.exp))
+                render(session, payload(session.exp if runs is None else runs), captured)
         session.extra["_draw_seconds"] = time.perf_counter() - t0
 
     _live()
+
+
+def train_tick(session: LabSession, frames: Callable[[Any], Any] | None = None) -> list:
+    """One tick of training. Without `frames`: one slice of `budget()` seconds. With them: FRAMES slices of
+    FRAME_SECONDS, capturing `frames(exp)` after each but the last (the final state is the tick's payload).
+    Why: each Streamlit run costs the browser a re-render of the whole page (~20-60 ms here, growing with
+    its widget count), so ten runs a second saturate it; five runs carrying four states each give twenty
+    boundary updates a second with a fifth of that cost, at one tick (~0.25 s) of display delay."""
+    trainer = owner(session)
+    most = SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")]   # epochs per update (per frame)
+    if frames is None:
+        trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)), max_epochs=most)
+        return []
+    captured = []
+    for i in range(FRAMES):
+        trainer.train_for(FRAME_SECONDS, max_epochs=most)
+        if trainer.done or i == FRAMES - 1:
+            break
+        captured.append(frames(session.exp))
+    return captured
 
 
 def status_line(session: LabSession) -> None:

@@ -1,8 +1,9 @@
 """The Overfitting clinic's views: the regularised twin of the lab's experiment, curves and internals.
 
-The baseline is the lab's own experiment (Play/Step/Reset drive it); its twin is built from the same
-Dataset object and seed with the regulariser overrides, and catches up epoch by epoch after each tick.
-Functions return figures or small dicts; no streamlit.
+The baseline is the lab's own experiment; with its twin (built from the same Dataset object and seed with
+the regulariser overrides) it forms a RunGroup that the live loop steps in lockstep, so Play, Step and Reset
+drive both. Live views read a GroupPayload (payloads/clinic.py); functions return figures or small dicts;
+no streamlit.
 """
 
 from __future__ import annotations
@@ -12,31 +13,21 @@ from typing import Any
 import plotly.graph_objects as go
 from torch import nn
 
-from playground.config import with_values
-from playground.experiment import Experiment, build
-from playground.figures.line_frames import twin_png
+from playground.experiment import Experiment
 from playground.figures.network import network_figure
 from playground.figures.regularize import (
     dropout_mask_figure,
     learning_curve_figure,
     norm_activation_figure,
     train_eval_figure,
-    twin_curves_figure,
-    weight_histogram_figure,
+    twin_curves_spec,
+    weight_histogram_spec,
 )
+from playground.group import RunGroup
 from playground.objectives import metric_name
-from playground.regularize import (
-    best_val_epoch,
-    dropout_masks,
-    noise_curve,
-    norm_activations,
-    size_curve,
-    sparsity,
-    train_eval_outputs,
-    weight_norm,
-    weight_values,
-)
-from playground.views.plane import _network_parts, layer_names, thin
+from playground.payloads.group import GroupPayload
+from playground.payloads.plane import layer_names, network_parts
+from playground.regularize import dropout_masks, noise_curve, norm_activations, size_curve, train_eval_outputs
 
 SIZES = [0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
 NOISES = [0.0, 0.1, 0.2, 0.3, 0.4]
@@ -57,13 +48,14 @@ def twin_overrides(*, l1: float = 0.0, l2: float = 0.0, weight_decay: float = 0.
     return out
 
 
-def twin_for(exp: Experiment, overrides: dict[str, Any], cache: dict) -> Experiment:
-    """The regularised twin of `exp` (same data object, same seed); rebuilt when exp or overrides change."""
+def twin_group(exp: Experiment, overrides: dict[str, Any], cache: dict) -> RunGroup:
+    """The baseline (the lab's experiment) and its regularised twin (same data object and seed) as one
+    RunGroup; rebuilt when the experiment or the overrides change."""
     key = (id(exp), repr(sorted(overrides.items())))
     if cache.get("twin_key") != key:
         cache["twin_key"] = key
-        cache["twin"] = build(with_values(exp.cfg, overrides), dataset=exp.dataset)
-    return cache["twin"]
+        cache["twins"] = RunGroup.variants(exp, {"regularized": overrides}, leader_label="baseline")
+    return cache["twins"]
 
 
 def same_start(a: Experiment, b: Experiment) -> bool:
@@ -73,30 +65,23 @@ def same_start(a: Experiment, b: Experiment) -> bool:
     return (ma.hidden, ma.init, a.cfg.seed) == (mb.hidden, mb.init, b.cfg.seed)
 
 
-def catch_up(leader: Experiment, follower: Experiment) -> None:
-    if leader.trainer.epoch > follower.trainer.epoch and not follower.trainer.done:
-        follower.trainer.run_epochs(leader.trainer.epoch - follower.trainer.epoch)
+def twin_view(p: GroupPayload) -> dict:
+    """Baseline and regularized curves side by side, each run's best validation epoch marked."""
+    return twin_curves_spec({r.label: r.history for r in p.runs}, {r.label: r.extra.best_epoch for r in p.runs})
 
 
-def twin_view(base: Experiment, twin: Experiment, frame: bool = False) -> go.Figure | bytes:
-    """Baseline and regularized curves side by side; frame=True: a PNG for live updates."""
-    runs = {"baseline": base, "regularized": twin}
-    histories = {k: thin(e.trainer.history) for k, e in runs.items()}
-    best = {k: best_val_epoch(e) for k, e in runs.items()}
-    return twin_png(histories, best) if frame else twin_curves_figure(histories, best)
-
-
-def twin_table(base: Experiment, twin: Experiment) -> list[dict[str, Any]]:
-    """Per run: epochs, final train/val loss, the gap, best validation epoch, weight norm and sparsity."""
+def twin_table(p: GroupPayload) -> list[dict[str, Any]]:
+    """Per run: the epoch its losses are from, those losses, the gap, the best validation epoch, and where the
+    weights are that the weight norm and sparsity come from."""
+    m = p.metric
     rows = []
-    for label, e in (("baseline", base), ("regularized", twin)):
-        rec = e.trainer.history.last()
-        m = metric_name(e.dataset.task)
-        rows.append({"run": label, "epochs": e.trainer.epoch, "train loss": rec.get("train_loss"),
+    for r in p.runs:
+        rec = r.record
+        rows.append({"run": r.label, "epoch": r.epoch, "train loss": rec.get("train_loss"),
                      "val loss": rec.get("val_loss"), "gap": (rec.get("val_loss") or 0) - (rec.get("train_loss") or 0),
-                     f"val {m}": rec.get(f"val_{m}"), "best val epoch": best_val_epoch(e),
-                     "weight norm": weight_norm(e.model), "weights ≈ 0": f"{sparsity(e.model):.0%}",
-                     "status": e.trainer.status})
+                     f"val {m}": rec.get(f"val_{m}"), "best val epoch": r.extra.best_epoch,
+                     "weights": r.where, "weight norm": r.extra.norm, "weights ≈ 0": f"{r.extra.near_zero:.0%}",
+                     "status": r.status})
     return rows
 
 
@@ -114,8 +99,10 @@ def learning_curves_views(exp: Experiment, epochs: int) -> tuple[go.Figure, go.F
     return size_fig, noise_fig
 
 
-def weights_view(base: Experiment, twin: Experiment) -> go.Figure:
-    return weight_histogram_figure({"baseline": weight_values(base.model), "regularized": weight_values(twin.model)})
+def weights_view(p: GroupPayload) -> dict:
+    """Histograms of every weight of each run, its legend saying where those weights are."""
+    return weight_histogram_spec({r.label: r.extra.weights for r in p.runs},
+                                 {r.label: f"{r.label} ({r.where})" for r in p.runs})
 
 
 def _with(model_exps: tuple[Experiment, ...], kind: type) -> Experiment | None:
@@ -127,7 +114,7 @@ def dropout_diagram(exp: Experiment, seed: int = 0, resolution: int = 16) -> go.
     edges gone. None if the model has no dropout or is not a 2-D MLP."""
     if exp.dataset.extent is None or not any(isinstance(m, nn.Dropout) for m in exp.model.modules()):
         return None
-    maps, weights, biases = _network_parts(exp, resolution)
+    maps, weights, biases = network_parts(exp, resolution)
     masks = iter(dropout_masks(exp.model, exp.dataset.train.x[:2], seed=seed))   # each (2, H_i); 2 for batch norm
     for i, block in enumerate(exp.model.hidden):
         if not hasattr(block, "drop"):

@@ -1,30 +1,29 @@
-"""The Images lab's views: from an Experiment (and a chosen image) to the numbers and figures of the page.
+"""The Images lab's views: payloads and experiments to the figures and texts of the page.
 
-Predictions, confusion matrix, per-class accuracy and misclassified images of the test split; first-layer
-filters; feature maps of one image at every conv layer; activation and gradient statistics per layer;
-Captum explanations side by side (on an eval-mode copy, via `explain`) with their latency and
-convergence delta; the cascading-randomisation sanity check. Models are only read, never changed.
+Live views (Training, Inside the network) turn an ImagesPayload (playground/payloads/images.py: numbers
+computed beside the model each tick) into figure dicts for `ui.chart.show`, with fixed heights, and label
+everything computed from the current weights with the payload's `where`. The explanation views (not live:
+drawn with st.plotly_chart) run Captum side by side on an eval-mode copy, via `explain`, with latency and
+convergence delta, and the cascading-randomisation sanity check. Models are only read, never changed.
 """
 
 from __future__ import annotations
 
 import time
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 import torch
-from plotly.subplots import make_subplots
 from torch import nn
 
 from playground.experiment import Experiment
 from playground.explain import ATTRIBUTIONS, explain, seeded_options
-from playground.figures import image_frames as frames
 from playground.figures import images as fig
-from playground.figures.palette import LAYOUT, ORANGE
+from playground.figures.curves import curves_spec
+from playground.figures.palette import ORANGE
 from playground.models.cnn import CNN, layer_table
-from playground.probes import eval_mode, gradient_flow, layer_outputs, probe_layers
+from playground.payloads.images import GALLERY, MAX_CHANNELS, ImagesPayload, per_class_accuracy, pretty
 from playground.sanity import CONTROL, CONTROL_LABEL, FLAG_AT, cascading_randomization
 
 FAST_DEFAULT = ["saliency", "integrated_gradients", "smoothgrad", "gradcam", "guided_backprop", "deeplift",
@@ -40,21 +39,17 @@ SANITY_TEXT = (
 SANITY_HELP = (f"Each line is Spearman's ρ (ties get average ranks) between a method's |map| on the trained "
                f"model and on the randomised copy. A method fails when ρ stays ≥ {FLAG_AT:g} at every stage of "
                f"the randomisation. The model you trained is never changed.")
+LIVE_PARTS = {"Training": ("curves", "metrics", "gallery"),          # what each live view asks the payload for
+              "Inside the network": ("filters", "maps", "stats")}
+CURVES_HEIGHT, METRICS_HEIGHT, GALLERY_HEIGHT, STATS_HEIGHT = 300, 340, 210, 320   # px, playing or paused
+MOVED_HELP = ("Each test image shifted by up to ⅛ of a side and rotated by up to 15° (drawn once, so the number "
+              "moves only when the model does). Augmentation (sidebar) trains on such moves and narrows the gap.")
 SIGNED = {"integrated_gradients", "deeplift", "gradient_shap", "occlusion", "guided_backprop"}
 
 
 def image_methods() -> list[str]:
     """Attribution methods that suit images (the registry's `kinds` meta)."""
     return [k for k in ATTRIBUTIONS if "image" in ATTRIBUTIONS.entry(k).meta.get("kinds", ())]
-
-
-def pretty(name: str) -> str:
-    """'convs.1.conv' -> 'conv 2', 'head_layers.0.act' -> 'dense 1', 'hidden.0' -> 'hidden 1' (1-based)."""
-    parts = name.split(".")
-    words = {"convs": "conv", "head_layers": "dense", "hidden": "hidden"}
-    if len(parts) >= 2 and parts[0] in words and parts[1].isdigit():
-        return f"{words[parts[0]]} {int(parts[1]) + 1}"
-    return {"out": "output", "head": "output"}.get(parts[0], name)
 
 
 def conv_layers(model: nn.Module) -> list[str]:
@@ -71,164 +66,57 @@ def layer_rows(exp: Experiment) -> tuple[list[dict], str]:
     return table, f"{sum(r.parameters for r in rows):,} parameters; {n:,} training images of {shape}."
 
 
-# ---------------------------------------------------------------- predictions and metrics
+# ---------------------------------------------------------------- live views (from an ImagesPayload)
 
-def predict(model: nn.Module, x: torch.Tensor) -> np.ndarray:
-    """Class probabilities float32 [N, k] in eval mode."""
-    with eval_mode(model):
-        return torch.softmax(model(x), -1).numpy()
+def curves_view(p: ImagesPayload) -> dict:
+    return curves_spec(p.history, p.metric, height=CURVES_HEIGHT)
 
 
-def confusion_matrix(y: np.ndarray, pred: np.ndarray, k: int) -> np.ndarray:
-    """Counts [true, predicted], int64 [k, k]."""
-    return np.bincount(y * k + pred, minlength=k * k).reshape(k, k)
+def confusion_view(p: ImagesPayload) -> dict:
+    return fig.confusion_spec(p.matrix, p.class_names, subtitle=p.where, height=METRICS_HEIGHT)
 
 
-def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
-    totals = matrix.sum(1)
-    return np.where(totals > 0, np.diag(matrix) / np.maximum(totals, 1), 0.0).astype(np.float32)
+def per_class_view(p: ImagesPayload) -> dict:
+    return fig.per_class_spec(per_class_accuracy(p.matrix), p.class_names, subtitle=p.where, height=METRICS_HEIGHT)
 
 
-@dataclass(frozen=True)
-class TestResults:
-    probs: np.ndarray     # [N, k]
-    pred: np.ndarray      # [N]
-    y: np.ndarray         # [N]
-    matrix: np.ndarray    # [k, k]
+def accuracy_text(p: ImagesPayload) -> str:
+    """The test and moved-image accuracy of the current weights, labelled with where they are: one short
+    line, so it does not wrap differently as the numbers change (the charts below would move)."""
+    return (f"Test accuracy **{p.accuracy:.1%}** · on the same images shifted and rotated **{p.moved_accuracy:.1%}** "
+            f"({p.where})")
 
 
-def test_results(exp: Experiment) -> TestResults:
-    test = exp.dataset.test
-    probs = predict(exp.model, test.x)
-    pred, y = probs.argmax(1), test.y.numpy()
-    return TestResults(probs, pred, y, confusion_matrix(y, pred, exp.dataset.spec.n_outputs))
+def gallery_view(p: ImagesPayload) -> dict:
+    """Misclassified test images captioned 'true→predicted' (most confident first) in a grid of GALLERY slots,
+    so the chart keeps its size however many are wrong."""
+    names = p.class_names
+    titles = [f"{names[t]}→{names[q]}" for t, q in zip(p.wrong_true, p.wrong_pred)]
+    head = (f"Misclassified test images, {p.where}: {p.n_wrong} of {p.n_test}"
+            + (" (true→predicted, most confident first)" if p.n_wrong else " — none"))
+    return fig.image_grid_spec(p.wrong.astype(np.float32), titles, cols=GALLERY // 2, slots=GALLERY, zrange=(0, 255),
+                               title=head, title_colors=[ORANGE] * len(titles), height=GALLERY_HEIGHT)
 
 
-_MOVED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # test split -> its moved images
+def filters_view(p: ImagesPayload) -> dict:
+    """First-layer filters (blue +, orange −), 16 to a row; the height follows the model, not the tick."""
+    rows = -(-len(p.filters) // 16)
+    return fig.image_grid_spec(p.filters, cols=16, signed=True, height=40 + 64 * rows,
+                               title=f"{p.filters_title}, {p.where} (blue +, orange −)")
 
 
-def moved_accuracy(exp: Experiment, res: TestResults) -> tuple[float, float]:
-    """(test accuracy, accuracy on the same test images shifted and rotated as data/augment.py does):
-    what augmentation buys. The moves are drawn once per test split (seed 0), so the number moves only
-    when the model does, and a live tick only runs the forward pass."""
-    from playground.data.augment import rotate, shift
-
-    test = exp.dataset.test
-    if test not in _MOVED:
-        rng = np.random.default_rng(0)
-        _MOVED[test] = torch.from_numpy(rotate(shift(test.x.numpy(), rng), rng))
-    moved = _MOVED[test]
-    return float((res.pred == res.y).mean()), float((predict(exp.model, moved).argmax(1) == res.y).mean())
-
-
-def metric_views(exp: Experiment, res: TestResults) -> tuple[go.Figure, go.Figure]:
-    names = exp.dataset.class_names
-    return fig.confusion_figure(res.matrix, names), fig.per_class_figure(per_class_accuracy(res.matrix), names)
-
-
-def _misclassified(exp: Experiment, res: TestResults, limit: int) -> tuple[np.ndarray, list[str], int]:
-    """Wrongly classified test images [M, H, W] (most confident first), 'true→predicted' captions, total."""
-    wrong = np.flatnonzero(res.pred != res.y)
-    shown = wrong[np.argsort(-res.probs[wrong, res.pred[wrong]])][:limit]
-    names = exp.dataset.class_names
-    images = exp.dataset.test.x[torch.from_numpy(shown)].numpy().mean(1)          # (M, H, W)
-    return images, [f"{names[res.y[i]]}→{names[res.pred[i]]}" for i in shown], len(wrong)
-
-
-def misclassified_view(exp: Experiment, res: TestResults, limit: int = 24) -> tuple[go.Figure | None, int]:
-    """Gallery of wrongly classified test images captioned 'true→predicted' (most confident first)."""
-    images, titles, total = _misclassified(exp, res, limit)
-    if not total:
-        return None, 0
-    return fig.image_grid_figure(images, titles, cols=12, zrange=(0, 1), title_colors=[ORANGE] * len(titles),
-                                 height=110 + 95 * ((len(titles) - 1) // 12)), total
-
-
-def misclassified_frame(exp: Experiment, res: TestResults, limit: int = 24) -> tuple[bytes | None, int]:
-    images, titles, total = _misclassified(exp, res, limit)
-    scale = max(3, 64 // images.shape[-1]) if total else 8
-    return (frames.mosaic_png(images, titles, cols=12, scale=scale, caption_colors=[ORANGE] * len(titles))
-            if total else None), total
-
-
-def confusion_frame(exp: Experiment, res: TestResults) -> bytes:
-    return frames.confusion_png(res.matrix, exp.dataset.class_names)
-
-
-# ---------------------------------------------------------------- inside the network
-
-def _filters(exp: Experiment) -> tuple[np.ndarray, str]:
-    """First-layer filters (summed over input channels) of a CNN, or the first layer's weights of an MLP
-    reshaped to the image (each hidden unit's template); with a title."""
-    model, shape = exp.model, exp.dataset.spec.input_shape
-    if isinstance(model, CNN):
-        w = model.convs[0].conv.weight.detach().sum(1).numpy()                      # (out, k, k)
-        return w, f"First conv layer: {len(w)} filters of {w.shape[1]}×{w.shape[2]} (blue +, orange −)"
-    first = next(m for m in model.modules() if isinstance(m, nn.Linear))
-    w = first.weight.detach().numpy()[:32].reshape(-1, *shape).sum(1)               # (units, H, W)
-    return w, f"First layer of the MLP: weights of {len(w)} units as images (blue +, orange −)"
-
-
-def filters_view(exp: Experiment) -> go.Figure:
-    w, title = _filters(exp)
-    return fig.image_grid_figure(w.astype(np.float32), signed=True, cols=16, title=title,
-                                 height=80 + 70 * ((len(w) - 1) // 16 + 1))
-
-
-def filters_frame(exp: Experiment) -> bytes:
-    w, title = _filters(exp)
-    return frames.mosaic_png(w, cols=16, signed=True, scale=max(4, 48 // w.shape[-1]), title=title)
-
-
-def _feature_maps(exp: Experiment, x: torch.Tensor, max_channels: int) -> tuple[list[np.ndarray], list[str]]:
-    """The input and every conv block's activation maps for x [1, C, H, W], each map scaled to [0, 1]."""
-    model = exp.model
-    layers = [(f"conv {i + 1}", block.act) for i, block in enumerate(model.convs)]
-    _, outs = layer_outputs(model, x, layers)
-    maps = [x[0].mean(0, keepdim=True).numpy()] + [o[0, :max_channels].numpy() for o in outs]  # [(C, H, W)]
-    titles = ["input"] + [f"{n}: {o.shape[1]} maps of {o.shape[2]}×{o.shape[3]}" + (
-        f" (first {max_channels})" if o.shape[1] > max_channels else "") for (n, _), o in zip(layers, outs)]
-    scaled = []
-    for m in maps:
-        lo, hi = m.min((1, 2), keepdims=True), m.max((1, 2), keepdims=True)
-        scaled.append(np.where(hi > lo, (m - lo) / np.where(hi > lo, hi - lo, 1), 0).astype(np.float32))
-    return scaled, titles
-
-
-def feature_maps_view(exp: Experiment, x: torch.Tensor, max_channels: int = 16) -> go.Figure | None:
-    """Every conv block's activation maps for one image x [1, C, H, W] (each map scaled to its own range)."""
-    if not isinstance(exp.model, CNN):
+def feature_maps_view(p: ImagesPayload, image_title: str) -> dict | None:
+    """Every conv block's maps of the chosen image (each map scaled to its own range); None for an MLP."""
+    if p.maps is None:
         return None
-    maps, titles = _feature_maps(exp, x, max_channels)
-    f = make_subplots(rows=len(maps), cols=1, subplot_titles=titles, vertical_spacing=0.06)
-    for r, m in enumerate(maps, start=1):
-        f.add_trace(go.Heatmap(z=fig.mosaic(m, cols=max_channels), colorscale="Viridis", zmin=0, zmax=1,
-                               showscale=False, hoverongaps=False, hovertemplate="%{z:.2f}<extra></extra>"), r, 1)
-        f.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if r == 1 else r}", row=r, col=1)
-    f.update_xaxes(visible=False)
-    f.update_yaxes(visible=False)
-    f.update_layout(**{**LAYOUT, "margin": dict(l=4, r=4, t=30, b=4)}, height=130 * len(maps) + 40)
-    f.update_annotations(font_size=11)
-    return f
+    return fig.feature_maps_spec(p.maps, p.map_titles, cols=MAX_CHANNELS, title=f"Feature maps of {image_title} "
+                                 f"({p.where})")
 
 
-def feature_maps_frame(exp: Experiment, x: torch.Tensor, max_channels: int = 16) -> bytes | None:
-    if not isinstance(exp.model, CNN):
-        return None
-    return frames.feature_maps_png(*_feature_maps(exp, x, max_channels), cols=max_channels)
-
-
-def layer_stats_view(exp: Experiment, n: int = 256) -> go.Figure:
-    """Activation mean/std/share of zeros per activation layer on test images; gradient norms per weight."""
-    layers = probe_layers(exp.model)
-    _, outs = layer_outputs(exp.model, exp.dataset.test.x[:n], layers)
-    mean = np.array([float(o.mean()) for o in outs], dtype=np.float32)
-    std = np.array([float(o.std()) for o in outs], dtype=np.float32)
-    dead = np.array([float((o == 0).float().mean()) for o in outs], dtype=np.float32)
-    grads = gradient_flow(exp.model)
-    short = [pretty(name) for name, _ in layers]
-    gnames = [pretty(g.name) for g in grads]
-    return fig.layer_stats_figure(short, mean, std, dead, [max(g.grad_norm, 1e-12) for g in grads], gnames)
+def layer_stats_view(p: ImagesPayload) -> dict:
+    s = p.stats
+    return fig.layer_stats_spec(s["names"], s["mean"], s["std"], s["dead"], s["grad_norm"], s["grad_names"],
+                                title=f"Layer statistics ({p.where})", height=STATS_HEIGHT)
 
 
 # ---------------------------------------------------------------- explanations
@@ -267,6 +155,13 @@ def probabilities_view(probs: np.ndarray, class_names) -> go.Figure:
 def explain_view(x: torch.Tensor, rows: list[ExplainRow], title: str) -> go.Figure:
     panels = [(r.label, r.map, r.method in SIGNED) for r in rows]
     return fig.attribution_figure(x[0].mean(0).numpy(), panels, image_title=title)
+
+
+def explain_caption(rows: list[ExplainRow]) -> str:
+    """How to read the maps, and each method's latency and convergence delta."""
+    return "Red: how much each pixel matters. Blue/orange: pushes towards/away from the class. " + " · ".join(
+        f"{r.label}: {r.seconds * 1000:.0f} ms" + (f", convergence δ = {r.delta:.2g}" if r.delta is not None else "")
+        for r in rows)
 
 
 def sanity_view(exp: Experiment, x: torch.Tensor, target: int, methods: list[str], layer: str | None

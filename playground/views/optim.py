@@ -1,8 +1,9 @@
 """The Optimizers lab's views: composition of the optim library and figures for the page.
 
-Race tables (one row per optimizer with its own settings) become TrainConfigs here; network races
-follow the lab's own experiment epoch by epoch (they "catch up" after each live tick), so Play,
-Pause, Step and Reset drive every runner. Functions return figures or small dicts; no streamlit.
+Race tables (one row per optimizer with its own settings) become TrainConfigs here; a network race is a
+RunGroup led by the lab's own experiment, which the live loop steps in lockstep, so Play, Pause, Step and
+Reset drive every runner; its views read a GroupPayload (payloads/optim.py). Functions return figures or
+small dicts; no streamlit.
 """
 
 from __future__ import annotations
@@ -13,26 +14,26 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.config import ExperimentConfig, TrainConfig, with_values
-from playground.experiment import Experiment, build
-from playground.figures.line_frames import overlay_png
+from playground.experiment import Experiment
+from playground.figures.labels import plain
 from playground.figures.optim import (
     interpolation_figure,
     landscape_figure,
-    overlay_curves_figure,
+    overlay_curves_spec,
     race_figure,
     race_loss_figure,
     range_test_figure,
-    run_color,
     schedules_figure,
 )
+from playground.group import RunGroup
 from playground.models import build_model
-from playground.objectives import metric_name
 from playground.optim.functions import ADAPTIVE, FUNCTIONS, race
 from playground.optim.landscape import attach_trail, interpolate, loss_slice
 from playground.optim.lr import lr_range_test, schedule_curves
 from playground.optim.race import BATCH_VARIANTS
 from playground.optimizers import OPTIMIZERS, SCHEDULES
-from playground.views.plane import thin
+from playground.payloads.group import GroupPayload
+from playground.views.plane import boundary_view
 
 FUNCTION_DEFAULTS = ("sgd", "momentum", "adam", "rmsprop", "adagrad")
 
@@ -77,30 +78,30 @@ def network_variants(mode: str, optimizers: list[str], base: TrainConfig) -> dic
             for k in optimizers if k != base.optimizer}      # your own optimizer already runs as "your settings"
 
 
-def race_runners(exp: Experiment, variants: dict[str, dict[str, Any]], cache: dict) -> dict[str, Experiment]:
-    """Runners sharing `exp`'s dataset and initial weights; rebuilt when the experiment or variants change."""
+def race_group(exp: Experiment, variants: dict[str, dict[str, Any]], cache: dict) -> RunGroup:
+    """The race: the lab's experiment ("your settings") and one runner per variant, sharing its dataset and
+    initial weights; rebuilt when the experiment or the variants change."""
     key = (id(exp), repr(variants))
     if cache.get("race_key") != key:
         cache["race_key"] = key
-        cache["race"] = {label: build(with_values(exp.cfg, v), dataset=exp.dataset) for label, v in variants.items()}
+        cache["race"] = RunGroup.variants(exp, variants)
     return cache["race"]
 
 
-def catch_up(leader: Experiment, runners: dict[str, Experiment]) -> None:
-    """Train every runner until it has as many epochs as the leader (or stops)."""
-    for r in runners.values():
-        if leader.trainer.epoch > r.trainer.epoch and not r.trainer.done:
-            r.trainer.run_epochs(leader.trainer.epoch - r.trainer.epoch)
+def race_curves_view(p: GroupPayload, x: str = "epoch", *, height: int = 320) -> dict:
+    """Every runner's curves on shared axes."""
+    return overlay_curves_spec({r.label: r.history for r in p.runs}, p.metric, x=x, height=height)
 
 
-def race_curves_view(runners: dict[str, Experiment], x: str = "epoch", frame: bool = False) -> go.Figure | bytes:
-    """Every runner's curves on shared axes; frame=True: a PNG for live updates."""
-    first = next(iter(runners.values()))
-    histories = {k: thin(r.trainer.history) for k, r in runners.items()}
-    if frame:
-        return overlay_png(histories, metric_name(first.dataset.task), [run_color(i) for i in range(len(runners))],
-                           x=x)
-    return overlay_curves_figure(histories, metric_name(first.dataset.task), x=x)
+def race_boundary_views(p: GroupPayload, *, height: int = 260) -> list[dict]:
+    """One decision boundary per runner that has one in the payload, titled with where its weights are."""
+    out = []
+    for r in p.runs:
+        if r.extra is not None:
+            fig = boundary_view(r.extra, height=height)
+            fig["layout"]["title"] = dict(text=f"{plain(r.label)}<br>{r.where}", font=dict(size=11), y=0.97)
+            out.append(fig)
+    return out
 
 
 def schedule_view(cfg: TrainConfig) -> go.Figure:
@@ -133,5 +134,5 @@ def snap_lr(value: float) -> float:
     return float(min(10.0, max(1e-6, float(f"{value:.1g}"))))
 
 
-__all__ = ["attach_trail", "catch_up", "function_race_views", "landscape_views", "network_variants", "race_curves_view",
-           "race_rows", "race_runners", "range_test_view", "rows_to_runs", "schedule_view", "snap_lr"]
+__all__ = ["attach_trail", "function_race_views", "landscape_views", "network_variants", "race_boundary_views",
+           "race_curves_view", "race_group", "race_rows", "range_test_view", "rows_to_runs", "schedule_view", "snap_lr"]

@@ -9,10 +9,12 @@ chart (issue 15); the 2-D lab and Home no longer use them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from playground.experiment import Experiment
-from playground.figures.boundary import boundary_spec
+from playground.figures.boundary import background, boundary_spec
 from playground.figures.curves import curves_spec
 from playground.figures.gradients import gradient_flow_spec
 from playground.figures.line_frames import curves_png
@@ -34,10 +36,16 @@ def _points(p: PlanePayload, show_test: bool) -> dict[str, tuple[np.ndarray, np.
 
 
 def boundary_view(src: PlanePayload | Experiment, *, resolution: int = 64, discretize: bool = False,
-                  show_test: bool = True, height: int = 420) -> dict:
+                  show_test: bool = True, height: int = 420, frames: Sequence[PlanePayload] = ()) -> dict:
+    """The boundary, captioned with where its weights are; `frames` (earlier boundary payloads of this tick,
+    oldest first) become its playback: the browser shows each one's background before the final state."""
     p = _payload(src, "boundary", resolution=resolution)
-    return boundary_spec(p.xs, p.ys, p.output, _points(p, show_test), class_names=p.class_names,
-                         discretize=discretize, height=height)
+    fig = boundary_spec(p.xs, p.ys, p.output, _points(p, show_test), class_names=p.class_names,
+                        discretize=discretize, height=height)
+    fig["caption"] = p.where
+    fig["playback"] = [dict(layout=dict(images=[background(f.xs, f.ys, f.output, discretize)]), caption=f.where)
+                       for f in frames]
+    return fig
 
 
 def network_view(src: PlanePayload | Experiment, *, selected: tuple[int, int, int] | None = None,

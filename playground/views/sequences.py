@@ -4,34 +4,35 @@ hidden states, gates, LSTM cell state and the gradient reaching each step; also 
 Each view turns a payload (playground/payloads/sequences.py: numpy arrays computed beside the model) into a
 plain figure dict with a fixed height for `ui.chart.show`; playing or paused, the same view feeds the same
 chart. Views of numbers computed from the current weights name where those weights are (`payload.where`).
-The prediction and curves views draw either lab's payload (their Common part).
+The prediction and curves views draw either lab's payload (their Common part). The cell race is a RunGroup
+that the page's live loop steps (race_group) and a live view of its GroupPayload (race_view).
 """
 
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 
-from playground.config import ExperimentConfig, with_values
 from playground.data.text import decode, encode
-from playground.experiment import Experiment, build
+from playground.experiment import Experiment
 from playground.figures.curves import METRIC_LABELS, curves_spec
 from playground.figures.sequences import (
     forecast_spec,
     gates_spec,
-    race_figure,
+    race_spec,
     scatter_truth_spec,
     time_gradient_spec,
     time_unit_spec,
     token_strip_spec,
     with_loss_refs,
 )
+from playground.group import RunGroup
 from playground.models import MODELS
+from playground.payloads.group import GroupPayload
 from playground.payloads.sequences import Common, Forecast, Scatter, SequencesPayload, baseline_line, tokens
 from playground.probes_seq import generate
 
-__all__ = ["cell_view", "curves_view", "gates_view", "generate_text", "hidden_view", "prediction_view", "race",
-           "task_note", "time_gradient_view", "tokens"]
+__all__ = ["cell_view", "curves_view", "gates_view", "generate_text", "hidden_view", "prediction_view",
+           "race_group", "race_view", "task_note", "time_gradient_view", "tokens"]
 
 def prediction_view(p: Common, *, height: int = 320) -> dict:
     """Forecasts: one-step and rollout on a held-out signal; numbers: predicted vs true; tokens: one sequence."""
@@ -104,13 +105,22 @@ def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: fl
     return prompt + decode(ids, vocab)
 
 
-def race(cfg: ExperimentConfig, kinds: tuple[str, ...] = ("rnn", "lstm", "gru"), epochs: int = 15) -> go.Figure:
-    """Train one model per cell kind on the same task, seed and budget; their test metric against epochs."""
-    curves = {}
-    for kind in kinds:
-        exp = build(with_values(cfg, {"model.kind": kind}))
-        exp.trainer.run_epochs(epochs)
-        curves[MODELS.label(kind)] = (exp.trainer.history["epoch"], exp.trainer.history[f"test_{exp.trainer.metric}"])
-    meta = exp.dataset.meta
-    return race_figure(curves, METRIC_LABELS.get(exp.trainer.metric, exp.trainer.metric), meta.get("baseline_mse"),
-                       baseline_line(meta) if "baseline_mse" in meta else "")
+RACE_KINDS = ("rnn", "lstm", "gru")
+
+
+def race_group(exp: Experiment, cache: dict, kinds: tuple[str, ...] = RACE_KINDS) -> RunGroup:
+    """The cell race: the lab's experiment (its own cell first) and one run per other cell kind, on its
+    Dataset object with its seed and training settings; rebuilt when the experiment changes."""
+    if cache.get("race_key") != (id(exp), kinds):
+        cache["race_key"] = (id(exp), kinds)
+        others = {MODELS.label(k): {"model.kind": k} for k in kinds if k != exp.cfg.model.kind}
+        cache["race"] = RunGroup.variants(exp, others, leader_label=MODELS.label(exp.cfg.model.kind))
+    return cache["race"]
+
+
+def race_view(p: GroupPayload, meta: dict) -> dict:
+    """Each raced cell's test metric against epochs, with the task's constant baseline when it has one."""
+    key = f"test_{p.metric}"
+    curves = {r.label: (r.history.get("epoch", []), r.history.get(key, [])) for r in p.runs}
+    return race_spec(curves, METRIC_LABELS.get(p.metric, p.metric), meta.get("baseline_mse"),
+                     baseline_line(meta) if "baseline_mse" in meta else "")

@@ -11,15 +11,23 @@ from __future__ import annotations
 from tests.e2e.helpers import click_button, pause, poll
 
 # per chart: its box, mounts/updates/errors counted by chart.js, whether it is drawn, and a signature of its
-# data (the layout images' sources, or a sum over each trace's z or y) that changes when the data does
+# data (the layout images' sources, and a sum over each trace's z or y as Plotly decoded them: _fullData, where
+# typed arrays are arrays) that changes when the data does
 CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
     const r = d.getBoundingClientRect();
-    const flat = (a) => (a && a.length !== undefined ? [...a].flat(2) : []);
-    const sum = (t) => flat(t.z || t.y).slice(0, 5000).reduce((s, v) => s + (+v || 0), 0).toFixed(6);
+    const sum = (a) => {   // weighted by position: a confusion matrix's or attention row's plain sum never changes
+        let s = 0, n = 0;
+        for (const v of (a && typeof a !== 'string' && a.length !== undefined ? a : [])) {
+            if (n++ > 5000) break;
+            s += n * ((v && typeof v !== 'string' && v.length !== undefined) ? sum(v) : (+v || 0));
+        }
+        return s;
+    };
     const img = (d.layout && d.layout.images || []).map(i => (i.source || '').length + (i.source || '').slice(-64));
     return {box: [r.x, r.y, r.width, r.height], mounts: +(d.dataset.mounts || 0), updates: +(d.dataset.updates || 0),
             errors: +(d.dataset.errors || 0), drawn: !!d.querySelector('.main-svg') && r.width > 50 && r.height > 50,
-            traces: (d._fullData || []).length, sig: img.join('|') + '#' + (d.data || []).map(sum).join(',')};
+            traces: (d._fullData || []).length,
+            sig: img.join('|') + '#' + (d._fullData || []).map(t => sum(t.z || t.y).toFixed(6)).join(',')};
 })"""
 
 
@@ -44,7 +52,8 @@ def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tu
     assert poll(lambda: ready(page, n), timeout=timeout), f"all {n} live charts are drawn (found {len(charts(page))})"
     paused = [c["box"] for c in charts(page)]
     click_button(page, "Play")
-    assert poll(lambda: charts(page)[changing[0]]["updates"] >= 3, timeout=timeout), "updates arrive while playing"
+    assert poll(lambda: len(c := charts(page)) == n and c[changing[0]]["updates"] >= 3, timeout=timeout), \
+        "updates arrive while playing"
     samples = []
     for _ in range(int(seconds * 4)):             # every 250 ms
         samples.append(charts(page))

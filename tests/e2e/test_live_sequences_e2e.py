@@ -16,24 +16,11 @@ import pytest
 from playground.config import with_values
 from playground.config.convert import to_query
 from playground.presets import get_preset
-from tests.e2e import live
 from tests.e2e.helpers import open_lab
 from tests.e2e.live import play_and_sample
 
 pytestmark = pytest.mark.e2e
 
-# live.CHARTS with the data signature read from plotly.js's decoded data (`_fullData`): numpy arrays travel as
-# typed-array specs ({dtype, bdata, shape}), which stay undecoded in `gd.data`, so a sum over `gd.data` is 0
-# for every heatmap and line here; and weighted by position, since a plain sum of attention maps (rows sum to 1)
-# never changes. (To move into tests/e2e/live.py; once it is there, live.CHARTS is used as is.)
-OLD_FLAT = "const flat = (a) => (a && a.length !== undefined ? [...a].flat(2) : []);"
-DECODED = live.CHARTS.replace(
-    OLD_FLAT,
-    "const flat = (a) => { const out = []; const walk = (v) => { if (out.length > 5000 || v == null) return;"
-    " if (typeof v === 'number') out.push(v); else if (typeof v !== 'string' && v.length !== undefined)"
-    " for (const x of v) walk(x); }; walk(a); return out; };",
-).replace("(d.data || []).map(sum)", "(d._fullData || []).map(sum)").replace(
-    ".reduce((s, v) => s + (+v || 0), 0)", ".reduce((s, v, i) => s + (+v || 0) * (1 + i % 7), 0)")
 TEXTS = ("() => [...document.querySelectorAll('.pg-chart')].map(d => [(d._fullLayout.title || {}).text || '',"
          " ...(d._fullLayout.annotations || []).map(a => a.text)].join(' | '))")   # title and annotations
 
@@ -44,9 +31,7 @@ def open_without_limit(page, app_url: str, lab: str, preset: str) -> None:
     open_lab(page, app_url, lab, query)
 
 
-def test_sequences_lab_plays_on_live_charts(app_url, page, monkeypatch):
-    if OLD_FLAT in live.CHARTS:
-        monkeypatch.setattr(live, "CHARTS", DECODED)
+def test_sequences_lab_plays_on_live_charts(app_url, page):
     open_without_limit(page, app_url, "sequences", "seq_adding_race_lstm")
     # prediction, curves, hidden states, gradient through time, gates, cell state
     samples = play_and_sample(page, 6, zoom_chart=1, changing=(0, 2, 4, 5))
@@ -56,9 +41,7 @@ def test_sequences_lab_plays_on_live_charts(app_url, page, monkeypatch):
         assert "epoch" in texts[k], f"chart {k} says where the weights are: {texts[k]!r}"
 
 
-def test_transformers_lab_plays_on_live_charts(app_url, page, monkeypatch):
-    if OLD_FLAT in live.CHARTS:
-        monkeypatch.setattr(live, "CHARTS", DECODED)
+def test_transformers_lab_plays_on_live_charts(app_url, page):
     open_without_limit(page, app_url, "transformers", "transformer_reverse")
     # prediction, curves, attention maps (2 layers x 2 heads), positional encoding
     samples = play_and_sample(page, 4, zoom_chart=1, changing=(2,))

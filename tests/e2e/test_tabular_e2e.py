@@ -49,8 +49,7 @@ def _slowest_speed(page) -> None:
 
 def test_csv_upload_train_keep_compare_explain(app_url, page, tmp_path):
     open_lab(page, app_url, "tabular")
-    assert poll(lambda: page.get_by_text("network on the PCA plane", exact=False).count()
-                or page.locator(".js-plotly-plot").count(), timeout=30)
+    assert poll(lambda: page.locator(".pg-chart").count() >= 4, timeout=30), "the lab's live charts"
     page.get_by_label("Data").first.click()
     page.get_by_role("option", name="Your CSV").click()
     wait_idle(page)
