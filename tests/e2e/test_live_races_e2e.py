@@ -48,12 +48,13 @@ def test_overfitting_clinic_plays_on_live_charts(app_url, page):
 
 
 def test_sequences_cell_race_plays_on_a_live_chart(app_url, page):
-    """The race's chart updates in place while playing. (Not play_and_sample yet: the lab's other views still
-    switch between frames and charts on Play, which moves every chart below them.)"""
+    """The race's chart updates in place while playing (the lab's own six live charts are
+    test_live_sequences_e2e.py's)."""
     query = "lab=sequences&data.name=adding&data.seq_len=30&data.n_samples=1000&model.kind=lstm&train.max_epochs=0"
     open_lab(page, app_url, "playground")     # a deep link on a fresh server needs the root's navigation first
     open_lab(page, app_url, "sequences", query)
-    before = len(live.charts(page))
+    before = 6                                # prediction, curves, hidden, gradients, gates, cell state
+    assert poll(lambda: live.ready(page, before)), "the lab's live charts are drawn"
     page.get_by_text("Race the cells: RNN, LSTM and GRU").click()
     page.get_by_text("Race the cells", exact=True).click()
     assert poll(lambda: len(live.charts(page)) == before + 1), "the race adds one live chart"
