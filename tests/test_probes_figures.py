@@ -8,11 +8,9 @@ import torch
 from playground.config import with_values
 from playground.diagnoses import diagnose
 from playground.experiment import build
-from playground.figures.raster import boundary_png
 from playground.presets import get_preset
 from playground.probes import gradient_flow, make_grid, neuron_maps, output_on_grid
 from playground.views.plane import (
-    boundary_frame,
     boundary_view,
     curves_view,
     gradient_view,
@@ -100,14 +98,8 @@ def _image(uri: str) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))))
 
 
-def test_live_frames_are_images(circle):
-    assert boundary_frame(circle)[:3] == b"\xff\xd8\xff"   # JPEG: ~4x faster to encode than PNG
-    assert boundary_png(np.zeros((5, 5)), (-1, 1, -1, 1), {})[:4] == b"\x89PNG"
-
-
 def test_editing_a_weight_changes_the_model(circle):
     set_weight(circle, 0, 1, 0, 0.5)
     assert circle.model.hidden[0].linear.weight[1, 0].item() == 0.5
     with pytest.raises(ValueError):
         set_weight(circle, 0, 1, 0, float("nan"))
-

@@ -2,9 +2,7 @@
 
 Each view turns a payload (playground/payloads/plane.py: numpy arrays computed beside the model) into a
 plain figure dict for `ui.chart.show`; playing or paused, the same view feeds the same chart. A view given
-an Experiment computes the payload part it needs first (other labs call them that way). `boundary_frame`
-and `curves_view(frame=True)` are the Pillow frames other labs still show until they move to the live
-chart (issue 15); the 2-D lab and Home no longer use them.
+an Experiment computes the payload part it needs first (other labs call them that way).
 """
 
 from __future__ import annotations
@@ -17,14 +15,8 @@ from playground.experiment import Experiment
 from playground.figures.boundary import background, boundary_spec
 from playground.figures.curves import curves_spec
 from playground.figures.gradients import gradient_flow_spec
-from playground.figures.line_frames import curves_png
 from playground.figures.network import network_spec
-from playground.figures.raster import boundary_png
-from playground.payloads.plane import PlanePayload, layer_names, network_parts, plane_payload, thin
-
-_network_parts = network_parts   # the clinic's views import these from here (until issue 15)
-__all__ = ["boundary_frame", "boundary_view", "curves_view", "diagnoses_view", "gradient_view", "layer_names",
-           "network_view", "set_weight", "thin"]
+from playground.payloads.plane import PlanePayload, plane_payload
 
 
 def _payload(src: PlanePayload | Experiment, part: str, **kwargs) -> PlanePayload:
@@ -56,13 +48,9 @@ def network_view(src: PlanePayload | Experiment, *, selected: tuple[int, int, in
                         height=height)
 
 
-def curves_view(src: PlanePayload | Experiment, *, log_loss: bool = False, height: int = 300, frame: bool = False,
-                width: int = 840) -> dict | bytes:
-    """Loss and metric curves. frame=True (other labs' Pillow frames, until issue 15): a PNG drawn for a
-    column about `width` pixels wide."""
+def curves_view(src: PlanePayload | Experiment, *, log_loss: bool = False, height: int = 300) -> dict:
+    """Loss and metric curves."""
     p = _payload(src, "curves")
-    if frame:
-        return curves_png(p.history, p.metric, log_loss=log_loss, height=height, width=width)
     return curves_spec(p.history, p.metric, log_loss=log_loss, height=height)
 
 
@@ -76,14 +64,6 @@ def gradient_view(src: PlanePayload | Experiment, *, height: int = 300) -> dict:
 def diagnoses_view(src: PlanePayload | Experiment) -> tuple[dict, ...]:
     """What looks wrong ({level, code, message}), as the payload carries it."""
     return _payload(src, "diagnoses").diagnoses
-
-
-def boundary_frame(exp: Experiment, *, resolution: int = 60, discretize: bool = False, show_test: bool = True,
-                   size: int = 420) -> bytes:
-    """The boundary as a JPEG frame (the optimizer lab's live view until issue 15; see figures/raster.py)."""
-    p = plane_payload(exp, ("boundary",), resolution=resolution)
-    return boundary_png(p.output, exp.dataset.extent, _points(p, show_test), size=size, discretize=discretize,
-                        fmt="JPEG")
 
 
 def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:
