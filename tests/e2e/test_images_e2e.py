@@ -39,6 +39,10 @@ def _charts(page) -> int:
     return page.locator(".js-plotly-plot").count()
 
 
+PAD_DRAWN = """() => [...document.querySelectorAll('.js-plotly-plot')].some(
+    g => g._fullLayout && g.data && g.data.some(t => t.marker && t.marker.symbol === 'square'))"""
+
+
 def _pad_cell(page, x: int, y: int) -> tuple[float, float]:
     """Screen coordinates of pixel (x, y) of the drawing pad (the chart of square markers)."""
     return page.evaluate("""([x, y]) => {
@@ -80,6 +84,7 @@ def test_drawing_a_digit_gives_a_prediction_and_explanation(app_url, page):
     wait_idle(page)
     _view(page, "Your digit")
     assert poll(lambda: page.get_by_text("Draw a digit").count() > 0, timeout=20)
+    assert poll(lambda: page.evaluate(PAD_DRAWN), timeout=20), "the drawing pad's chart is drawn"
     for y in range(1, 7):                                  # a vertical stroke: a '1'
         cx, cy = _pad_cell(page, 4, y)
         page.mouse.click(cx, cy)
