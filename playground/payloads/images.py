@@ -18,6 +18,7 @@ from torch import nn
 
 from playground.experiment import Experiment
 from playground.models.cnn import CNN
+from playground.payloads import check_parts
 from playground.payloads.plane import thin
 from playground.probes import eval_mode, gradient_flow, layer_outputs, probe_layers
 
@@ -52,9 +53,7 @@ class ImagesPayload:
 def images_payload(exp: Experiment, parts: tuple[str, ...] = PARTS, *, image: torch.Tensor | None = None
                    ) -> ImagesPayload:
     """image: the [1, C, H, W] input whose feature maps "maps" shows (default: the first test image)."""
-    unknown = set(parts) - set(PARTS)
-    if unknown:
-        raise ValueError(f"unknown payload parts {sorted(unknown)}; allowed: {PARTS}")
+    check_parts(parts, PARTS)
     ds, trainer = exp.dataset, exp.trainer
     extra: dict = {}
     if "curves" in parts:

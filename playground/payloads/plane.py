@@ -14,6 +14,7 @@ import numpy as np
 from playground.diagnoses import diagnose, started
 from playground.experiment import Experiment
 from playground.models.mlp import MLP
+from playground.payloads import check_parts
 from playground.probes import make_grid, neuron_maps, output_on_grid
 
 PARTS = ("boundary", "network", "curves", "diagnoses")
@@ -44,9 +45,7 @@ class PlanePayload:
 
 def plane_payload(exp: Experiment, parts: tuple[str, ...] = PARTS, *, resolution: int = BOUNDARY_RESOLUTION,
                   network_resolution: int = NETWORK_RESOLUTION) -> PlanePayload:
-    unknown = set(parts) - set(PARTS)
-    if unknown:
-        raise ValueError(f"unknown payload parts {sorted(unknown)}; allowed: {PARTS}")
+    check_parts(parts, PARTS)
     ds, trainer = exp.dataset, exp.trainer
     extra: dict = {}
     if "boundary" in parts:
