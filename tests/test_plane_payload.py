@@ -67,7 +67,7 @@ def test_payload_carries_curves_weights_and_diagnoses(circle):
 
 def test_tick_budget_gives_drawing_a_fifth():
     assert budget(0.0) == MIN_BUDGET and budget(10.0) == BUDGET
-    assert budget(0.02) == pytest.approx(0.08)
+    assert budget(0.05) == pytest.approx(0.2)        # 50 ms of drawing: 200 ms of training
 
 
 def test_curves_of_a_lab_without_plane_points():

@@ -97,16 +97,16 @@ function schedule(div, spec) {
 }
 
 function play(div, spec) {
-  // spread this update's earlier states over the time the last update took to arrive, then draw the spec,
-  // so a tick that carries four states shows four evenly spaced updates before the next tick lands
+  // spread this update's earlier states over most of the time updates take to arrive (a moving average:
+  // ticks vary, and a state cut by an early next update is lost), then draw the spec itself
   const now = performance.now();
-  const gap = div.__pgArrival ? Math.min(Math.max(now - div.__pgArrival, 40), 1000) : 200;
+  const gap = div.__pgArrival ? now - div.__pgArrival : Infinity;
   div.__pgArrival = now;
+  div.__pgGap = gap > 1000 ? 250 : 0.8 * div.__pgGap + 0.2 * Math.max(gap, 40);   // > 1 s: playing (re)starts
   clearTimeout(div.__pgTimer);
   const frames = spec.playback ? JSON.parse(spec.playback) : [];
   if (!frames.length || !div.__pgMounted) { schedule(div, spec); return; }
-  const step = (0.8 * gap) / (frames.length + 1);   // done a little before the next update is due: a tick
-                                                     // that lands early would otherwise cut the last states
+  const step = (0.7 * div.__pgGap) / (frames.length + 1);   // done well before the next update is due
   let i = 0;
   const next = () => {
     if (i < frames.length) {

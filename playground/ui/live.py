@@ -6,9 +6,9 @@ the timer, so training stops by itself when the tab closes. Step and Reset run s
 callbacks. A run that stops on its own (epoch limit, early stopping, divergence) is kept in the run history
 like a paused one.
 
-The budget follows what drawing costs: DRAW_SHARE of each tick goes to drawing, so a lab whose views are
-cheap (the 2-D lab: a payload and JSON for the live charts, ~15-25 ms) ticks ~10 times a second, and a lab
-still drawing Pillow frames (until issue 15) keeps longer ticks. A lab that passes `payload` gets
+The budget follows what drawing costs: DRAW_SHARE of each tick goes to drawing, between MIN_BUDGET and
+BUDGET seconds of training, so a lab ticks 4-6 times a second; the 2-D lab and Home tick as often but show
+four states per tick (`frames`, see `train_tick`). A lab that passes `payload` gets
 `render(session, payload(exp))`: what its views need, computed beside the model after each tick's training
 (a plain picklable object, so a later worker process can send it instead of the model).
 """
@@ -32,8 +32,9 @@ from playground.ui.session import LabSession, apply_config, keep_run, reset
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
                      # ticks run back to back: train for the budget, draw, repeat
 DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
-MIN_BUDGET = 0.06    # seconds of training per tick at least (a few epochs of a small 2-D model),
-BUDGET = 0.23        # and at most: what labs drawing Pillow frames (~50 ms a tick) get
+MIN_BUDGET = 0.15    # seconds of training per tick at least: every Streamlit run costs the browser a re-render of
+                     # the page (20-80 ms here), so ~5 runs a second, not 10-15, leave the CPU to training
+BUDGET = 0.23        # and at most: labs whose charts take long to draw (~50 ms a tick)
 FRAMES = 4           # states a tick of a lab with `frames` shows: captured inside the tick, played by the browser
 FRAME_SECONDS = 0.05  # training between two of them: a 0.2 s tick, ~4-5 Streamlit runs and ~20 updates a second
 SLOW = 0.5           # seconds between redraws of slow-moving live charts (curves over epochs) while playing
