@@ -42,13 +42,6 @@ SMOOTH = 0.5   # weight of the newest cost measurement (seconds per epoch) again
 SLACK = 1.5    # a run's time when the tick's target is a whole epoch: its epoch cap, not the clock, ends it
 
 
-def progress(trainer: Trainer) -> float:
-    """Epochs done as a fraction: completed epochs plus the share of the current epoch's batches taken."""
-    total = trainer._epoch_batches
-    left = len(trainer._batches)
-    return trainer.epoch + ((total - left) / total if total and left else 0.0)
-
-
 class RunGroup:
     """label -> Experiment trained in lockstep; the first is the leader (module docstring)."""
 
@@ -135,7 +128,7 @@ class RunGroup:
     def _plan(self, active: dict[str, Trainer], seconds: float,
               max_epochs: int | None) -> dict[str, tuple[float, int]]:
         """label -> (seconds, epoch cap) bringing every run to the common target progress T (water-filling)."""
-        pos = {k: progress(t) for k, t in active.items()}
+        pos = {k: t.progress for k, t in active.items()}
         order = sorted(active, key=pos.get)
         # raise T from the slowest run: the runs behind T cost sum(cost_i) per epoch of T
         target, left, rate = pos[order[0]], seconds, 0.0
@@ -161,9 +154,9 @@ class RunGroup:
         return plan
 
     def _train(self, label: str, trainer: Trainer, seconds: float, epochs: int) -> None:
-        before, t0 = progress(trainer), time.perf_counter()
+        before, t0 = trainer.progress, time.perf_counter()
         trainer.train_for(seconds, max_epochs=epochs)
-        moved, took = progress(trainer) - before, time.perf_counter() - t0
+        moved, took = trainer.progress - before, time.perf_counter() - t0
         if moved > 0:
             cost = took / moved
             old = self._cost.get(label)

@@ -125,6 +125,12 @@ class Trainer:
     def snapshot(self) -> Snapshot:
         return Snapshot(self.epoch, self.steps, self.status, self.message, self.history.last())
 
+    @property
+    def progress(self) -> float:
+        """Epochs done as a fraction: completed epochs plus the share of the current epoch's batches taken."""
+        left = len(self._batches)
+        return self.epoch + ((self._epoch_batches - left) / self._epoch_batches if left else 0.0)
+
     def where(self) -> str:
         """Where the weights are, for labelling numbers computed from them: "after epoch 12", or
         "epoch 13, batch 30 of 50" when a tick ended inside an epoch (long epochs: images, sequences)."""

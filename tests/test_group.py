@@ -10,7 +10,7 @@ import torch
 from playground.cadence import LIVE_EVAL_SHARE
 from playground.config import with_values
 from playground.experiment import build
-from playground.group import RunGroup, progress
+from playground.group import RunGroup
 from playground.optim.landscape import flat_params
 from playground.payloads.group import GroupPayload, group_payload
 from playground.presets import get_preset
@@ -45,7 +45,7 @@ def test_train_for_keeps_every_run_within_one_epoch_of_the_others():
         g.train_for(0.05)
         epochs = [t.epoch for t in g.trainers.values()]
         assert max(epochs) - min(epochs) <= 1, epochs
-        place = [progress(t) for t in g.trainers.values()]
+        place = [t.progress for t in g.trainers.values()]
         assert max(place) - min(place) <= 1.0 + 1e-9, place
     assert min(t.epoch for t in g.trainers.values()) >= 2       # it did train
 
@@ -89,7 +89,7 @@ def test_each_tick_ends_with_every_run_evaluated_at_its_epoch_boundary():
     for _ in range(5):
         g.train_for(0.03)
         for label, t in g.trainers.items():
-            if progress(t) == t.epoch:          # at an epoch boundary: its record is this epoch's
+            if t.progress == t.epoch:          # at an epoch boundary: its record is this epoch's
                 assert t.history["epoch"][-1] == t.epoch, label
 
 
