@@ -32,6 +32,9 @@ from playground.registry import ConfigError
 # ---------------------------------------------------------------- the trainer
 
 
+OVERSHOOT = 0.25   # a tick may run this share longer to end on an epoch's end (train_for)
+
+
 class Trainer:
     """Trains `model` on `dataset.train`; evaluates every split at epoch ends (each one, or per `eval_share`)."""
 
@@ -97,9 +100,10 @@ class Trainer:
         return self.snapshot()
 
     def train_for(self, seconds: float, max_epochs: int | None = None) -> Snapshot:
-        """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs. A tick whose
-        epochs are shorter than it ends at an epoch's end (overshooting by less than one epoch), so the
-        epoch it ends on gets a record and the numbers shown are that epoch's; a longer epoch is cut."""
+        """Train for a wall-clock budget (the live loop's tick), optionally capped in epochs. A tick ends at an
+        epoch's end when finishing that epoch costs at most OVERSHOOT of the tick (always, for epochs much
+        shorter than a tick), so the epoch it ends on gets a record and the numbers shown are that epoch's;
+        otherwise the epoch is cut and its numbers wait for its end."""
         t0 = time.perf_counter()
         target = None if max_epochs is None else self.epoch + max_epochs
         # with eval_share, a tick of short epochs ends on an evaluated one (cadence.py); a long one is cut
@@ -109,8 +113,10 @@ class Trainer:
                 if target is not None and self.epoch >= target:
                     break
                 self._one_step()
-            while self._batches and self.status == READY and 0 < cadence.epoch_seconds <= seconds:
-                self._one_step()   # finish a short epoch the deadline fell in
+            left = len(self._batches) / max(self._epoch_batches, 1)   # share of the epoch still to train
+            if 0 < left * cadence.epoch_seconds <= OVERSHOOT * seconds:
+                while self._batches and self.status == READY:
+                    self._one_step()   # finish the epoch the deadline fell in: it costs at most OVERSHOOT more
         finally:
             cadence.end_tick()
         self.train_seconds += time.perf_counter() - t0

@@ -32,8 +32,9 @@ from playground.ui.session import LabSession, apply_config, keep_run, reset
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
                      # ticks run back to back: train for the budget, draw, repeat
 DRAW_SHARE = 0.2     # budget = draw time x (1 - share) / share: drawing takes a fifth of the tick (live/headless 0.8)
-MIN_BUDGET = 0.15    # seconds of training per tick at least: every Streamlit run costs the browser a re-render of
-                     # the page (20-80 ms here), so ~5 runs a second, not 10-15, leave the CPU to training
+MIN_BUDGET = 0.08    # seconds of training per tick at least: every Streamlit run costs the browser a re-render of
+                     # the page (20-80 ms here); 0.06 gave labs 5-8 updates/s at live/headless 0.3-0.7 with
+                     # Chromium 80-98% busy, 0.15 gave 0.74-0.85 at 2-3 updates/s (bench_live, README)
 BUDGET = 0.23        # and at most: labs whose charts take long to draw (~50 ms a tick)
 FRAMES = 4           # states a tick of a lab with `frames` shows: captured inside the tick, played by the browser
 FRAME_SECONDS = 0.05  # training between two of them: a 0.2 s tick, ~4-5 Streamlit runs and ~20 updates a second
