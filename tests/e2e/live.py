@@ -8,7 +8,9 @@ also checks that a zoom set on that chart survives 5 s of updates. Pauses at the
 
 from __future__ import annotations
 
-from tests.e2e.helpers import click_button, pause, poll
+from tests.e2e.helpers import click_button, open_lab, pause, poll
+
+ENDLESS = "train.max_epochs=0"   # no epoch limit: the run keeps playing through the samples
 
 # per chart: its box, mounts/updates/errors counted by chart.js, whether it is drawn, and a signature of its
 # data (the layout images' sources, and a sum over each trace's z or y as Plotly decoded them: _fullData, where
@@ -29,6 +31,18 @@ CHARTS = """() => [...document.querySelectorAll('.pg-chart')].map(d => {
             traces: (d._fullData || []).length,
             sig: img.join('|') + '#' + (d._fullData || []).map(t => sum(t.z || t.y).toFixed(6)).join(',')};
 })"""
+
+
+def open_endless(page, app_url: str, lab: str, tab: str = "") -> None:
+    """Open `lab` (and its `tab`) from a link with no epoch limit, then Play and Pause once: Play clears the
+    link's notice, which would otherwise vanish during the sampling and move every chart up."""
+    open_lab(page, app_url, lab, f"lab={lab}&{ENDLESS}")
+    if tab:
+        page.get_by_role("tab", name=tab).click()
+    click_button(page, "Play")
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
+    pause(page)
+    page.wait_for_timeout(1000)   # let the paused page settle before its boxes are measured
 
 
 def charts(page) -> list[dict]:
@@ -60,7 +74,7 @@ def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tu
         page.wait_for_timeout(250)
     for i, s in enumerate(samples):
         assert len(s) == n and all(c["drawn"] and c["traces"] and not c["errors"] for c in s), \
-            f"sample {i}: a chart blank or broken"
+            f"sample {i}: a chart blank or broken: {[{k: c[k] for k in ('drawn', 'traces', 'errors')} for c in s]}"
         assert all(c["mounts"] == 1 for c in s), f"sample {i}: a chart was mounted again"
         assert all(same_box(c["box"], b) for c, b in zip(s, paused)), f"sample {i}: a chart moved or resized"
     for k in changing:

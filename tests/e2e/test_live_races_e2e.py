@@ -8,27 +8,14 @@ import pytest
 
 from tests.e2e import live
 from tests.e2e.helpers import click_button, metric_value, open_lab, pause, poll
-from tests.e2e.live import play_and_sample
+from tests.e2e.live import open_endless, play_and_sample
 
 pytestmark = pytest.mark.e2e
 
-ENDLESS = "train.max_epochs=0"   # no epoch limit: the run keeps playing through the samples
 
 
 def epoch_of(page) -> int:
     return int(metric_value(page, "Epoch").replace(",", ""))
-
-
-def open_endless(page, app_url: str, lab: str, tab: str = "") -> None:
-    """Open `lab` (and its `tab`) with no epoch limit, then Play and Pause once: Play clears the link's
-    notice, which would otherwise vanish during the sampling and move every chart up."""
-    open_lab(page, app_url, lab, f"lab={lab}&{ENDLESS}")
-    if tab:
-        page.get_by_role("tab", name=tab).click()
-    click_button(page, "Play")
-    page.get_by_role("button", name="Pause", exact=True).wait_for()
-    pause(page)
-    page.wait_for_timeout(1000)   # let the paused page settle before its boxes are measured
 
 
 def test_optimizers_network_race_plays_on_live_charts(app_url, page):
