@@ -8,9 +8,9 @@ like a paused one.
 
 The budget follows what drawing costs: DRAW_SHARE of each tick goes to drawing, between MIN_BUDGET and
 BUDGET seconds of training, so a lab ticks 4-6 times a second; the 2-D lab and Home tick as often but show
-four states per tick (`frames`, see `train_tick`). A lab that passes `payload` gets
-`render(session, payload(exp))`: what its views need, computed beside the model after each tick's training
-(a plain picklable object, so a later worker process can send it instead of the model).
+four states per tick (`frames`, see `train_tick`). Each lab gets `render(session, payload(exp))`: what its
+views need, computed beside the model after each tick's training (a plain picklable object, so a later
+worker process can send it instead of the model).
 """
 
 from __future__ import annotations
@@ -116,11 +116,10 @@ def budget(draw_seconds: float) -> float:
     return min(max(draw_seconds * (1 - DRAW_SHARE) / DRAW_SHARE, MIN_BUDGET), BUDGET)
 
 
-def live_fragment(session: LabSession, render: Callable[..., None],
-                  payload: Callable[[Any], Any] | None = None, *, runs: RunGroup | None = None,
-                  frames: Callable[[Any], Any] | None = None) -> None:
-    """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))` when the lab
-    gives a payload function (the live-chart labs), else `render(session)`.
+def live_fragment(session: LabSession, render: Callable[..., None], payload: Callable[[Any], Any], *,
+                  runs: RunGroup | None = None, frames: Callable[[Any], Any] | None = None) -> None:
+    """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))`, the payload
+    being what the lab's views need, computed beside the model.
 
     runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
     whole group in lockstep instead of the session's trainer, the payload function gets the group, and the
@@ -153,12 +152,11 @@ def live_fragment(session: LabSession, render: Callable[..., None],
         t0 = time.perf_counter()
         status_line(session)
         with guard("Drawing"):
-            if payload is None:
-                render(session)
-            elif frames is None:
-                render(session, payload(session.exp if runs is None else runs))
+            p = payload(session.exp if runs is None else runs)
+            if frames is None:
+                render(session, p)
             else:
-                render(session, payload(session.exp if runs is None else runs), captured)
+                render(session, p, captured)
         session.extra["_draw_seconds"] = time.perf_counter() - t0
 
     _live()
