@@ -4,14 +4,14 @@ import streamlit as st
 
 from playground.data.images import read_upload
 from playground.figures.labels import plain
-from playground.payloads.images import images_payload, predict
+from playground.payloads.images import images_payload
 from playground.presets import get_preset
 from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.pad import drawing_pad
-from playground.ui.session import lab_session
+from playground.ui.session import call_runs, lab_session
 from playground.ui.text import md_escape
 from playground.ui.upload import read_picture, source_uploader
 from playground.views import images as views
@@ -103,10 +103,8 @@ def render(s, p) -> None:
     elif float(image.abs().sum()) == 0:
         st.info("Draw a digit on the grid (click cells, or drag a box with the ink brush), or upload a picture.")
     else:
-        e = s.exp
-        probs = predict(e.model, image)[0]
-        cls = int(probs.argmax()) if target in (None, "predicted") else names.index(target)
-        rows = views.explain_image(e, image, cls, methods, layer)
+        probs, cls, rows = call_runs(s, views.explain_drawing, image, None if target in (None, "predicted")
+                                     else names.index(target), methods, layer)
         st.plotly_chart(views.probabilities_view(probs, names), key="images:probs", width="stretch")
         st.plotly_chart(views.explain_view(image, rows, f"explaining '{plain(names[cls])}' ({p.where})"),
                         key="images:explain", width="stretch")

@@ -9,8 +9,16 @@ from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
-from playground.ui.session import lab_session
-from playground.views.plane import boundary_view, curves_view, diagnoses_view, gradient_view, network_view, set_weight
+from playground.ui.session import call_runs, lab_session
+from playground.views.plane import (
+    boundary_view,
+    curves_view,
+    diagnoses_view,
+    gradient_view,
+    network_view,
+    set_weight,
+    weight_at,
+)
 
 st.title("2-D Playground")
 st.caption("Pick data, shape a network, press Play. Every number comes from a real PyTorch model: the "
@@ -92,8 +100,8 @@ def weight_editor(s, clicked) -> None:
                                key="playground:w:to") - 1
         if s.extra.get("weight") or (gap, to, frm) != (0, 0, 0):   # a weight is picked once the user picks one
             s.extra["weight"] = (gap, to, frm)
-        w = s.exp.model.linears()[gap].weight[to, frm].item()
-        key = f"playground:w:{id(s.exp.model)}:{gap}:{to}:{frm}"
+        w = call_runs(s, weight_at, gap, to, frm)   # the training weight, wherever the run is
+        key = f"playground:w:{s.exp.uid}:{gap}:{to}:{frm}"
         if s.running:
             st.session_state[key] = w   # read-only while playing: the box follows the training weight
         value = c[3].number_input("Weight", step=0.1, format="%.4f", disabled=s.running, key=key,

@@ -8,7 +8,8 @@ the config alone sizes it) or its model is allocated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 
 from torch import nn
 
@@ -25,6 +26,7 @@ class Experiment:
     dataset: Dataset
     model: nn.Module
     trainer: Trainer
+    uid: str = field(default_factory=lambda: uuid.uuid4().hex)   # who it is, kept by copies (a worker's)
 
 
 def build(cfg: ExperimentConfig, dataset: Dataset | None = None, sources: dict | None = None) -> Experiment:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.ui.guard import guard
-from playground.ui.session import LabSession
-from playground.views.sequences import generate_text
+from playground.ui.session import LabSession, call_runs
+from playground.views.sequences import generate_from
 
 
 def generation_form(session: LabSession, title: str) -> None:
@@ -22,7 +22,7 @@ def generation_form(session: LabSession, title: str) -> None:
         length = cols[3].number_input("Characters", 10, 1000, 200, key=f"{lab}:length")
         if st.form_submit_button("Generate"):
             with guard("Generation"):
-                st.session_state[f"{lab}:text"] = generate_text(
-                    session.exp, prompt, length, temperature=temperature, top_k=top_k, seed=session.cfg.seed)
+                st.session_state[f"{lab}:text"] = call_runs(session, generate_from, prompt, length, temperature,
+                                                            top_k, session.cfg.seed)
     if f"{lab}:text" in st.session_state:
         st.code(st.session_state[f"{lab}:text"], language=None, wrap_lines=True)

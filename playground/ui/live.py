@@ -22,12 +22,12 @@ from typing import Any
 import streamlit as st
 
 from playground.cadence import LIVE_EVAL_SHARE
+from playground.compute import Status, Tick, TickPlan, WorkerLost, run_tick, trainer_of
 from playground.figures.curves import METRIC_LABELS
 from playground.group import RunGroup
 from playground.presets import PRESETS
-from playground.training import Trainer
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, keep_run, reset
+from playground.ui.session import LabSession, apply_config, keep_run, pause, pause_lost, play, reset, runs_of
 
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
                      # ticks run back to back: train for the budget, draw, repeat
@@ -42,30 +42,27 @@ SLOW = 0.5           # seconds between redraws of slow-moving live charts (curve
 SPEEDS = {"max": None, "10 epochs per update": 10, "3 epochs per update": 3, "1 epoch per update": 1}
 
 
-def owner(session: LabSession) -> Trainer | RunGroup:
-    """What the page trains: its RunGroup (live_fragment keeps it in session.extra while its leader is this
-    session's experiment), else the session's trainer. Both have train_for, run_epochs, done and resume."""
-    group = session.extra.get("_runs")
-    return group if group is not None and group.leader is session.exp else session.exp.trainer
-
-
 def _set_running(session: LabSession, running: bool) -> None:
     """Play (True) or Pause (False): sets the state the button showed, not a flip, so a click that Streamlit
     replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
     if session.running != running:
-        session.running = running
-        # the click's full rerun draws without training: training there delays everything below the fragment
-        # by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after each Play)
-        session.extra["_started"] = running
-        if running and owner(session).done:
-            owner(session).resume()
+        if running:
+            trainer = trainer_of(runs_of(session))
+            if trainer.done:
+                trainer.resume()
+            with guard("Starting training"):
+                play(session)   # hands the runs to the compute backend
+            # the click's full rerun draws without training: training there delays everything below the
+            # fragment by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after Play)
+            session.extra["_started"] = session.running
         session.notice = ""
     if not running:   # a Pause keeps the run even when a tick had already stopped it (keep_run saves once)
+        pause(session)
         keep_run(session)
 
 
 def _save(session: LabSession) -> None:
-    session.running = False
+    pause(session)
     if session.exp.trainer.steps == 0:
         session.notice = "Nothing to save yet: train first (Play or Step)."
     elif keep_run(session, force=True):
@@ -73,9 +70,9 @@ def _save(session: LabSession) -> None:
 
 
 def _step(session: LabSession) -> None:
-    """One epoch for every run the page trains (see `owner`)."""
-    session.running = False
-    runs = owner(session)
+    """One epoch for every run the page trains (see `runs_of`), here in the server."""
+    pause(session)
+    runs = trainer_of(runs_of(session))
     if runs.done:
         runs.resume()
     runs.run_epochs(1)
@@ -118,8 +115,9 @@ def budget(draw_seconds: float) -> float:
 
 def live_fragment(session: LabSession, render: Callable[..., None], payload: Callable[[Any], Any], *,
                   runs: RunGroup | None = None, frames: Callable[[Any], Any] | None = None) -> None:
-    """Train a slice per tick while playing, then draw: `render(session, payload(session.exp))`, the payload
-    being what the lab's views need, computed beside the model.
+    """Train a slice per tick while playing, then draw: `render(session, payload(runs))`, the payload being what
+    the lab's views need, computed beside the model (in the compute backend while playing: a worker process
+    on Ray) and `runs` the session's experiment, or its group.
 
     runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
     whole group in lockstep instead of the session's trainer, the payload function gets the group, and the
@@ -128,75 +126,82 @@ def live_fragment(session: LabSession, render: Callable[..., None], payload: Cal
 
     frames: for a fast view (the 2-D boundary), a function of the Experiment whose result is captured FRAMES - 1
     times inside each tick; then `render(session, payload, captured)` (an empty list when paused) hands them
-    to the view, and the browser plays them before the tick's final state (see `train_tick`)."""
-    if runs is not None:
+    to the view, and the browser plays them before the tick's final state (see `plan`).
+
+    payload and frames must be picklable (module-level functions, or lambdas and partials of them: Ray's
+    cloudpickle sends those by value)."""
+    if runs is not None and session.extra.get("_runs") is not runs:
         session.extra["_runs"] = runs
-    else:
+    elif runs is None:
         session.extra.pop("_runs", None)
 
     @st.fragment(run_every=TICK if session.running else None)
     def _live() -> None:
-        trainer, captured = owner(session), []
-        if session.running and not session.extra.pop("_started", False):   # the Play click's run only draws
-            trainer.eval_share = LIVE_EVAL_SHARE   # records some epochs, not all, when evaluating is costly
-            with guard("Training"):
-                try:
-                    captured = train_tick(session, frames)
-                except Exception:
-                    session.running = False   # stop the timer; guard shows what happened
-                    raise
-            if trainer.done:   # epoch limit, early stopping or divergence: stopping by itself is a pause
-                session.running = False
-                keep_run(session)   # so the run is in the history (once: keep_run skips a saved run)
-                st.rerun()   # a full rerun turns the timer off and shows the Play button again
         t0 = time.perf_counter()
-        status_line(session)
+        tick = _tick(session, payload, frames)
+        if tick is None:
+            return
+        if tick.done and session.running:   # epoch limit, early stopping or divergence: stopping is a pause
+            pause(session)
+            keep_run(session)   # so the run is in the history (once: keep_run skips a saved run)
+            st.rerun()   # a full rerun turns the timer off and shows the Play button again
+        waited = time.perf_counter() - t0   # the tick: training, then the payload (on Ray, queueing too)
+        t1 = time.perf_counter()
+        status_line(tick.status)
         with guard("Drawing"):
-            p = payload(session.exp if runs is None else runs)
             if frames is None:
-                render(session, p)
+                render(session, tick.payload)
             else:
-                render(session, p, captured)
-        session.extra["_draw_seconds"] = time.perf_counter() - t0
+                render(session, tick.payload, tick.captured)
+        session.extra["_draw_seconds"] = tick.payload_seconds + time.perf_counter() - t1
+        session.extra["_tick_seconds"] = waited
 
     _live()
 
 
-def train_tick(session: LabSession, frames: Callable[[Any], Any] | None = None) -> list:
-    """One tick of training. Without `frames`: one slice of `budget()` seconds. With them: FRAMES slices of
-    FRAME_SECONDS, capturing `frames(exp)` after each but the last (the final state is the tick's payload).
-    Why: each Streamlit run costs the browser a re-render of the whole page (~20-60 ms here, growing with
-    its widget count), so ten runs a second saturate it; five runs carrying four states each give twenty
-    boundary updates a second with a fifth of that cost, at one tick (~0.25 s) of display delay."""
-    trainer = owner(session)
+def _tick(session: LabSession, payload: Callable[[Any], Any], frames: Callable[[Any], Any] | None) -> Tick | None:
+    """Train (while playing) and compute the payload, where the runs are; None if it failed (guard said why)."""
+    playing = session.extra.get("_playing") if session.running else None
+    train = playing is not None and not session.extra.pop("_started", False)   # the Play click's run only draws
+    tick_plan = plan(session, frames is not None, train)
+    with guard("Training" if train else "Drawing"):
+        try:
+            if playing is None:
+                return run_tick(runs_of(session), tick_plan, payload, frames)
+            return playing.tick(tick_plan, payload, frames)
+        except WorkerLost as err:   # the worker died: reopen from the state at Play, say so, stop the timer
+            pause_lost(session, err)
+            st.rerun()
+        except Exception:
+            pause(session)   # stop the timer; guard shows what happened
+            raise
+    return None
+
+
+def plan(session: LabSession, frames: bool, train: bool) -> TickPlan:
+    """This tick's TickPlan. Without `frames`: one slice of `budget()` seconds. With them: FRAMES slices of
+    FRAME_SECONDS, capturing a state after each but the last. Why: each Streamlit run costs the browser a
+    re-render of the whole page (~20-60 ms here, growing with its widget count), so ten runs a second
+    saturate it; five runs carrying four states each give twenty boundary updates a second with a fifth of
+    that cost, at one tick (~0.25 s) of display delay."""
     most = SPEEDS[st.session_state.get(f"{session.lab}:speed", "max")]   # epochs per update (per frame)
-    if frames is None:
-        trainer.train_for(budget(session.extra.get("_draw_seconds", BUDGET)), max_epochs=most)
-        return []
-    captured = []
-    for i in range(FRAMES):
-        trainer.train_for(FRAME_SECONDS, max_epochs=most)
-        if trainer.done or i == FRAMES - 1:
-            break
-        captured.append(frames(session.exp))
-    return captured
+    if frames:
+        return TickPlan(FRAME_SECONDS, most, FRAMES, LIVE_EVAL_SHARE, train)
+    return TickPlan(budget(session.extra.get("_draw_seconds", BUDGET)), most, 1, LIVE_EVAL_SHARE, train)
 
 
-def status_line(session: LabSession) -> None:
+def status_line(status: Status) -> None:
     """Epoch and the losses of that epoch's record: the newest evaluated epoch, so every number beside it is
     that epoch's (the live loop evaluates the epoch a tick ends on; a tick cut inside a long epoch shows the
     last complete one, and the Epoch's help says where training is)."""
-    trainer = session.exp.trainer
-    snap = trainer.snapshot()
-    rec = snap.record
-    name = trainer.metric
+    rec, name = status.record, status.metric
     cols = st.columns(4)
-    cols[0].metric("Epoch", f"{rec.get('epoch', snap.epoch):,}",
-                   help=f"The losses beside it are this epoch's. Training is now {trainer.where()}.")
+    cols[0].metric("Epoch", f"{rec.get('epoch', status.epoch):,}",
+                   help=f"The losses beside it are this epoch's. Training is now {status.where}.")
     cols[1].metric("Train loss", f"{rec.get('train_loss', float('nan')):.4f}")
     cols[2].metric("Test loss", f"{rec.get('test_loss', float('nan')):.4f}")
     cols[3].metric(f"Test {METRIC_LABELS.get(name, name)}", f"{rec.get(f'test_{name}', float('nan')):.3f}")
-    if snap.status == "diverged":
-        st.error(snap.message, icon=":material/error:")
-    elif snap.message:
-        st.info(snap.message, icon=":material/stop_circle:")
+    if status.status == "diverged":
+        st.error(status.message, icon=":material/error:")
+    elif status.message:
+        st.info(status.message, icon=":material/stop_circle:")

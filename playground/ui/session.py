@@ -8,6 +8,11 @@ Run history: a run that trained is kept in the run store (playground/store.py) w
 stops on its own, is reset or rebuilt, or when "Save run" is pressed; never in the per-tick path, and a
 store error only leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes
 `resolve`, which turns a config into its Dataset (or None for registry data).
+
+Playing: while a lab plays, its runs (the experiment, or the RunGroup led by it in extra["_runs"]) belong to
+the compute backend (playground/compute/) through extra["_playing"]; `session.running` is True exactly
+then. Code that changes a run while it may play goes through `call_runs`; whatever stops playing calls
+`pause`, which takes the run back (`halt`) first, so session.exp is the run as trained.
 """
 
 from __future__ import annotations
@@ -15,13 +20,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
+from playground.compute import Runs, WorkerLost, backend
 from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
 from playground.data.base import Dataset
 from playground.experiment import Experiment, build
+from playground.group import RunGroup
 from playground.registry import ConfigError
+from playground.ui import reaper
 from playground.ui.text import field_md, md_escape, public_message
 
 log = logging.getLogger("playground")
@@ -50,7 +59,7 @@ def build_for(session: LabSession | None, cfg: ExperimentConfig, resolve: Resolv
 def keep_run(session: LabSession, name: str = "", *, force: bool = False) -> str | None:
     """Save the session's run to the run store if it trained since its last save; never raises."""
     trainer = session.exp.trainer
-    mark = (id(session.exp), trainer.steps)
+    mark = (session.exp.uid, trainer.steps)
     if trainer.steps == 0 or (session.extra.get("saved_run") == mark and not force):
         return None
     try:
@@ -127,28 +136,121 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
     rebuild = needs_rebuild(session.cfg, new)
     if rebuild:
         exp = build_for(session, new)   # a ConfigError here leaves the old run untouched
+        pause(session)
         keep_run(session)
         session.exp = exp
-        session.running = False
         shown = ", ".join(f"`{f}`" for f in rebuild[:4]) + (" …" if len(rebuild) > 4 else "")
         session.notice = f"Reset: {shown} changed, so data and model were rebuilt (the learning rate never resets)."
     else:
-        session.exp.trainer.update_config(new.train)
-        session.exp.cfg = new
+        call_runs(session, _take_live_fields, new)
     session.cfg = new
     write_url(new)
     session.extra["url"] = _url_config()   # the app's own writes are not links to follow
 
 
+def _take_live_fields(runs: Runs, new: ExperimentConfig) -> None:
+    """The lab's own run takes a changed config's live fields (lr, ...) in place (a group's other runs keep
+    theirs); module-level so a worker can run it."""
+    exp = runs.leader if isinstance(runs, RunGroup) else runs
+    exp.trainer.update_config(new.train)
+    exp.cfg = new
+
+
 def reset(session: LabSession) -> None:
+    pause(session)
     keep_run(session)
     try:
         session.exp = build_for(session, session.cfg)
     except ConfigError as err:   # e.g. session-held data that is gone: say so, keep the current run
         session.notice = f"Could not rebuild: {field_md(err.field)}: {md_escape(err.message)}"
         return
-    session.running = False
     session.notice = ""
+
+
+# -- playing: the run lives in the compute backend (module docstring) ------------------------------------
+
+
+def runs_of(session: LabSession) -> Runs:
+    """What the lab trains: its RunGroup (extra["_runs"], while its leader is this session's experiment),
+    else its experiment."""
+    group = session.extra.get("_runs")
+    return group if group is not None and group.leader is session.exp else session.exp
+
+
+def play(session: LabSession) -> None:
+    """Hand the lab's runs to the compute backend and mark it playing; freed if the session ends first."""
+    if session.extra.get("_playing") is not None:
+        return
+    playing = backend().play(runs_of(session))
+    session.extra["_playing"] = playing
+    reaper.register(playing)   # freed if the browser session ends while it plays
+    session.running = True
+
+
+def pause(session: LabSession) -> None:
+    """Stop playing: take the runs back from the backend (`halt`) so the session holds them as trained."""
+    halt(session)
+    session.running = False
+
+
+def halt(session: LabSession) -> None:
+    """Take a playing run back into session.exp (and its group into extra)."""
+    playing = _unplay(session)
+    if playing is not None:
+        try:
+            take_back(session, playing.stop())
+        except WorkerLost as err:
+            take_back(session, _reopen(session, playing.start, err))
+
+
+def pause_lost(session: LabSession, err: WorkerLost) -> None:
+    """The backend lost the playing run (its worker died): pause on the run as it was at Play."""
+    playing = _unplay(session)
+    session.running = False
+    if playing is not None:
+        take_back(session, _reopen(session, playing.start, err))
+
+
+def _unplay(session: LabSession) -> Any:
+    """Forget the session's Playing handle (and the reaper its session); returns it, or None if not playing."""
+    playing = session.extra.pop("_playing", None)
+    if playing is not None:
+        reaper.forget(playing)
+    return playing
+
+
+def _reopen(session: LabSession, start: Runs, err: WorkerLost) -> Runs:
+    """The run at Play, with the config's live fields as they are now, and a notice saying what happened."""
+    _take_live_fields(start, session.cfg)
+    epoch = (start.leader if isinstance(start, RunGroup) else start).trainer.epoch
+    session.notice = (f"Training was interrupted: {err}. The run was reopened as it was when Play was pressed "
+                      f"(epoch {epoch}); press Play to go on.")
+    return start
+
+
+def take_back(session: LabSession, runs: Runs) -> None:
+    """Put runs that come back from the backend (copies, on Ray) where the old objects were: session.exp,
+    and every entry of session.extra that held the old group (a page's cache of its race, extra["_runs"])."""
+    if isinstance(runs, RunGroup):
+        old = session.extra.get("_runs")
+        for key, value in list(session.extra.items()):
+            if value is old:
+                session.extra[key] = runs
+        session.exp = runs.leader
+    else:
+        session.exp = runs
+
+
+def call_runs(session: LabSession, fn: Callable[..., Any], *args: Any) -> Any:
+    """`fn(runs, *args)` where the lab's runs are now: in the backend while playing, else here."""
+    playing = session.extra.get("_playing")
+    if playing is None:
+        return fn(runs_of(session), *args)
+    try:
+        return playing.call(fn, *args)
+    except WorkerLost as err:
+        pause_lost(session, err)
+        return fn(runs_of(session), *args)
 
 
 def write_url(cfg: ExperimentConfig) -> None:
@@ -164,10 +266,11 @@ def adopt(lab: str, cfg: ExperimentConfig, exp: Experiment, notice: str = "") ->
     if session is None:
         session = st.session_state[key] = LabSession(lab, cfg, exp)
     else:
+        pause(session)
         keep_run(session)
-        session.cfg, session.exp, session.running = cfg, exp, False
+        session.cfg, session.exp = cfg, exp
     session.notice = notice
-    session.extra["saved_run"] = (id(exp), exp.trainer.steps)   # already in the store: no duplicate
+    session.extra["saved_run"] = (exp.uid, exp.trainer.steps)   # already in the store: no duplicate
     return session
 
 
@@ -175,3 +278,13 @@ def session_labs() -> dict[str, LabSession]:
     """Every lab session of this browser session (keys "lab:<lab>"), for pages that look across labs."""
     return {k.removeprefix("lab:"): v for k, v in st.session_state.items()
             if isinstance(k, str) and k.startswith("lab:") and isinstance(v, LabSession)}
+
+
+def pause_others(lab: str | None = None) -> None:
+    """Pause every lab of this browser session but `lab` (app.py, on every page): a lab trains only while it
+    is on screen (its page's timer drives it), so leaving one takes its run back from the backend and keeps
+    it in the run history."""
+    for key, session in session_labs().items():
+        if key != lab and session.running:
+            pause(session)
+            keep_run(session)

@@ -51,7 +51,7 @@ def twin_overrides(*, l1: float = 0.0, l2: float = 0.0, weight_decay: float = 0.
 def twin_group(exp: Experiment, overrides: dict[str, Any], cache: dict) -> RunGroup:
     """The baseline (the lab's experiment) and its regularised twin (same data object and seed) as one
     RunGroup; rebuilt when the experiment or the overrides change."""
-    key = (id(exp), repr(sorted(overrides.items())))
+    key = (exp.uid, repr(sorted(overrides.items())))
     if cache.get("twin_key") != key:
         cache["twin_key"] = key
         cache["twins"] = RunGroup.variants(exp, {"regularized": overrides}, leader_label="baseline")

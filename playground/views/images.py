@@ -17,13 +17,14 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from playground.compute.tick import Runs, leader
 from playground.experiment import Experiment
 from playground.explain import ATTRIBUTIONS, explain, seeded_options
 from playground.figures import images as fig
 from playground.figures.curves import curves_spec
 from playground.figures.palette import ORANGE
 from playground.models.cnn import CNN, layer_table
-from playground.payloads.images import GALLERY, MAX_CHANNELS, ImagesPayload, per_class_accuracy, pretty
+from playground.payloads.images import GALLERY, MAX_CHANNELS, ImagesPayload, per_class_accuracy, predict, pretty
 from playground.sanity import CONTROL, CONTROL_LABEL, FLAG_AT, cascading_randomization
 
 FAST_DEFAULT = ["saliency", "integrated_gradients", "smoothgrad", "gradcam", "guided_backprop", "deeplift",
@@ -128,6 +129,16 @@ class ExplainRow:
     seconds: float
     delta: float | None
     map: np.ndarray       # (H, W), channels summed
+
+
+def explain_drawing(runs: Runs, x: torch.Tensor, target: int | None, methods: list[str], layer: str | None
+                    ) -> tuple[torch.Tensor, int, list[ExplainRow]]:
+    """(class probabilities, the class explained, explain_image's rows) for a drawn image x [1, C, H, W]:
+    `target`, or the predicted class when None. Takes the lab's runs, so it can run where they train."""
+    exp = leader(runs)
+    probs = predict(exp.model, x)[0]
+    cls = int(probs.argmax()) if target is None else target
+    return probs, cls, explain_image(exp, x, cls, methods, layer)
 
 
 def explain_image(exp: Experiment, x: torch.Tensor, target: int, methods: list[str], layer: str | None = None

@@ -81,7 +81,7 @@ def network_variants(mode: str, optimizers: list[str], base: TrainConfig) -> dic
 def race_group(exp: Experiment, variants: dict[str, dict[str, Any]], cache: dict) -> RunGroup:
     """The race: the lab's experiment ("your settings") and one runner per variant, sharing its dataset and
     initial weights; rebuilt when the experiment or the variants change."""
-    key = (id(exp), repr(variants))
+    key = (exp.uid, repr(variants))
     if cache.get("race_key") != key:
         cache["race_key"] = key
         cache["race"] = RunGroup.variants(exp, variants)

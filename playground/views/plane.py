@@ -66,6 +66,11 @@ def diagnoses_view(src: PlanePayload | Experiment) -> tuple[dict, ...]:
     return _payload(src, "diagnoses").diagnoses
 
 
+def weight_at(exp: Experiment, gap: int, to: int, frm: int) -> float:
+    """One weight of the network diagram (as set_weight numbers them)."""
+    return float(exp.model.linears()[gap].weight[to, frm].detach())
+
+
 def set_weight(exp: Experiment, gap: int, to: int, frm: int, value: float) -> None:
     """Edit one weight of the network diagram: gap g joins column g to column g+1 (0 = input side)."""
     import torch

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from playground.compute.tick import Runs, leader
 from playground.data.text import decode, encode
 from playground.experiment import Experiment
 from playground.figures.curves import METRIC_LABELS, curves_spec
@@ -96,6 +97,11 @@ def task_note(exp: Experiment) -> str | None:
     return TASK_NOTES.get(exp.cfg.data.name)
 
 
+def generate_from(runs: Runs, prompt: str, n: int, temperature: float, top_k: int, seed: int) -> str:
+    """generate_text from the lab's own model (the leader of a race), wherever its runs train."""
+    return generate_text(leader(runs), prompt, n, temperature=temperature, top_k=top_k, seed=seed)
+
+
 def generate_text(exp: Experiment, prompt: str, n: int = 200, *, temperature: float = 0.8, top_k: int = 0,
                   seed: int = 0) -> str:
     """The prompt followed by n characters sampled from a character model (text tasks only)."""
@@ -111,8 +117,8 @@ RACE_KINDS = ("rnn", "lstm", "gru")
 def race_group(exp: Experiment, cache: dict, kinds: tuple[str, ...] = RACE_KINDS) -> RunGroup:
     """The cell race: the lab's experiment (its own cell first) and one run per other cell kind, on its
     Dataset object with its seed and training settings; rebuilt when the experiment changes."""
-    if cache.get("race_key") != (id(exp), kinds):
-        cache["race_key"] = (id(exp), kinds)
+    if cache.get("race_key") != (exp.uid, kinds):
+        cache["race_key"] = (exp.uid, kinds)
         others = {MODELS.label(k): {"model.kind": k} for k in kinds if k != exp.cfg.model.kind}
         cache["race"] = RunGroup.variants(exp, others, leader_label=MODELS.label(exp.cfg.model.kind))
     return cache["race"]

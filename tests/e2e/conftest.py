@@ -9,6 +9,7 @@ missing Chromium fails them instead of skipping.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,21 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, browser):
+    """The app, in-process; with PLAYGROUND_E2E_BACKEND=ray, training on a Ray cluster the tests start (so
+    every browser test can be run against the Ray backend: CI runs test_compute_e2e.py on Ray)."""
     log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    try:
-        with serve_app({"PLAYGROUND_DATA_DIR": str(tmp_path_factory.mktemp("data"))}, log=log, wait=90) as url:
-            _warm_up(browser, url)
-            yield url
-    except RuntimeError:
-        pytest.fail(f"streamlit did not start; see {log.name}")
+    env = {"PLAYGROUND_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    with ExitStack() as stack:
+        if os.environ.get("PLAYGROUND_E2E_BACKEND") == "ray":
+            from tests.ray_host import ray_host
+
+            env.update(stack.enter_context(ray_host(2)))
+        try:
+            url = stack.enter_context(serve_app(env, log=log, wait=90))
+        except RuntimeError:
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        _warm_up(browser, url)
+        yield url
 
 
 def _warm_up(browser, url: str) -> None:

@@ -94,15 +94,17 @@ def free_port() -> int:
 
 @contextmanager
 def serve_app(env: dict[str, str] | None = None, log=subprocess.DEVNULL, wait: float = 120,
-              root: Path = ROOT) -> Iterator[str]:
+              root: Path = ROOT, procs: list | None = None) -> Iterator[str]:
     """Run `streamlit run app.py` (of the project at `root`) on a free port; yield its URL once
-    /_stcore/health answers; stop it after."""
+    /_stcore/health answers; stop it after (SIGTERM, as a service manager does). `procs` gets the Popen."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
+    if procs is not None:
+        procs.append(proc)
     try:
         deadline = time.monotonic() + wait
         while True:
