@@ -152,9 +152,18 @@ def check_export_dir(path: str) -> Path:
     return p
 
 
+def _train(exp, steps: int | None, epochs: int) -> None:
+    """`steps` optimizer steps, else `epochs` epochs (module-level: a Ray worker runs it)."""
+    if steps:
+        exp.trainer.step(steps)
+    else:
+        exp.trainer.run_epochs(epochs)
+
+
 def _cmd_train(args: argparse.Namespace) -> int:
     import torch
 
+    from playground.compute import backend
     from playground.experiment import build
 
     export_dir = check_export_dir(args.export) if args.export else None
@@ -167,11 +176,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
             cfg = tabular.csv_experiment_config(args.data, args.target, cfg)
         except ConfigError as err:   # say which file: the field alone (data.source) does not
             raise CliError(f"{args.data}: {err.field}: {err.message}") from None
-    exp = build(cfg)
-    if args.steps:
-        exp.trainer.step(args.steps)
-    else:
-        exp.trainer.run_epochs(args.epochs or cfg.train.max_epochs or DEFAULT_EPOCHS)
+    playing = backend().play(build(cfg))   # in this process, or on Ray when PLAYGROUND_RAY is set
+    playing.call(_train, args.steps, args.epochs or cfg.train.max_epochs or DEFAULT_EPOCHS)
+    exp = playing.stop()
     summary = train_summary(exp)
     if export_dir is not None:
         from playground import export

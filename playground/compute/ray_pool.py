@@ -48,6 +48,16 @@ class Worker:
         self.lease = lease
         self.runs: dict[str, Runs] = {}
         self.touched: dict[str, float] = {}
+        self._warm_up()
+
+    @staticmethod
+    def _warm_up() -> None:
+        """Train a tiny model once, so the first student's first tick does not pay torch's lazy set-up
+        (a first 5-epoch CLI run took 1.8 s on a fresh worker here, 0.04 s in a warm process)."""
+        from playground.experiment import build
+        from playground.presets import get_preset
+
+        build(get_preset("tf_circle")).trainer.run_epochs(1)
 
     def put(self, key: str, runs: Runs) -> int:
         self._expire()

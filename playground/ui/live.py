@@ -46,15 +46,12 @@ def _set_running(session: LabSession, running: bool) -> None:
     """Play (True) or Pause (False): sets the state the button showed, not a flip, so a click that Streamlit
     replays (a fragment tick that preempts the click's rerun replays its trigger) cannot undo itself."""
     if session.running != running:
-        if running:
-            trainer = trainer_of(runs_of(session))
-            if trainer.done:
-                trainer.resume()
-            with guard("Starting training"):
-                play(session)   # hands the runs to the compute backend
-            # the click's full rerun draws without training: training there delays everything below the
-            # fragment by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after Play)
-            session.extra["_started"] = session.running
+        session.running = running
+        # the click's full rerun draws without training: training there delays everything below the fragment
+        # by a tick, and Streamlit then mounts those charts afresh (blank for 0.5-1 s after each Play)
+        session.extra["_started"] = running
+        if running and trainer_of(runs_of(session)).done:
+            trainer_of(runs_of(session)).resume()
         session.notice = ""
     if not running:   # a Pause keeps the run even when a tick had already stopped it (keep_run saves once)
         pause(session)
@@ -117,7 +114,9 @@ def live_fragment(session: LabSession, render: Callable[..., None], payload: Cal
                   runs: RunGroup | None = None, frames: Callable[[Any], Any] | None = None) -> None:
     """Train a slice per tick while playing, then draw: `render(session, payload(runs))`, the payload being what
     the lab's views need, computed beside the model (in the compute backend while playing: a worker process
-    on Ray) and `runs` the session's experiment, or its group.
+    on Ray) and `runs` the session's experiment, or its group. Only ticks reach the backend: a full run of the
+    page works on the runs in the session (lab_session takes them back), so a page reads and changes them as
+    when paused; code inside `render` that needs the model uses session.call_runs.
 
     runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
     whole group in lockstep instead of the session's trainer, the payload function gets the group, and the
@@ -160,15 +159,15 @@ def live_fragment(session: LabSession, render: Callable[..., None], payload: Cal
 
 
 def _tick(session: LabSession, payload: Callable[[Any], Any], frames: Callable[[Any], Any] | None) -> Tick | None:
-    """Train (while playing) and compute the payload, where the runs are; None if it failed (guard said why)."""
-    playing = session.extra.get("_playing") if session.running else None
-    train = playing is not None and not session.extra.pop("_started", False)   # the Play click's run only draws
+    """Train (while playing) and compute the payload, where the runs are; None if it failed (guard said why).
+    A playing lab's first tick after a full run of its page hands its runs to the backend (`play`)."""
+    train = session.running and not session.extra.pop("_started", False)   # the Play click's run only draws
     tick_plan = plan(session, frames is not None, train)
     with guard("Training" if train else "Drawing"):
         try:
-            if playing is None:
+            if not train:
                 return run_tick(runs_of(session), tick_plan, payload, frames)
-            return playing.tick(tick_plan, payload, frames)
+            return play(session).tick(tick_plan, payload, frames)
         except WorkerLost as err:   # the worker died: reopen from the state at Play, say so, stop the timer
             pause_lost(session, err)
             st.rerun()

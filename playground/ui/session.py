@@ -9,10 +9,11 @@ stops on its own, is reset or rebuilt, or when "Save run" is pressed; never in t
 store error only leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes
 `resolve`, which turns a config into its Dataset (or None for registry data).
 
-Playing: while a lab plays, its runs (the experiment, or the RunGroup led by it in extra["_runs"]) belong to
-the compute backend (playground/compute/) through extra["_playing"]; `session.running` is True exactly
-then. Code that changes a run while it may play goes through `call_runs`; whatever stops playing calls
-`pause`, which takes the run back (`halt`) first, so session.exp is the run as trained.
+Playing: while a lab plays (`session.running`), its runs (the experiment, or the RunGroup led by it in
+extra["_runs"]) are handed to the compute backend (playground/compute/) at its live loop's first tick and
+held through extra["_playing"]. A full run of the page takes them back first (`lab_session` calls `halt`),
+so page code reads and changes session.exp as when paused; the next tick hands them over again. Code in a
+tick that needs the model goes through `call_runs`; whatever stops playing calls `pause`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 
 import streamlit as st
 
-from playground.compute import Runs, WorkerLost, backend
+from playground.compute import Playing, Runs, WorkerLost, backend
 from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
 from playground.data.base import Dataset
 from playground.experiment import Experiment, build
@@ -103,6 +104,7 @@ def lab_session(lab: str, default: ExperimentConfig, resolve: Resolver | None = 
         st.session_state[key] = LabSession(lab, cfg, exp, notice=notice, resolve=resolve)
         st.session_state[key].extra["url"] = _url_config()
     else:
+        halt(st.session_state[key])   # a full run of the page works on the runs themselves (module docstring)
         adopt_url(st.session_state[key])
     return st.session_state[key]
 
@@ -177,14 +179,14 @@ def runs_of(session: LabSession) -> Runs:
     return group if group is not None and group.leader is session.exp else session.exp
 
 
-def play(session: LabSession) -> None:
-    """Hand the lab's runs to the compute backend and mark it playing; freed if the session ends first."""
-    if session.extra.get("_playing") is not None:
-        return
-    playing = backend().play(runs_of(session))
-    session.extra["_playing"] = playing
-    reaper.register(playing)   # freed if the browser session ends while it plays
-    session.running = True
+def play(session: LabSession) -> Playing:
+    """The lab's runs in the compute backend: handed over now unless they already are (freed by the reaper
+    if the browser session ends while they play)."""
+    playing = session.extra.get("_playing")
+    if playing is None:
+        playing = session.extra["_playing"] = backend().play(runs_of(session))
+        reaper.register(playing)
+    return playing
 
 
 def pause(session: LabSession) -> None:
