@@ -16,15 +16,14 @@ from playground.compute.local import InProcess
 from playground.compute.tick import Runs, Status, Tick, TickPlan, leader, run_tick, status_of, trainer_of
 
 __all__ = ["Backend", "Playing", "Runs", "Status", "Tick", "TickPlan", "WorkerLost", "backend", "leader",
-           "run_tick", "status_of", "trainer_of", "warm"]
+           "run_tick", "status_of", "trainer_of"]
 
 _backend: Backend | None = None
 _lock = threading.Lock()
-_warming = threading.Event()
 
 
 def backend() -> Backend:
-    """This process's backend, created on first use (a Ray pool takes a few seconds to start: see `warm`)."""
+    """This process's backend, created on first use (the server creates it at start: playground/ui/server.py)."""
     global _backend
     with _lock:
         if _backend is None:
@@ -55,11 +54,3 @@ def _in_own_thread(address: str) -> Backend:
     if "error" in made:
         raise made["error"]
     return made["pool"]
-
-
-def warm() -> None:
-    """Start the backend in the background (the server's first page calls this), so the first Play does
-    not wait for Ray and its workers."""
-    if _backend is None and not _warming.is_set():
-        _warming.set()
-        threading.Thread(target=backend, name="compute-warm", daemon=True).start()
