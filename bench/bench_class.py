@@ -301,17 +301,19 @@ def chromium_class(url: str, pid: int, n: int, warmup: float, seconds: float, br
     page.goto(url)                     # the root once, as a first visitor (tests/e2e/conftest.py)
     wait_idle(page, timeout=120_000)
     first.close()
-    contexts, pages, errors = [], [], []
+    contexts, pages, errors, watchers = [], [], [], []
     for _i in range(n):
         ctx = browser.new_context(viewport={"width": 1500, "height": 1100})
         p = ctx.new_page()
         p.set_default_timeout(120_000)
         errs: list[str] = []
         p.on("pageerror", lambda e, errs=errs: errs.append(f"page error: {e}"[:300]))
-        p.on("websocket", lambda w, errs=errs: w.on("socketerror", lambda e: errs.append(f"websocket: {e}"[:300])))
+        watcher = LightStudent("")   # reads the page's own websocket frames: its fragment runs and how they end
+        p.on("websocket", lambda w, errs=errs, watcher=watcher: watch(w, errs, watcher))
         contexts.append(ctx)
         pages.append(p)
         errors.append(errs)
+        watchers.append(watcher)
         p.goto(f"{url}/{LAB_PATH}")
     for p in pages:
         wait_idle(p, timeout=120_000)
@@ -321,24 +323,42 @@ def chromium_class(url: str, pid: int, n: int, warmup: float, seconds: float, br
     boundary = lambda p: max(p.evaluate(UPDATES_JS) or [0])             # noqa: E731  the fastest chart
     deadline = time.monotonic() + 120
     while any(boundary(p) < 3 for p in pages) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    time.sleep(warmup)
+        pages[0].wait_for_timeout(500)   # (playwright's waits, not time.sleep: events are handled while waiting)
+    pages[0].wait_for_timeout(warmup * 1000)
     a = usage(pid)
     start = [(time.monotonic(), epoch(p), p.evaluate(UPDATES_JS)) for p in pages]
-    time.sleep(max(seconds - (time.monotonic() - a.at), 0))
+    pages[0].wait_for_timeout(max(seconds - (time.monotonic() - a.at), 0) * 1000)
     end = [(time.monotonic(), epoch(p), p.evaluate(UPDATES_JS)) for p in pages]
     b = usage(pid)
     students = []
-    for (t0, e0, u0), (t1, e1, u1), p, errs in zip(start, end, pages, errors):
+    for (t0, e0, u0), (t1, e1, u1), p, errs, w in zip(start, end, pages, errors, watchers):
         ups = [y - x for x, y in zip(u0, u1)]
         shown = [f"on the page: {t}"[:300] for t in page_errors(p)]
         if not ups or max(ups) == 0:
             shown.append("no view update in the window")
+        seen = light_student(w.counts, t0, t1)   # fragment runs as the page's websocket carried them
         students.append(Student(epochs=(e1 - e0) / (t1 - t0), updates=max(ups or [0]) / (t1 - t0),
-                                errors=errs + shown))
+                                runs=seen.runs, cut=seen.cut, gap=seen.gap, errors=errs + w.counts.errors + shown))
     for ctx in contexts:
         ctx.close()
     return students, a, b
+
+
+def watch(ws, errors: list[str], watcher: LightStudent) -> None:
+    """Follow a page's Streamlit websocket: its errors, and every ForwardMsg through `watcher.handle`."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if "/_stcore/stream" not in ws.url:
+        return
+
+    def frame(payload) -> None:
+        if isinstance(payload, bytes):
+            msg = ForwardMsg()
+            msg.ParseFromString(payload)
+            watcher.handle(msg)
+
+    ws.on("framereceived", frame)
+    ws.on("socketerror", lambda e: errors.append(f"websocket: {e}"[:300]))
 
 
 # ---------------------------------------------------------------- one measurement
