@@ -9,6 +9,7 @@ PLAYGROUND_DATA_DIR), opens the root once as a first visitor would, then N stude
   fastest: played-back states included, as ui/chart.js counts them); median and worst across students, the
   longest gap between two boundary updates, and the total epochs/s of the class;
 - the server's CPU in cores: its own process and its child processes (Ray workers) separately, from /proc;
+  and the client's (this process, and the browser with its helpers);
 - memory: RSS of the server and of its children at the end; memory per extra student = the slope of the
   total over N (least squares), per backend;
 - errors: exception boxes and error alerts on a page, page errors, websocket failures, students that
@@ -20,6 +21,7 @@ Two clients (--client): `chromium`, N Playwright contexts of one headless Chromi
 shares the machine with the server), and `light`, bench/class_client.py, which speaks Streamlit's websocket
 protocol directly (no rendering: the server's own capacity). The light client's fragment timer is the
 browser's (a rerun request every interval, --rerun browser) or one request at a time (--rerun wait).
+Needs only what the app needs (websockets is a Streamlit dependency; playwright for chromium).
 Does not: start Ray itself (the server does, from PLAYGROUND_RAY), measure the browsers' CPU, or check
 what the charts look like. Bounded: --timeout seconds in all, after which everything it started is stopped.
 
@@ -75,6 +77,7 @@ class Result:
     seconds: float
     cpu_server: float            # cores
     cpu_children: float          # cores
+    cpu_client: float            # cores: this process and the browser
     rss_server: float            # MB
     rss_children: float          # MB
     n_children: int
@@ -172,20 +175,31 @@ def descendants(pid: int) -> list[int]:
 
 @dataclass
 class Usage:
-    """CPU seconds of the server and of its descendants at one moment, and when."""
+    """CPU seconds of the server and of its descendants at one moment, and when; and of the client (this
+    process and what it started besides the server: the browser)."""
     at: float
     server: float
     reaped: float
     children: dict[int, float]
+    client: dict[int, float] = field(default_factory=dict)
 
 
 def usage(pid: int) -> Usage:
     _, own, reaped = proc_stat(pid)
-    kids = {}
+    kids, client = {}, {}
     for k in descendants(pid):
         with contextlib.suppress(OSError):
             kids[k] = proc_stat(k)[1]
-    return Usage(time.monotonic(), own, reaped, kids)
+    for k in [os.getpid(), *descendants(os.getpid())]:
+        if k != pid and k not in kids:
+            with contextlib.suppress(OSError):
+                client[k] = proc_stat(k)[1]
+    return Usage(time.monotonic(), own, reaped, kids, client)
+
+
+def client_cores(a: Usage, b: Usage) -> float:
+    """Cores the client used between two usages (processes that ended in between are not counted)."""
+    return sum(v - a.client.get(k, 0.0) for k, v in b.client.items()) / (b.at - a.at)
 
 
 def cpu_cores(a: Usage, b: Usage) -> tuple[float, float]:
@@ -377,7 +391,8 @@ def measure(n: int, backend: str, args, log_dir: Path, browser=None) -> Result:
             with contextlib.suppress(OSError):
                 rss_kids += rss_mb(k)
         server_cores, child_cores = cpu_cores(a, b)
-        return Result(n, backend, students, b.at - a.at, server_cores, child_cores, rss_mb(pid), rss_kids,
+        return Result(n, backend, students, b.at - a.at, server_cores, child_cores, client_cores(a, b), rss_mb(pid),
+                      rss_kids,
                       len(kids), before, after)
 
 
@@ -400,7 +415,7 @@ def report(r: Result, client: str) -> None:
              "timer request: FINISHED_EARLY_FOR_RERUN)" if runs == runs else ""))
     print("  each (epochs/s / updates/s): " + "  ".join(f"{s.epochs:.0f}/{s.updates:.1f}" for s in r.students))
     print(f"  server CPU              : {r.cpu_server:.2f} cores (server process), {r.cpu_children:.2f} cores "
-          f"({r.n_children} child processes)")
+          f"({r.n_children} child processes); the client used {r.cpu_client:.2f}")
     print(f"  memory (RSS)            : server {r.rss_server:,.0f} MB, children {r.rss_children:,.0f} MB, "
           f"total {r.rss_server + r.rss_children:,.0f} MB")
     errs = r.errors
