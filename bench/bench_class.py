@@ -63,8 +63,9 @@ class Student:
     """One student's figures over the measured window."""
     epochs: float                 # epochs/s
     updates: float                # boundary states/s
-    runs: float = float("nan")    # fragment runs ended/s, finished or cut short (light client only)
-    cut: float = float("nan")     # share of them cut short by the next timer request (FINISHED_EARLY_FOR_RERUN)
+    runs: float = float("nan")    # fragment runs ended/s, finished or superseded (from the websocket)
+    cut: float = float("nan")     # share of them superseded: the next tick started before their last deltas
+                                  # were sent, and Streamlit dropped those (FINISHED_EARLY_FOR_RERUN)
     gap: float = float("nan")     # longest time between two boundary updates, s
     errors: list[str] = field(default_factory=list)
 
@@ -411,8 +412,8 @@ def report(r: Result, client: str) -> None:
     print(f"  epochs/s per student    : median {fmt(em)}, worst {fmt(ew)}; total {fmt(r.total_epochs)}")
     print(f"  view updates/s (boundary): median {fmt(um)}, worst {fmt(uw)}"
           + (f"; longest gap {max(gaps):.2f} s" if gaps else "")
-          + (f"\n  fragment runs/s         : median {fmt(runs)} ({fmt(100 * cut, '.0f')}% cut short by the next "
-             "timer request: FINISHED_EARLY_FOR_RERUN)" if runs == runs else ""))
+          + (f"\n  fragment runs/s         : median {fmt(runs)} ({fmt(100 * cut, '.0f')}% superseded: the next tick "
+             "started before their last deltas were sent, FINISHED_EARLY_FOR_RERUN)" if runs == runs else ""))
     print("  each (epochs/s / updates/s): " + "  ".join(f"{s.epochs:.0f}/{s.updates:.1f}" for s in r.students))
     print(f"  server CPU              : {r.cpu_server:.2f} cores (server process), {r.cpu_children:.2f} cores "
           f"({r.n_children} child processes); the client used {r.cpu_client:.2f}")

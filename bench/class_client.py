@@ -18,8 +18,10 @@ What it does, as the browser does (read from Streamlit 1.67's runtime and its bu
 What it counts: the Epoch metric's value (`st.metric("Epoch", "1,234")`) and when it arrived; view updates:
 states of the boundary chart received (each of its deltas carries its own state plus `playback`, earlier
 states the browser plays in between: what ui/chart.js counts as updates), and fragment runs ended, finished
-(FINISHED_FRAGMENT_RUN_SUCCESSFULLY) or cut short (FINISHED_EARLY_FOR_RERUN: with the browser's timer the
-next request interrupts a tick at an st call while it draws, so it shows only part of its charts or none);
+(FINISHED_FRAGMENT_RUN_SUCCESSFULLY) or superseded (FINISHED_EARLY_FOR_RERUN: with the browser's timer a
+request is always waiting, so the next tick starts at once, and starting it clears the session's outgoing
+queue of that fragment's deltas not yet flushed to the socket, runtime/forward_msg_queue.py `clear`, and
+relabels the run's script_finished: the tick's last charts, often the boundary, never reach the page);
 errors: exception elements, error alerts, websocket failures.
 What it does not do: send the other widgets' states (the server keeps a missing widget's last value, so
 only changed ones matter), heartbeats (app_heartbeat is optional), render anything, or fetch the page's
@@ -128,7 +130,7 @@ class Counts:
     """What one student saw, with times (time.monotonic) so a window can be cut out afterwards."""
     epochs: list[tuple[float, int]] = field(default_factory=list)      # (time, Epoch metric value)
     updates: list[tuple[float, int]] = field(default_factory=list)     # (time, boundary states in a delta)
-    fragment_runs: list[tuple[float, bool]] = field(default_factory=list)   # (time, cut short) of runs that
+    fragment_runs: list[tuple[float, bool]] = field(default_factory=list)   # (time, superseded) of runs that
                                                                             # ended while the timer was on
     errors: list[str] = field(default_factory=list)
     playing: bool = False                                              # Play clicked and the timer started
