@@ -50,10 +50,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.class_client import Counts, LightStudent  # noqa: E402
+from tests.procs import descendants, proc_stat, rss_mb  # noqa: E402
 
 LAB_PATH = "playground"     # the 2-D lab's URL path (playground/labs.py)
-TICK_HZ = os.sysconf("SC_CLK_TCK")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 
 # ---------------------------------------------------------------- figures (pure)
@@ -144,35 +143,6 @@ def light_student(c: Counts, t0: float, t1: float) -> Student:
 
 
 # ---------------------------------------------------------------- the server's processes (/proc)
-
-def proc_stat(pid: int) -> tuple[int, float, float]:
-    """(parent pid, own CPU seconds, CPU seconds of reaped children) of a process, from /proc/PID/stat."""
-    with open(f"/proc/{pid}/stat") as f:
-        text = f.read()
-    fields = text[text.rindex(")") + 2:].split()   # after "pid (comm) "; fields[0] is the state
-    ppid, utime, stime, cutime, cstime = int(fields[1]), *map(int, fields[11:15])
-    return ppid, (utime + stime) / TICK_HZ, (cutime + cstime) / TICK_HZ
-
-
-def rss_mb(pid: int) -> float:
-    with open(f"/proc/{pid}/statm") as f:
-        return int(f.read().split()[1]) * PAGE_SIZE / 1e6
-
-
-def descendants(pid: int) -> list[int]:
-    """Every living process below `pid` (children, their children ...)."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                parents[int(entry)] = proc_stat(int(entry))[0]
-    found, frontier = [], [pid]
-    while frontier:
-        kids = [p for p, pp in parents.items() if pp in frontier]
-        found += kids
-        frontier = kids
-    return found
-
 
 @dataclass
 class Usage:

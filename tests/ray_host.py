@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.procs import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = """
 import sys, time, ray
@@ -50,11 +52,7 @@ def ray_host(cpus: int = 2) -> Iterator[dict[str, str]]:
             raise RuntimeError("ray did not start")
         yield {"PLAYGROUND_RAY": address, **auth}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=30)
 
 
 def workers(env: dict[str, str], kill: str = "") -> dict[str, list[str]]:

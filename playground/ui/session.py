@@ -206,11 +206,14 @@ def halt(session: LabSession) -> None:
 
 
 def pause_lost(session: LabSession, err: WorkerLost) -> None:
-    """The backend lost the playing run (its worker died): pause on the run as it was at Play."""
+    """The backend lost the playing run (its worker died), or could not take it: pause on the run as it was
+    at Play, and say so."""
     playing = _unplay(session)
     session.running = False
     if playing is not None:
         take_back(session, _reopen(session, playing.start, err))
+    else:
+        session.notice = f"Training could not start: {err}. Nothing was lost; press Play to try again."
 
 
 def _unplay(session: LabSession) -> Any:

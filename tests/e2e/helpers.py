@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.procs import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
@@ -117,8 +119,4 @@ def serve_app(env: dict[str, str] | None = None, log=subprocess.DEVNULL, wait: f
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)

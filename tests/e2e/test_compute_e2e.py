@@ -6,13 +6,12 @@ process behind when the server is stopped."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, poll, serve_app
+from tests.procs import alive, descendants
 from tests.ray_host import kill_worker, ray_host, workers
 
 pytestmark = pytest.mark.e2e
@@ -79,30 +78,6 @@ def test_a_paused_run_comes_back_and_a_killed_worker_reopens_it(page, ray_app, r
     assert epoch(page) == paused + 1, "it reopened from its state at Play"
     click_button(page, "Play")
     assert poll(lambda: epoch(page) >= paused + 10, timeout=60), "and plays again, on a new worker"
-
-
-def descendants(pid: int) -> set[int]:
-    """Every process below pid (from /proc)."""
-    parent = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-    found, todo = set(), [pid]
-    while todo:
-        p = todo.pop()
-        kids = [c for c, pp in parent.items() if pp == p]
-        found.update(kids)
-        todo.extend(kids)
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
 
 
 def test_a_ray_started_by_the_server_stops_with_it(browser, tmp_path):
