@@ -167,6 +167,7 @@ def test_a_session_that_ends_frees_its_playing_run_and_a_paused_one_keeps_it(ray
     from playground.ui.session import LabSession, pause, play
 
     monkeypatch.setattr(compute, "_backend", ray_pool)
+    monkeypatch.setattr(reaper, "_playing", {})   # only this test's runs (other tests' AppTest sessions register too)
     kept = LabSession("playground", CFG, build(CFG))
     play(kept)
     kept.extra["_playing"].tick(EPOCH, plane_payload)
