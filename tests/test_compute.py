@@ -161,6 +161,19 @@ def test_a_killed_worker_is_detected_and_replaced(ray_pool):
     assert again.stop().trainer.epoch == 1
 
 
+def test_a_playing_run_is_checkpointed_for_a_lost_worker(ray_pool, monkeypatch):
+    from playground.compute import ray_pool as module
+
+    monkeypatch.setattr(module, "CHECKPOINT", 0.0)   # a copy after every tick
+    playing = ray_pool.play(build(CFG))
+    for _ in range(2):
+        playing.tick(EPOCH, plane_payload)
+    ray.kill(ray_pool.worker(playing.slot))
+    with pytest.raises(WorkerLost):
+        playing.tick(EPOCH, plane_payload)
+    assert playing.start.trainer.epoch == 2   # reopens at its last checkpoint, not at Play (epoch 0)
+
+
 def test_a_session_that_ends_frees_its_playing_run_and_a_paused_one_keeps_it(ray_pool, monkeypatch):
     import playground.compute as compute
     from playground.ui import reaper

@@ -20,14 +20,14 @@ from playground.compute.tick import Runs, Tick, TickPlan
 
 class WorkerLost(RuntimeError):
     """The worker that held a playing run is gone (crashed, killed, or it dropped the run after its lease):
-    the run is lost from there; `Playing.start` still holds the state it had when Play was pressed."""
+    the run is lost from there; `Playing.start` still holds its last saved state (at Play, or a checkpoint)."""
 
 
 class Playing(ABC):
     """A run handed to a backend while it plays."""
 
     def __init__(self, start: Runs):
-        self.start = start   # the state at Play: what a lost worker's run reopens from
+        self.start = start   # the state at Play (or a later checkpoint): what a lost worker's run reopens from
 
     @abstractmethod
     def tick(self, plan: TickPlan, payload: Callable[[Runs], Any],

@@ -34,6 +34,7 @@ from playground.compute.tick import Runs, Tick, TickPlan
 
 log = logging.getLogger("playground")
 LEASE = float(os.environ.get("PLAYGROUND_LEASE_SECONDS", 600))   # a hidden tab's timer may tick once a minute
+CHECKPOINT = 30.0   # seconds of playing between copies of a run kept by the web server (for a lost worker)
 _NAMES = itertools.count(1)   # worker names in this process: pools replace workers and tests make several pools
 TIMEOUT = 120.0   # seconds a worker call may take before the run counts as lost (a tick takes ~0.25 s)
 
@@ -100,14 +101,21 @@ class Worker:
 
 
 class RayPlaying(Playing):
+    """A run on a worker. `start` (what a lost worker's session reopens from) is the run at Play, then a copy
+    taken back every CHECKPOINT seconds of playing (one extra round trip of the pickled run)."""
+
     def __init__(self, pool: RayPool, slot: int, runs: Runs):
         super().__init__(runs)
         self.pool, self.slot, self.key = pool, slot, uuid.uuid4().hex
         self.closed = False
         self._call(lambda w: w.put.remote(self.key, runs))
+        self.saved = time.monotonic()
 
     def tick(self, plan: TickPlan, payload: Callable[[Runs], Any], frames: Callable[[Any], Any] | None = None) -> Tick:
-        return self._call(lambda w: w.tick.remote(self.key, plan, payload, frames))
+        tick = self._call(lambda w: w.tick.remote(self.key, plan, payload, frames))
+        if time.monotonic() - self.saved > CHECKPOINT:
+            self.start, self.saved = self.call(_itself), time.monotonic()
+        return tick
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         return self._call(lambda w: w.call.remote(self.key, fn, args))
@@ -144,6 +152,11 @@ class RayPlaying(Playing):
                 self._release()
                 raise WorkerLost("the training worker no longer had this run") from None
             raise err.cause from None   # the function's own error (a ConfigError, a bug): the page shows it
+
+
+def _itself(runs: Runs) -> Runs:
+    """The run, pickled back to the caller: a checkpoint."""
+    return runs
 
 
 class RayPool(Backend):

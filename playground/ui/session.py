@@ -228,7 +228,7 @@ def _reopen(session: LabSession, start: Runs, err: WorkerLost) -> Runs:
     """The run at Play, with the config's live fields as they are now, and a notice saying what happened."""
     _take_live_fields(start, session.cfg)
     epoch = (start.leader if isinstance(start, RunGroup) else start).trainer.epoch
-    session.notice = (f"Training was interrupted: {err}. The run was reopened as it was when Play was pressed "
+    session.notice = (f"Training was interrupted: {err}. The run was reopened from its last saved state "
                       f"(epoch {epoch}); press Play to go on.")
     return start
 
