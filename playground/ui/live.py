@@ -22,12 +22,12 @@ from typing import Any
 import streamlit as st
 
 from playground.cadence import LIVE_EVAL_SHARE
-from playground.compute import Status, Tick, TickPlan, WorkerLost, run_tick, trainer_of
+from playground.compute import Runs, Status, Tick, TickPlan, WorkerLost, run_tick, trainer_of
 from playground.figures.curves import METRIC_LABELS
 from playground.group import RunGroup
 from playground.presets import PRESETS
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, keep_run, pause, pause_lost, play, reset, runs_of
+from playground.ui.session import LabSession, apply_config, halt, keep_run, pause, pause_lost, play, reset, runs_of
 
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
                      # ticks run back to back: train for the budget, draw, repeat
@@ -70,12 +70,22 @@ def _save(session: LabSession) -> None:
 
 
 def _step(session: LabSession) -> None:
-    """One epoch for every run the page trains (see `runs_of`), here in the server."""
+    """One epoch for every run the page trains (see `runs_of`), where training runs (the compute backend)."""
     pause(session)
-    runs = trainer_of(runs_of(session))
-    if runs.done:
-        runs.resume()
-    runs.run_epochs(1)
+    with guard("Step"):
+        try:
+            play(session).call(step_epoch)
+        except WorkerLost as err:
+            pause_lost(session, err)
+        halt(session)
+
+
+def step_epoch(runs: Runs) -> None:
+    """One more epoch for every run (resumed first if it had stopped); module-level so a worker can run it."""
+    trainer = trainer_of(runs)
+    if trainer.done:
+        trainer.resume()
+    trainer.run_epochs(1)
 
 
 def _load_preset(session: LabSession, key: str) -> None:
