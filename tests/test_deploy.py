@@ -36,3 +36,10 @@ def test_haproxy_accepts_the_config_as_the_script_completes_it(tmp_path):
     broken.write_text(cfg.read_text() + "    cookie\n")  # the check can fail: a cookie line without a name
     assert subprocess.run(["haproxy", "-c", "-f", str(broken)], capture_output=True, env=env,
                           timeout=30).returncode != 0
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed (apt-get install -y haproxy)")
+def test_haproxy_accepts_the_compose_config():
+    out = subprocess.run(["haproxy", "-c", "-f", str(DEPLOY / "haproxy-compose.cfg")], capture_output=True, text=True,
+                         timeout=30)
+    assert out.returncode == 0, out.stdout + out.stderr
