@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import class_balancer as lb  # noqa: E402
 from bench.class_client import Counts, LightStudent  # noqa: E402
-from tests.procs import descendants, proc_stat, rss_mb  # noqa: E402
+from tests.procs import alive, descendants, proc_stat, rss_mb  # noqa: E402
 
 LAB_PATH = "playground"     # the 2-D lab's URL path (playground/labs.py)
 
@@ -451,6 +451,8 @@ def balanced(backend: str, replicas: int, log_dir: Path) -> Iterator[tuple[str, 
     with lb.serve_class(replicas, backend, log_dir, free_port(), remember) as cls:
         yield cls.url, cls.pid, cls.servers
     time.sleep(1)
+    left = [k for k, t in STARTED.items() if alive(k) and start_time(k) == t]
+    print(f"  serve_class.sh stopped on SIGTERM; processes it left behind: {len(left)}", flush=True)
     stop_leftovers()
 
 

@@ -43,3 +43,25 @@ def test_haproxy_accepts_the_compose_config():
     out = subprocess.run(["haproxy", "-c", "-f", str(DEPLOY / "haproxy-compose.cfg")], capture_output=True, text=True,
                          timeout=30)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_bench_names_the_other_replica_and_reads_cookies_and_tables():
+    import email.message
+    import io
+
+    import pyarrow as pa
+
+    from bench.bench_class import other_replica
+    from bench.class_balancer import _cookies, table_rows
+
+    assert [other_replica(r, 3) for r in ("r1", "r2", "r3")] == ["r2", "r3", "r1"]
+    assert other_replica("r1", 1) == "r1"
+    headers = email.message.Message()
+    headers["Set-Cookie"] = "_streamlit_xsrf=2|ab|cd|17; Path=/; SameSite=Lax"
+    headers["Set-Cookie"] = "PGREPLICA=r2; path=/; HttpOnly"
+    assert _cookies(headers) == {"_streamlit_xsrf": "2|ab|cd|17", "PGREPLICA": "r2"}
+    buf = io.BytesIO()
+    table = pa.table({"name": ["a", "b", "c"]})
+    with pa.ipc.new_stream(buf, table.schema) as w:
+        w.write_table(table)
+    assert table_rows([buf.getvalue(), b""]) == 3
