@@ -525,7 +525,7 @@ def summary(results: list[Result]) -> None:
     for backend in dict.fromkeys(r.backend for r in results):
         rs = sorted((r for r in results if r.backend == backend), key=lambda r: r.n)
         one = next((r.total_epochs for r in rs if r.n == 1), float("nan"))
-        ratios = ", ".join(f"{r.n}: {r.total_epochs / one:.2f}x" for r in rs if r.n != 1)
+        ratios = ", ".join(f"{r.n}: {r.total_epochs / one:.2f}x" for r in rs if r.n != 1) if one == one else ""
         print(f"  {backend}: total epochs/s with N students / with 1 ({fmt(one)}): {ratios or 'n/a'}")
         mem = slope([r.n for r in rs], [r.rss_server + r.rss_children for r in rs])
         print(f"  {backend}: memory per extra student (slope of total RSS over N): {fmt(mem)} MB")
