@@ -508,7 +508,7 @@ def report(r: Result, client: str) -> None:
     print(f"  server CPU              : {r.cpu_server:.2f} cores ("
           + (f"{r.replicas} replica processes" if r.replicas else "server process")
           + f"), {r.cpu_children:.2f} cores ({r.n_children} "
-          + ("other processes: Ray, HAProxy" if r.replicas else "child processes")
+          + ("other processes: HAProxy, and Ray if used" if r.replicas else "child processes")
           + f"); the client used {r.cpu_client:.2f}")
     print(f"  memory (RSS)            : server {r.rss_server:,.0f} MB, children {r.rss_children:,.0f} MB, "
           f"total {r.rss_server + r.rss_children:,.0f} MB")
