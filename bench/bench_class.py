@@ -22,11 +22,20 @@ shares the machine with the server), and `light`, bench/class_client.py, which s
 protocol directly (no rendering: the server's own capacity). The light client's fragment timer is the
 browser's (a rerun request every interval, --rerun browser) or one request at a time (--rerun wait).
 Needs only what the app needs (websockets is a Streamlit dependency; playwright for chromium).
+--replicas K (light client only) serves the class as an operator would with deploy/serve_class.sh: K replicas
+on loopback behind HAProxy with sticky sessions, one Ray for all of them (ray) or none (inprocess), one data
+folder; the students go through the balancer (bench/class_balancer.py), "server" CPU and memory are the
+replicas' together and "children" everything else the script started (Ray, HAProxy). It checks, per student:
+that its first request, its websocket and an upload all reached one replica (X-Playground-Replica, which
+HAProxy adds), that the upload succeeded (and that the same upload sent to another replica is refused with
+400, so the check can fail), and that the run its replica kept at Pause is listed by another replica's Runs page
+(the shared store). Without haproxy it says so and measures nothing.
 Does not: start Ray itself (the server does, from PLAYGROUND_RAY), measure the browsers' CPU, or check
 what the charts look like. Bounded: --timeout seconds in all, after which everything it started is stopped.
 
     python bench/bench_class.py [--students 1 2 4 8] [--seconds 20] [--client light|chromium]
                                 [--backend inprocess ray] [--warmup 5] [--rerun browser|wait] [--timeout 1200]
+                                [--replicas K]
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ import asyncio
 import contextlib
 import itertools
 import os
+import secrets
 import signal
 import statistics
 import sys
@@ -49,8 +59,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import class_balancer as lb  # noqa: E402
 from bench.class_client import Counts, LightStudent  # noqa: E402
-from tests.procs import descendants, proc_stat, rss_mb  # noqa: E402
+from tests.procs import alive, descendants, proc_stat, rss_mb  # noqa: E402
 
 LAB_PATH = "playground"     # the 2-D lab's URL path (playground/labs.py)
 
@@ -83,6 +94,8 @@ class Result:
     n_children: int
     load_before: float
     load_after: float
+    replicas: int = 0            # 0: one server, no balancer
+    checks: list[str] = field(default_factory=list)   # the balancer checks' summary lines
 
     @property
     def total_epochs(self) -> float:
@@ -155,14 +168,21 @@ class Usage:
     client: dict[int, float] = field(default_factory=dict)
 
 
-def usage(pid: int) -> Usage:
-    _, own, reaped = proc_stat(pid)
+def usage(pid: int, servers: list[int] | tuple = ()) -> Usage:
+    """`pid` is the server, or with `servers` (the replicas) what started them: then the servers' CPU adds up
+    as the server's and everything else below `pid` counts as children."""
+    roots = list(servers) or [pid]
+    own = reaped = 0.0
+    for r in roots:
+        _, o, rr = proc_stat(r)
+        own, reaped = own + o, reaped + rr
     kids, client = {}, {}
     for k in descendants(pid):
         with contextlib.suppress(OSError):
-            kids[k] = proc_stat(k)[1]
+            if k not in roots:
+                kids[k] = proc_stat(k)[1]
     for k in [os.getpid(), *descendants(os.getpid())]:
-        if k != pid and k not in kids:
+        if k != pid and k not in kids and k not in roots:
             with contextlib.suppress(OSError):
                 client[k] = proc_stat(k)[1]
     return Usage(time.monotonic(), own, reaped, kids, client)
@@ -252,26 +272,96 @@ def load() -> float:
 
 # ---------------------------------------------------------------- the light client
 
-async def light_class(url: str, pid: int, n: int, warmup: float, seconds: float, rerun: str) -> tuple:
-    """N light students play; returns (students, usage at start, usage at end)."""
+async def light_class(url: str, pid: int, n: int, warmup: float, seconds: float, rerun: str,
+                      servers: list[int] | tuple = (), replicas: int = 0) -> tuple:
+    """N light students play; returns (students, usage at start, usage at end, balancer check lines). With
+    `replicas`, `url` is the balancer: each student arrives as a browser does (its first request gets the sticky
+    cookie), and before leaving uploads a file and presses Pause (bench/class_balancer.py)."""
     ws = url.replace("http://", "ws://") + "/_stcore/stream"
-    first = await LightStudent(ws, page="").run(asyncio.Event(), play=False)   # the root once, as a first
-    if first.errors:                                                           # visitor would (tests/e2e)
-        raise RuntimeError(f"the first visit failed: {first.errors}")
+    for r in range(max(replicas, 1)):   # the root once (on each replica), as a first visitor would (tests/e2e)
+        first = await LightStudent(ws, page="", cookies={lb.STICKY: f"r{r + 1}"} if replicas else None).run(
+            asyncio.Event(), play=False)
+        if first.errors:
+            raise RuntimeError(f"the first visit failed: {first.errors}")
     stop = asyncio.Event()
-    students = [LightStudent(ws, rerun=rerun) for _ in range(n)]
-    tasks = [asyncio.create_task(s.run(stop)) for s in students]
+    entries = [await asyncio.to_thread(lb.visit, url) for _ in range(n)] if replicas else [({}, "")] * n
+    students = [LightStudent(ws, rerun=rerun, cookies={**c, "dlp_owner": secrets.token_hex(16)} if replicas else None)
+                for c, _ in entries]
+    seen: dict[int, Seen] = {id(s): Seen(entry=e) for s, (_, e) in zip(students, entries)}
+    finale = (lambda s: leave(url, s, seen[id(s)], replicas)) if replicas else None
+    tasks = [asyncio.create_task(s.run(stop, finale=finale)) for s in students]
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not all(
             (s.counts.playing and len(s.counts.updates) > 4) or s.counts.errors for s in students):
         await asyncio.sleep(0.2)   # every student is playing (a few updates in) or has failed
     await asyncio.sleep(warmup)
-    a = usage(pid)
+    a = usage(pid, servers)
     await asyncio.sleep(seconds)
-    b = usage(pid)
+    b = usage(pid, servers)
     stop.set()
     counts = await asyncio.gather(*tasks)
-    return [light_student(c, a.at, b.at) for c in counts], a, b
+    figures = [light_student(c, a.at, b.at) for c in counts]
+    checks = []
+    if replicas:
+        for s in students:   # the run kept at Pause, on the Runs page of another replica (the same one if only 1)
+            other = {lb.STICKY: other_replica(s.replica, replicas), "dlp_owner": s.cookies["dlp_owner"]}
+            seen[id(s)].listed = await lb.listed_rows(ws, other)
+        checks = balancer_checks(students, seen, figures, replicas)
+    return figures, a, b, checks
+
+
+@dataclass
+class Seen:
+    """What one student met behind the balancer."""
+    entry: str                                       # replica of its first request
+    upload: tuple[int, str] = (0, "")                # (status, replica) of its upload
+    misrouted: int = 0                               # status of the same upload sent to another replica
+    paused: bool = False                             # Pause came back (its replica kept the run)
+    listed: tuple[str, int, list[str]] = ("", 0, [])   # another replica's Runs page: (replica, rows, errors)
+
+
+def other_replica(name: str, replicas: int) -> str:
+    """The next replica's name after `name` (r1 .. rK, as serve_class.sh names them), itself if only one."""
+    k = int(name[1:]) if name[1:].isdigit() else 1
+    return f"r{k % replicas + 1}"
+
+
+async def leave(url: str, s: LightStudent, seen: Seen, replicas: int) -> None:
+    """Before a student closes its tab: an upload with its cookies, the same upload sent to another replica,
+    then Pause (its run is kept in the shared store)."""
+    seen.upload = await asyncio.to_thread(lb.upload, url, s.session_id, s.cookies)
+    if replicas > 1:
+        wrong = {**s.cookies, lb.STICKY: other_replica(s.replica, replicas)}
+        seen.misrouted = (await asyncio.to_thread(lb.upload, url, s.session_id, wrong))[0]
+    seen.paused = await s.click("Pause", until="Play")
+
+
+def balancer_checks(students: list[LightStudent], seen: dict[int, Seen], figures: list[Student],
+                    replicas: int) -> list[str]:
+    """Summary lines of the balancer checks; each failure is added to that student's errors."""
+    ok = {"one replica": 0, "upload": 0, "refused": 0, "listed": 0}
+    for s, fig in zip(students, figures):
+        v = seen[id(s)]
+        checks = {"one replica": len({v.entry, s.replica, v.upload[1]}) == 1 and bool(s.replica),
+                  "upload": 200 <= v.upload[0] < 300,
+                  "refused": replicas < 2 or v.misrouted == 400,
+                  "listed": v.paused and v.listed[1] >= 1 and v.listed[0] == other_replica(s.replica, replicas)}
+        for name, passed in checks.items():
+            ok[name] += passed
+            if not passed:
+                fig.errors.append(f"balancer check '{name}' failed: first request {v.entry}, websocket {s.replica}, "
+                                  f"upload {v.upload}, misrouted {v.misrouted}, paused {v.paused}, "
+                                  f"listed {v.listed[:2]} {v.listed[2][:2]}")
+    n = len(students)
+    spread = {r: sum(s.replica == r for s in students) for r in sorted({s.replica for s in students})}
+    return [f"students per replica       : {', '.join(f'{r}: {k}' for r, k in spread.items())}",
+            f"stayed on one replica      : {ok['one replica']}/{n} (first request, websocket, upload: same "
+            "X-Playground-Replica)",
+            f"upload through the balancer: {ok['upload']}/{n} accepted"
+            + (f"; sent to another replica: {ok['refused']}/{n} refused with 400 (the check can fail)"
+               if replicas > 1 else ""),
+            f"run kept at Pause, listed on {'another' if replicas > 1 else 'a fresh page of its'} replica's Runs "
+            f"page: {ok['listed']}/{n}"]
 
 
 # ---------------------------------------------------------------- the chromium client
@@ -348,23 +438,52 @@ def watch(ws, errors: list[str], watcher: LightStudent) -> None:
 
 # ---------------------------------------------------------------- one measurement
 
+@contextlib.contextmanager
+def balanced(backend: str, replicas: int, log_dir: Path) -> Iterator[tuple[str, int, list[int]]]:
+    """deploy/serve_class.sh for one measurement: (balancer url, the script's pid, the replicas' pids)."""
+    from tests.e2e.helpers import free_port
+
+    def remember(pids: list[int]) -> None:
+        for k in pids:
+            with contextlib.suppress(OSError):
+                STARTED[k] = start_time(k)
+
+    with lb.serve_class(replicas, backend, log_dir, free_port(), remember) as cls:
+        yield cls.url, cls.pid, cls.servers
+    time.sleep(1)
+    left = []
+    for k, t in STARTED.items():
+        with contextlib.suppress(OSError):
+            if alive(k) and start_time(k) == t:
+                left.append(k)
+    print(f"  serve_class.sh stopped on SIGTERM; processes it left behind: {len(left)}", flush=True)
+    stop_leftovers()
+
+
 def measure(n: int, backend: str, args, log_dir: Path, browser=None) -> Result:
-    with server(backend, log_dir) as (url, pid):
+    servers: list[int] = []
+    checks: list[str] = []
+    with contextlib.ExitStack() as stack:
+        if args.replicas:
+            url, pid, servers = stack.enter_context(balanced(backend, args.replicas, log_dir))
+        else:
+            url, pid = stack.enter_context(server(backend, log_dir))
         before = load()
         if args.client == "light":
-            students, a, b = asyncio.run(light_class(url, pid, n, args.warmup, args.seconds, args.rerun))
+            students, a, b, checks = asyncio.run(light_class(url, pid, n, args.warmup, args.seconds, args.rerun,
+                                                             servers, args.replicas))
         else:
             students, a, b = chromium_class(url, pid, n, args.warmup, args.seconds, browser)
         after = load()
-        kids = descendants(pid)
+        kids = [k for k in descendants(pid) if k not in servers]
         rss_kids = 0.0
         for k in kids:
             with contextlib.suppress(OSError):
                 rss_kids += rss_mb(k)
         server_cores, child_cores = cpu_cores(a, b)
-        return Result(n, backend, students, b.at - a.at, server_cores, child_cores, client_cores(a, b), rss_mb(pid),
-                      rss_kids,
-                      len(kids), before, after)
+        rss_server = sum(rss_mb(s) for s in servers) if servers else rss_mb(pid)
+        return Result(n, backend, students, b.at - a.at, server_cores, child_cores, client_cores(a, b), rss_server,
+                      rss_kids, len(kids), before, after, args.replicas, checks)
 
 
 def fmt(x: float, spec: str = ".1f") -> str:
@@ -377,18 +496,24 @@ def report(r: Result, client: str) -> None:
     gaps = [s.gap for s in r.students if s.gap == s.gap]
     runs = median_worst([s.runs for s in r.students])[0]
     cut = median_worst([s.cut for s in r.students])[0]
-    print(f"{r.n} student(s), {r.backend}, {client}: load {r.load_before:.1f} -> {r.load_after:.1f} (2 cores), "
-          f"{r.seconds:.1f} s measured")
+    where = f", {r.replicas} replica(s) behind HAProxy" if r.replicas else ""
+    print(f"{r.n} student(s), {r.backend}{where}, {client}: load {r.load_before:.1f} -> {r.load_after:.1f} "
+          f"({os.cpu_count()} cores), {r.seconds:.1f} s measured")
     print(f"  epochs/s per student    : median {fmt(em)}, worst {fmt(ew)}; total {fmt(r.total_epochs)}")
     print(f"  view updates/s (boundary): median {fmt(um)}, worst {fmt(uw)}"
           + (f"; longest gap {max(gaps):.2f} s" if gaps else "")
           + (f"\n  fragment runs/s         : median {fmt(runs)} ({fmt(100 * cut, '.0f')}% superseded: the next tick "
              "started before their last deltas were sent, FINISHED_EARLY_FOR_RERUN)" if runs == runs else ""))
     print("  each (epochs/s / updates/s): " + "  ".join(f"{s.epochs:.0f}/{s.updates:.1f}" for s in r.students))
-    print(f"  server CPU              : {r.cpu_server:.2f} cores (server process), {r.cpu_children:.2f} cores "
-          f"({r.n_children} child processes); the client used {r.cpu_client:.2f}")
+    print(f"  server CPU              : {r.cpu_server:.2f} cores ("
+          + (f"{r.replicas} replica processes" if r.replicas else "server process")
+          + f"), {r.cpu_children:.2f} cores ({r.n_children} "
+          + ("other processes: HAProxy, and Ray if used" if r.replicas else "child processes")
+          + f"); the client used {r.cpu_client:.2f}")
     print(f"  memory (RSS)            : server {r.rss_server:,.0f} MB, children {r.rss_children:,.0f} MB, "
           f"total {r.rss_server + r.rss_children:,.0f} MB")
+    for line in r.checks:
+        print(f"  {line}")
     errs = r.errors
     print(f"  errors                  : {len(errs)}" + "".join(f"\n    - {e}" for e in errs[:8])
           + (f"\n    ... {len(errs) - 8} more" if len(errs) > 8 else ""))
@@ -401,9 +526,6 @@ def summary(results: list[Result]) -> None:
         rs = sorted((r for r in results if r.backend == backend), key=lambda r: r.n)
         one = next((r.total_epochs for r in rs if r.n == 1), float("nan"))
         ratios = ", ".join(f"{r.n}: {r.total_epochs / one:.2f}x" for r in rs if r.n != 1) if one == one else ""
-        if r.replicas:
-            print(f"  {backend}: {r.replicas} replica(s); total epochs/s: "
-                  + ", ".join(f"{x.n} student(s) {x.total_epochs:.1f}" for x in rs))
         print(f"  {backend}: total epochs/s with N students / with 1 ({fmt(one)}): {ratios or 'n/a'}")
         mem = slope([r.n for r in rs], [r.rss_server + r.rss_children for r in rs])
         print(f"  {backend}: memory per extra student (slope of total RSS over N): {fmt(mem)} MB")
@@ -448,10 +570,20 @@ def main() -> None:
     ap.add_argument("--rerun", choices=["browser", "wait"], default="browser",
                     help="light client's fragment timer: every interval like the browser, or one at a time")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds for everything; then it stops itself")
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="serve with deploy/serve_class.sh: this many replicas behind HAProxy (light client only)")
     args = ap.parse_args()
+    if args.replicas and args.client != "light":
+        ap.error("--replicas needs --client light")
+    if args.replicas and lb.shutil.which("haproxy") is None:
+        print("bench_class --replicas: skipped, haproxy is not installed (apt-get install -y haproxy on Debian, or "
+              "run deploy/serve_class.sh once as root, which installs it)")
+        return
     watchdog(args.timeout)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-class-"))
     print(f"bench_class: students {args.students}, backends {args.backend}, client {args.client}, "
+          + (f"{args.replicas} replica(s) behind HAProxy, " if args.replicas else "")
+          + f"load {load():.1f}, "
           f"{args.seconds:.0f} s after {args.warmup:.0f} s warm-up; server logs in {log_dir}", flush=True)
     results: list[Result] = []
     try:

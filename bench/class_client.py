@@ -23,6 +23,10 @@ request is always waiting, so the next tick starts at once, and starting it clea
 queue of that fragment's deltas not yet flushed to the socket, runtime/forward_msg_queue.py `clear`, and
 relabels the run's script_finished: the tick's last charts, often the boundary, never reach the page);
 errors: exception elements, error alerts, websocket failures.
+Behind a load balancer (deploy/, bench_class.py --replicas) it carries cookies in its handshake (`cookies`:
+the balancer's sticky cookie, the browser's owner id) and records which replica answered (`replica`, the
+X-Playground-Replica header HAProxy adds) and its session id (`session_id`, from new_session), which an
+upload names. `finale`, if given, runs after `stop` and before the socket closes (uploads, Pause).
 What it does not do: send the other widgets' states (the server keeps a missing widget's last value, so
 only changed ones matter), heartbeats (app_heartbeat is optional), render anything, or fetch the page's
 static files and component assets.
@@ -140,12 +144,16 @@ class Counts:
 class LightStudent:
     """One simulated student on the 2-D lab (see the module docstring)."""
 
-    def __init__(self, ws_url: str, page: str = "playground", rerun: str = "browser") -> None:
-        self.ws_url, self.page, self.rerun = ws_url, page, rerun
+    def __init__(self, ws_url: str, page: str = "playground", rerun: str = "browser",
+                 cookies: dict[str, str] | None = None) -> None:
+        self.ws_url, self.page, self.rerun, self.cookies = ws_url, page, rerun, dict(cookies or {})
+        self.replica = ""                              # X-Playground-Replica of the handshake's answer, if any
+        self.session_id = ""
+        self.buttons: dict[str, tuple[str, float]] = {}   # label -> (widget id, when last drawn)
+        self.tables: list[bytes] = []                  # Arrow bytes of st.dataframe elements (the Runs page)
         self.counts = Counts()
         self.cache = ElementCache()
         self.page_hash = ""
-        self.play_id = ""
         self.timer: tuple[str, float] | None = None    # (fragment_id, interval) while the server asks for ticks
         self.running = False                           # a run is going (from our request to its script_finished)
         self.finished = asyncio.Event()                # set on every script_finished
@@ -157,17 +165,22 @@ class LightStudent:
         self.finished.clear()
         await self._ws.send(msg.SerializeToString())
 
-    async def run(self, stop: asyncio.Event, play: bool = True) -> Counts:
-        """Open the page, press Play (if `play`), follow the fragment timer until `stop` is set; never raises."""
+    async def run(self, stop: asyncio.Event, play: bool = True, finale=None) -> Counts:
+        """Open the page, press Play (if `play`), follow the fragment timer until `stop` is set, then await
+        `finale(self)` if given; never raises."""
         import websockets
 
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else None
         try:
             async with websockets.connect(self.ws_url, subprotocols=[SUBPROTOCOL], max_size=None,
-                                          open_timeout=60, ping_interval=None) as ws:
+                                          open_timeout=60, ping_interval=None, additional_headers=headers) as ws:
                 self._ws = ws
+                self.replica = ws.response.headers.get("X-Playground-Replica", "")
                 reader = asyncio.create_task(self._read(ws))
                 try:
                     await self._drive(stop, play)
+                    if finale is not None:
+                        await finale(self)
                 finally:
                     reader.cancel()
                     await asyncio.gather(reader, return_exceptions=True)
@@ -180,10 +193,10 @@ class LightStudent:
         await self._wait_finished(stop, 120)
         if not play or stop.is_set():
             return
-        if not self.play_id:
+        if "Play" not in self.buttons:
             self.counts.errors.append("no Play button on the page")
             return
-        await self.send(widgets=[trigger(self.play_id)])
+        await self.send(widgets=[trigger(self.buttons["Play"][0])])
         await self._wait_finished(stop, 60)
         last = 0.0
         while not stop.is_set():
@@ -200,6 +213,23 @@ class LightStudent:
                 continue
             last = time.monotonic()
             await self.send(fragment_id=fragment_id, auto=True)
+
+    async def click(self, label: str, until: str, timeout: float = 60) -> bool:
+        """Click the button `label` and wait until the button `until` is drawn after the click (Pause: until
+        Play is back, the run taken back and kept); False if that did not happen within `timeout`."""
+        if label not in self.buttons:
+            self.counts.errors.append(f"no {label} button on the page")
+            return False
+        self.timer = None
+        clicked = time.monotonic()
+        await self.send(widgets=[trigger(self.buttons[label][0])])
+        deadline = clicked + timeout
+        while time.monotonic() < deadline:
+            if self.buttons.get(until, ("", 0.0))[1] > clicked and not self.running:
+                return True
+            await asyncio.sleep(0.1)
+        self.counts.errors.append(f"{label}: no {until} button within {timeout:.0f} s")
+        return False
 
     async def _wait_finished(self, stop: asyncio.Event, timeout: float) -> None:
         done = asyncio.ensure_future(self.finished.wait())
@@ -236,7 +266,9 @@ class LightStudent:
             msg, kind = full, full.WhichOneof("type")
         else:
             self.cache.put(msg)
-        if kind == "navigation":   # with st.navigation, the page this run shows (new_session's is app.py's)
+        if kind == "new_session":
+            self.session_id = msg.new_session.initialize.session_id
+        elif kind == "navigation":   # with st.navigation, the page this run shows (new_session's is app.py's)
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self._element(now, msg.delta.new_element)
@@ -259,8 +291,10 @@ class LightStudent:
             epoch = parse_epoch(element.metric.body)
             if epoch is not None:
                 self.counts.epochs.append((now, epoch))
-        elif kind == "button" and element.button.label == "Play":
-            self.play_id = element.button.id
+        elif kind == "button":
+            self.buttons[element.button.label] = (element.button.id, now)
+        elif kind == "dataframe":
+            self.tables.append(element.dataframe.arrow_data.data)
         elif kind == "bidi_component" and element.bidi_component.id.endswith(BOUNDARY_KEY):
             self.counts.updates.append((now, chart_states(element.bidi_component.json)))
         elif kind == "exception":
