@@ -1,11 +1,12 @@
 """Sweeps as jobs: a study's trials run in workers that share its storage, while the caller stays free.
 
 `start(sweep, trials, storage, name, workers)` returns a SweepJob at once. Its workers run
-`study.optimize` on the one study: OS processes (multiprocessing, spawn) by default, Ray tasks on the
-cluster when PLAYGROUND_RAY is set, or one thread of this process (`where="thread"`, what `run_sweep`
-uses for a single worker). The job hands out exactly `trials - trials already started` tickets, one per
-trial, so the study ends with exactly `trials` trials whoever runs faster, and starting the same study
-again resumes it (its finished trials count).
+`study.optimize` on the one study: fresh Python processes by default, Ray tasks on the cluster when
+PLAYGROUND_RAY is set, or threads of this process (`where="thread"`, what `run_sweep` uses for a single
+worker). The processes are started with subprocess, not multiprocessing: a spawned child re-runs the
+parent's `__main__`, which inside Streamlit is the page script itself. The job hands out exactly
+`trials - trials already started` tickets, one per trial, so the study ends with exactly `trials` trials
+whoever runs faster, and starting the same study again resumes it (its finished trials count).
 
 Stop: `SweepJob.stop()` (or `request_stop` from anywhere that can reach the storage) sets the study's
 `stop` attribute; each trial reads it at most every CHECK_EVERY seconds between epochs and ends as pruned
@@ -19,14 +20,19 @@ job's workers take the cores they are given). No streamlit.
 
 from __future__ import annotations
 
+import fcntl
 import math
-import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 from playground.sweeps import Sweep, check_objective, default_storage, objective, open_study
@@ -42,18 +48,33 @@ class Tickets(Protocol):
         """One more trial may start (True) or the job's quota is used up (False)."""
 
 
-class CountTickets:
-    """Tickets from a shared counter (a multiprocessing.Value: it crosses to spawned processes)."""
+class FileTickets:
+    """Tickets from a counter in a file, taken under an exclusive lock (flock): any thread or process on this
+    machine can take one."""
 
-    def __init__(self, value: Any):
-        self.value = value
+    def __init__(self, path: str):
+        self.path = path
+
+    @classmethod
+    def create(cls, n: int) -> FileTickets:
+        fd, path = tempfile.mkstemp(prefix="sweep-tickets-")
+        os.write(fd, str(n).encode())
+        os.close(fd)
+        return cls(path)
 
     def take(self) -> bool:
-        with self.value.get_lock():
-            if self.value.value <= 0:
+        with open(self.path, "r+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)   # released when the file closes
+            n = int(f.read() or 0)
+            if n <= 0:
                 return False
-            self.value.value -= 1
+            f.seek(0)
+            f.truncate()
+            f.write(str(n - 1))
             return True
+
+    def remove(self) -> None:
+        Path(self.path).unlink(missing_ok=True)
 
 
 class _Counter:
@@ -98,13 +119,17 @@ class StopFlag:
         self.last, self.raised = -math.inf, False
 
     def __call__(self) -> bool:
-        if not self.raised and time.monotonic() - self.last >= CHECK_EVERY:
-            self.raised = self.now()
+        now = time.monotonic()
+        if not self.raised and now - self.last >= CHECK_EVERY:
+            self._read(now)
         return self.raised
 
     def now(self) -> bool:
         """Read the flag now (before a new trial)."""
-        self.last = time.monotonic()
+        return self._read(time.monotonic())
+
+    def _read(self, now: float) -> bool:
+        self.last = now
         self.raised = self.raised or bool(
             (self.local is not None and self.local.is_set())
             or (self.parent is not None and os.getppid() != self.parent)
@@ -210,6 +235,8 @@ class SweepJob:
 
             ready, _ = ray.wait(self.handles, num_returns=len(self.handles), timeout=0)
             return len(ready) < len(self.handles)
+        if self.where == "process":
+            return any(h.poll() is None for h in self.handles)
         return any(h.is_alive() for h in self.handles)
 
     def progress(self) -> Progress:
@@ -254,12 +281,14 @@ class SweepJob:
         """A worker that crashed (a bug, not a failed trial) raises here, once the job is over."""
         if self.alive():
             return
+        if isinstance(self.tickets, FileTickets):
+            self.tickets.remove()
         if self.where == "ray":
             import ray
 
             ray.get(self.handles)   # re-raises a task's exception
-        elif self.where == "process" and any(h.exitcode for h in self.handles):
-            raise RuntimeError(f"a sweep worker exited with status {[h.exitcode for h in self.handles]}")
+        elif self.where == "process" and any(h.returncode for h in self.handles):
+            raise RuntimeError(f"a sweep worker exited with status {[h.returncode for h in self.handles]}")
         elif self.where == "thread":
             for t in self.handles:
                 if t.error is not None:
@@ -311,23 +340,35 @@ class _Thread(threading.Thread):
 
 
 def _threads(spec: JobSpec, n: int, remaining: int, local: threading.Event) -> tuple[list[Any], Tickets]:
-    tickets = CountTickets(multiprocessing.Value("i", remaining))
+    tickets = FileTickets.create(remaining)
     threads = [_Thread(spec, i, tickets, local) for i in range(n)]
     for t in threads:
         t.start()
     return threads, tickets
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def _processes(spec: JobSpec, n: int, remaining: int, local: threading.Event) -> tuple[list[Any], Tickets]:
-    """Spawned processes (fork would copy a server's threads and torch's state): daemonic, so they end
-    with the process that started them; each also stops on its own if its parent dies."""
-    ctx = multiprocessing.get_context("spawn")
-    tickets = CountTickets(ctx.Value("i", remaining))
-    procs = [ctx.Process(target=work, args=(spec, i, tickets, os.getpid(), None, True), daemon=True, name=f"sweep-{i}")
-             for i in range(n)]
-    for p in procs:
-        p.start()
+    """Fresh Python processes, each reading its work from stdin (pickled, from this process only). Each
+    stops on its own if this process dies (it checks its parent with the stop flag)."""
+    tickets = FileTickets.create(remaining)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    procs = []
+    for i in range(n):
+        proc = subprocess.Popen([sys.executable, "-c", "from playground.sweep_jobs import _child; _child()"],
+                                stdin=subprocess.PIPE, env=env, cwd=ROOT)
+        proc.stdin.write(pickle.dumps((spec, i, tickets, os.getpid())))
+        proc.stdin.close()
+        procs.append(proc)
     return procs, tickets
+
+
+def _child() -> None:
+    """A worker process's entry: its work comes pickled on stdin."""
+    spec, index, tickets, parent = pickle.load(sys.stdin.buffer)
+    work(spec, index, tickets, parent, None, True)
 
 
 def _ray_tasks(spec: JobSpec, n: int, remaining: int, local: threading.Event) -> tuple[list[Any], Tickets]:
