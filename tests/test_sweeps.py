@@ -22,6 +22,7 @@ from playground.sweeps import (
     default_storage,
     open_study,
     parse_param,
+    run_info,
     trials_table,
 )
 from playground.views.sweeps import best_link, params_from_rows
@@ -84,7 +85,7 @@ def test_median_pruning_stops_a_trial_worse_than_the_median(data):
     assert states[:3] == [optuna.trial.TrialState.COMPLETE] * 3
     assert list(study.trials[0].intermediate_values) == [2, 4, 6, 8, 10]   # every 2nd epoch, not every epoch
     assert states[3] == optuna.trial.TrialState.PRUNED
-    assert study.trials[3].user_attrs["epochs"] < 10 and "stopped" not in study.trials[3].user_attrs
+    assert run_info(study.trials[3])["epochs"] < 10 and not run_info(study.trials[3])["stopped"]
 
 
 def test_grid_sampler_visits_every_grid_point(data):

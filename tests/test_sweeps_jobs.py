@@ -17,7 +17,7 @@ import pytest
 from playground.config import with_values
 from playground.presets import get_preset
 from playground.sweep_jobs import FileTickets, StopFlag, request_stop, start
-from playground.sweeps import Sweep, objective, open_storage, parse_param
+from playground.sweeps import Sweep, objective, open_storage, parse_param, run_info
 
 ROOT = Path(__file__).resolve().parents[1]
 LR = "train.lr=log:1e-3:1"
@@ -62,8 +62,8 @@ def test_a_stop_request_ends_the_running_trials_between_epochs_and_starts_none(t
     trials = study.trials
     assert len(trials) == 2
     assert [t.state.name for t in trials] == ["PRUNED", "PRUNED"]
-    assert all(t.user_attrs["stopped"] and 0 < t.user_attrs["epochs"] < 5000 for t in trials), \
-        [t.user_attrs for t in trials]
+    assert all(run_info(t)["stopped"] and 0 < run_info(t)["epochs"] < 5000 for t in trials), \
+        [run_info(t) for t in trials]
     p = job.progress()
     assert p.finished and p.done == 2 and p.total == 20 and p.best is None
 
@@ -86,7 +86,7 @@ def test_a_multi_objective_trial_stops_on_request_although_optuna_cannot_prune_i
     local.set()                                  # a stop requested before the first epoch ends
     study.optimize(objective(sweep, 1, StopFlag(study, local)), n_trials=1)
     (trial,) = study.trials
-    assert trial.state.name == "PRUNED" and trial.user_attrs["stopped"] and trial.user_attrs["epochs"] == 1
+    assert trial.state.name == "PRUNED" and run_info(trial)["stopped"] and run_info(trial)["epochs"] == 1
 
 
 def test_the_stop_flag_reads_the_study_at_most_every_quarter_second(monkeypatch):

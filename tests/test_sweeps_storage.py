@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 import playground  # noqa: F401  (loaded first: AppTest puts pages/ on sys.path, where pages/playground.py lives)
 from playground.config import ExperimentConfig
 from playground.sweep_jobs import run_sweep
-from playground.sweeps import STORAGE_ENV, StorageError, Sweep, default_storage, open_storage, parse_param
+from playground.sweeps import STORAGE_ENV, StorageError, Sweep, default_storage, open_storage, parse_param, run_info
 
 PAGE = Path(__file__).resolve().parents[1] / "pages" / "sweeps.py"
 
@@ -152,5 +152,5 @@ def test_starting_returns_at_once_and_stop_ends_the_sweep(data):
     _finish(at)
     assert not at.exception
     (trial,) = job.study.trials
-    assert trial.state.name == "PRUNED" and trial.user_attrs["stopped"] and trial.user_attrs["epochs"] < 2000
+    assert trial.state.name == "PRUNED" and run_info(trial)["stopped"] and run_info(trial)["epochs"] < 2000
     assert at.metric[0].value == "1 of 2" and not at.button(key="sweeps:run").disabled

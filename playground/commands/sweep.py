@@ -87,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _why(trials) -> str:
     """Why the trials failed, in one line: refused configs (the first reason), divergence, pruning."""
+    from playground.sweeps import run_info
+
     refused = [t.user_attrs["error"] for t in trials if "error" in t.user_attrs]
-    diverged = sum(t.user_attrs.get("status") == "diverged" for t in trials)
+    diverged = sum(run_info(t).get("status") == "diverged" for t in trials)
     parts = [f"{len(refused)} refused (first: {refused[0]})"] if refused else []
     parts += [f"{diverged} diverged"] if diverged else []
     other = len(trials) - len(refused) - diverged
