@@ -59,7 +59,7 @@ def test_sweep_runs_in_the_browser_and_the_best_trial_opens_in_its_lab(app_url, 
 def test_a_running_sweep_stops_from_the_page(app_url, page):
     open_page(page, app_url, "sweeps")
     for label, value in (("Trials in the study", "5"), ("Epochs per trial", "2000"), ("Workers", "1")):
-        box = page.get_by_label(label)
+        box = page.get_by_role("spinbutton", name=label)
         box.fill(value)
         box.press("Enter")
         wait_idle(page)
