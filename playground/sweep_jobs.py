@@ -230,6 +230,8 @@ class SweepJob:
         return len(done), sum(t.state.name == "RUNNING" for t in trials), best
 
     def alive(self) -> bool:
+        if not self.handles:   # the study already held its trials: nothing was started
+            return False
         if self.where == "ray":
             import ray
 

@@ -121,3 +121,12 @@ def test_a_journal_in_a_missing_folder_is_a_storage_error(url, tmp_path):
 
     with pytest.raises(StorageError, match=r"^storage: cannot open journal:///.*x\.journal: no folder"):
         open_storage(url.format(tmp=tmp_path))
+
+
+def test_a_study_that_already_holds_its_trials_starts_no_worker(tmp_path):
+    sweep = Sweep(tiny(), (parse_param(LR),), sampler="random", epochs=1, prune=False, seed=0)
+    storage = f"journal:///{tmp_path / 'full.journal'}"
+    assert start(sweep, 2, storage, "full", where="thread").wait(timeout=120)
+    again = start(sweep, 2, storage, "full", workers=2, where="process")
+    assert again.handles == [] and again.progress().finished and again.wait(timeout=1)
+    assert len(again.study.trials) == 2 and again.study.user_attrs["report_every"] >= 1
