@@ -9,7 +9,7 @@
    intermediate values, stop checks) against a bare Optuna loop training the same configs on the same
    storage (goal: ratio <= 1.2), per storage kind, in interleaved rounds.
 5. Sweep workers: wall time of `python -m playground sweep --workers 1` against `--workers 2` for the same
-   trials (each on a fresh study), interleaved rounds.
+   trials (16 x 100 epochs by default, each on a fresh study), interleaved rounds.
 
     python bench/bench_optim.py [--steps 2000] [--trials 10] [--epochs 20] [--rounds 3] [--only sweeps]
 """
@@ -166,7 +166,8 @@ def main() -> None:
         bench_race(args.epochs)
         bench_landscape()
     bench_sweep(args.trials, args.epochs, args.rounds)
-    bench_workers(4 * args.trials, args.epochs, args.rounds)
+    bench_workers(max(16, args.trials), 5 * args.epochs, args.rounds)   # trials long enough to pay each
+    # worker's start (a fresh process imports torch and optuna: about 3 s here)
 
 
 if __name__ == "__main__":
