@@ -25,8 +25,8 @@ st.caption("Which learning rate? Which optimizer? A sweep trains many copies of 
            "learns from past trials where good settings lie; median pruning stops trials that are worse than "
            "the median of earlier ones at the same epoch. Studies are saved in the server's storage under a name "
            "of your own (your study names are prefixed with this browser's code, so nobody else sees or resumes "
-           "them): running the same study name again resumes it, and workers on the server can join it "
-           "(`python -m playground sweep ... --study` with the name shown above the results).")
+           "them): running the same study name again resumes it. The trials train in workers beside the server, so "
+           "the page stays free while they run, and Stop ends them between epochs.")
 
 mine = {f"your {k.removeprefix('lab:')} settings": v.cfg for k, v in st.session_state.items()
         if str(k).startswith("lab:") and hasattr(v, "cfg")}     # this session's labs, as you left them

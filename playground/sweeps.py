@@ -317,8 +317,10 @@ def run_info(trial) -> dict[str, Any]:
 
 
 def trials_table(study) -> list[dict[str, Any]]:
-    """One row per trial: number, state, value, epochs trained, then the parameters."""
-    return [{"trial": t.number, "state": t.state.name.lower(), "value": t.value,
+    """One row per trial: number, state (`stopped` for a trial a stop request ended), value, epochs trained,
+    then the parameters."""
+    return [{"trial": t.number, "state": "stopped" if run_info(t).get("stopped") else t.state.name.lower(),
+             "value": t.value,
              "epochs": run_info(t).get("epochs"), **t.params} for t in study.trials]
 
 

@@ -17,7 +17,7 @@ import pytest
 from playground.config import with_values
 from playground.presets import get_preset
 from playground.sweep_jobs import FileTickets, StopFlag, request_stop, start
-from playground.sweeps import Sweep, objective, open_storage, parse_param, run_info
+from playground.sweeps import Sweep, objective, open_storage, parse_param, run_info, trials_table
 
 ROOT = Path(__file__).resolve().parents[1]
 LR = "train.lr=log:1e-3:1"
@@ -64,6 +64,7 @@ def test_a_stop_request_ends_the_running_trials_between_epochs_and_starts_none(t
     assert [t.state.name for t in trials] == ["PRUNED", "PRUNED"]
     assert all(run_info(t)["stopped"] and 0 < run_info(t)["epochs"] < 5000 for t in trials), \
         [run_info(t) for t in trials]
+    assert [r["state"] for r in trials_table(study)] == ["stopped", "stopped"]   # as the page's table shows them
     p = job.progress()
     assert p.finished and p.done == 2 and p.total == 20 and p.best is None
 
