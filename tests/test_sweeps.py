@@ -1,12 +1,10 @@
-"""Sweeps on Optuna: parameter specs, SQLite storage and resume, two workers on one study, the CLI,
-and the best trial's link back to its lab."""
+"""Sweeps on Optuna: parameter specs, the journal storage and resume, intermediate values at a cadence,
+pruning, the CLI, and the best trial's link back to its lab. Jobs with several workers and Stop are in
+test_sweeps_jobs.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import optuna
@@ -16,6 +14,7 @@ from playground.cli import main
 from playground.config import with_values
 from playground.presets import get_preset
 from playground.registry import ConfigError
+from playground.sweep_jobs import run_sweep
 from playground.sweeps import (
     Sweep,
     best_config,
@@ -23,7 +22,7 @@ from playground.sweeps import (
     default_storage,
     open_study,
     parse_param,
-    run_sweep,
+    run_info,
     trials_table,
 )
 from playground.views.sweeps import best_link, params_from_rows
@@ -54,17 +53,19 @@ def test_parse_param_reads_every_kind_and_names_the_field_on_errors():
         assert err.value.field == field, bad
 
 
-def test_the_default_storage_is_a_sqlite_file_in_the_data_dir(data):
+def test_the_default_storage_is_a_journal_file_in_the_data_dir(data):
     assert data_dir() == data
-    assert default_storage() == f"sqlite:///{data / 'sweeps.db'}"
+    assert default_storage() == f"journal:///{data / 'sweeps.journal'}"
 
 
-def test_a_sweep_resumed_from_its_sqlite_file_keeps_its_trials(data):
+@pytest.mark.parametrize("kind", ["journal", "sqlite"])
+def test_a_sweep_resumed_from_its_storage_keeps_its_trials(data, kind):
     sweep = Sweep(tiny(), (parse_param("train.lr=log:1e-3:1"),), sampler="random", epochs=3, seed=1)
-    first = run_sweep(sweep, 3, name="resume")
+    storage = f"{kind}:///{data / 'studies'}"
+    first = run_sweep(sweep, 3, storage, name="resume")
     kept = [(t.number, t.params) for t in first.trials]
-    assert (data / "sweeps.db").exists() and len(kept) == 3
-    again = run_sweep(sweep, 5, name="resume")
+    assert (data / "studies").exists() and len(kept) == 3
+    again = run_sweep(sweep, 5, storage, name="resume")
     assert len(again.trials) == 5
     assert [(t.number, t.params) for t in again.trials][:3] == kept
     rows = trials_table(again)
@@ -76,13 +77,15 @@ def test_median_pruning_stops_a_trial_worse_than_the_median(data):
     sweep = Sweep(base, (parse_param("train.lr=log:1e-4:1"),), sampler="random", epochs=10, seed=0,
                   objective="train_loss")
     study = open_study(sweep, name="prune")
+    study.set_user_attr("report_every", 2)                   # a resumed study keeps its cadence
     for lr in (0.05, 0.04, 0.03, 1e-4):                      # three good trials first, then a hopeless one
         study.enqueue_trial({"train.lr": lr})
     study = run_sweep(sweep, 4, name="prune")
     states = [t.state for t in study.trials]
     assert states[:3] == [optuna.trial.TrialState.COMPLETE] * 3
+    assert list(study.trials[0].intermediate_values) == [2, 4, 6, 8, 10]   # every 2nd epoch, not every epoch
     assert states[3] == optuna.trial.TrialState.PRUNED
-    assert len(study.trials[3].intermediate_values) < 10
+    assert run_info(study.trials[3])["epochs"] < 10 and not run_info(study.trials[3])["stopped"]
 
 
 def test_grid_sampler_visits_every_grid_point(data):
@@ -110,21 +113,3 @@ def test_cli_sweep_prints_json_and_rejects_bad_specs(data, capsys):
     assert main(["sweep", "--preset", "tf_circle", "--param", "train.lr=log:0:1"]) == 2
     assert "train.lr" in capsys.readouterr().err
     assert main(["sweep", "--preset", "tf_circle"]) == 2
-
-
-def test_two_worker_processes_finish_one_study_without_duplicate_trials(tmp_path):
-    storage = f"sqlite:///{tmp_path / 'shared.db'}"
-    cmd = [sys.executable, "-m", "playground", "sweep", "--preset", "tf_circle", "--set", "data.n_samples=80",
-           "--param", "train.lr=log:1e-4:1", "--trials", "8", "--epochs", "2", "--sampler", "random",
-           "--storage", storage, "--study", "shared", "--json"]
-    env = {**os.environ, "PLAYGROUND_DATA_DIR": str(tmp_path)}
-    workers = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
-    outs = [w.communicate(timeout=240) for w in workers]
-    assert all(w.returncode == 0 for w in workers), outs
-    study = optuna.load_study(study_name="shared", storage=storage)
-    trials = study.trials
-    assert 8 <= len(trials) <= 9                      # a worker may start one trial as the other finishes the 8th
-    assert len({t.number for t in trials}) == len(trials)
-    assert len({t.params["train.lr"] for t in trials}) == len(trials)
-    assert all(t.state.is_finished() for t in trials)

@@ -1,10 +1,13 @@
 """`python -m playground sweep`: an Optuna study over a preset or config file, headless.
 
     python -m playground sweep --preset tf_circle --param train.lr=log:1e-3:1 \
-        --param train.optimizer=choice:sgd|adam --trials 20 [--sampler tpe] [--storage URL] [--json]
+        --param train.optimizer=choice:sgd|adam --trials 20 [--workers 2] [--sampler tpe] [--storage URL] [--json]
 
-Several processes given the same --storage and --study share one study (each runs until the study
-holds --trials trials). Bad specs, and an --objective the task does not record, exit 2 with one line
+--workers N runs the trials in N processes (Ray tasks when PLAYGROUND_RAY is set) on one study: exactly
+--trials trials in all; running it again resumes the study (a larger --trials adds the difference).
+Ctrl-C stops it between epochs (the trials in flight end as pruned), prints the summary and exits 130;
+a second Ctrl-C interrupts at once. Other processes given the same --storage and --study join it.
+Bad specs, and an --objective the task does not record, exit 2 with one line
 naming the field before any trial. A study in which no trial completed (all failed: diverged or refused)
 prints its summary, then says so on stderr and exits 2.
 """
@@ -27,10 +30,13 @@ def register(sub) -> None:
                    help="a swept setting: float:LO:HI, log:LO:HI, int:LO:HI or choice:A|B|C")
     p.add_argument("--trials", type=count(1), default=20, help="trials the study should hold (default 20)")
     p.add_argument("--epochs", type=count(0), default=0, help="epochs per trial (default 0: train.max_epochs, else 50)")
+    p.add_argument("--workers", type=count(1, 256), default=1,
+                   help="worker processes (Ray tasks with PLAYGROUND_RAY), one core each (default 1: this process)")
     p.add_argument("--sampler", default="tpe", help="tpe, random or grid")
     p.add_argument("--objective", default="", help="history column to optimise, e.g. val_accuracy (default val_loss)")
     p.add_argument("--no-prune", action="store_true", help="turn median pruning off")
-    p.add_argument("--storage", help="Optuna storage URL (default sqlite:///<data dir>/sweeps.db)")
+    p.add_argument("--storage", help="Optuna storage: an SQLAlchemy URL or journal:///FILE "
+                                           "(default journal:///<data dir>/sweeps.journal)")
     p.add_argument("--study", help="study name (default: preset name + swept keys)")
     p.add_argument("--seed", type=count(0, 2**32 - 1), default=None,
                    help="sampler seed (default: unseeded, so workers differ)")
@@ -43,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
 
     from playground.cli import CliError, load_config
     from playground.config import to_query
-    from playground.sweeps import Sweep, best_config, parse_param, run_sweep, trials_table
+    from playground.sweep_jobs import start
+    from playground.sweeps import Sweep, best_config, parse_param, trials_table
 
     torch.set_num_threads(1)
     if not args.param:
@@ -53,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     sweep = Sweep(base, params, sampler=args.sampler, epochs=args.epochs, objective=args.objective,
                   prune=not args.no_prune, seed=args.seed)
     name = args.study or f"{args.preset or 'config'}:" + ",".join(p.key for p in params)
-    study = run_sweep(sweep, args.trials, args.storage, name,
-                      progress=None if args.json else lambda done, total: print(f"trial {done}/{total}",
-                                                                              file=sys.stderr))
+    job = start(sweep, args.trials, args.storage, name, args.workers, "thread" if args.workers == 1 else None)
+    job.wait(progress=None if args.json else lambda p: print(p.text(), file=sys.stderr))
+    study = job.study
     rows = trials_table(study)
     out = {"study": name, "trials": len(rows), "objective": sweep.target, "direction": sweep.direction,
            "states": {s: sum(r["state"] == s for r in rows) for s in {r["state"] for r in rows}}}
@@ -70,6 +77,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         for k, v in out.items():
             print(f"{k:>12}: {v}")
+    if job.stopping:
+        print(f"stopped at your request: run the same command again to resume study {name!r}", file=sys.stderr)
+        return 130
     if out["best_trial"] is None:
         raise CliError(f"no trial of study {name!r} completed, so there is no best config: {_why(study.trials)}")
     return 0
@@ -77,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _why(trials) -> str:
     """Why the trials failed, in one line: refused configs (the first reason), divergence, pruning."""
+    from playground.sweeps import run_info
+
     refused = [t.user_attrs["error"] for t in trials if "error" in t.user_attrs]
-    diverged = sum(t.user_attrs.get("status") == "diverged" for t in trials)
+    diverged = sum(run_info(t).get("status") == "diverged" for t in trials)
     parts = [f"{len(refused)} refused (first: {refused[0]})"] if refused else []
     parts += [f"{diverged} diverged"] if diverged else []
     other = len(trials) - len(refused) - diverged
