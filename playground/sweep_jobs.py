@@ -14,6 +14,10 @@ Stop: `SweepJob.stop()` (or `request_stop` from anywhere that can reach the stor
 another trial. Intermediate values are written every `report_every` epochs, chosen at the study's first
 start so storage writes stay under WRITE_SHARE of trial time (measured: one write against one epoch).
 
+Limit: the sweep workers running from this process (a web server's visitors together) are at most
+MAX_WORKERS (PLAYGROUND_SWEEP_WORKERS, default the CPU count); `start` refuses a job that would go over,
+before it opens the study or starts anything.
+
 What it does not do: move a study between storages, or schedule several jobs against each other (each
 job's workers take the cores they are given). No streamlit.
 """
@@ -30,14 +34,18 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from playground.registry import ConfigError
 from playground.sweeps import Sweep, check_objective, default_storage, objective, open_study
 
 STOP = "stop"              # the study attribute a stop request sets
+MAX_WORKERS = int(os.environ.get("PLAYGROUND_SWEEP_WORKERS", 0)) or os.cpu_count() or 1
+_jobs: weakref.WeakSet = weakref.WeakSet()   # this process's jobs, for MAX_WORKERS
 CHECK_EVERY = 0.25         # seconds between reads of the stop flag in a trial (a read: 0.02 ms journal, 0.7 ms SQLite)
 WRITE_SHARE = 0.04         # intermediate values may cost this share of a trial's time (the goal is under 5%)
 FINISHED = ("COMPLETE", "PRUNED", "FAIL")
@@ -315,6 +323,10 @@ def start(sweep: Sweep, trials: int, storage: str | None = None, name: str = "sw
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     check_objective(sweep)
+    busy = sum(len(j.handles) for j in list(_jobs) if j.alive())
+    if busy + workers > MAX_WORKERS:
+        raise ConfigError("workers", f"this server already runs {busy} sweep worker(s) of at most {MAX_WORKERS}; "
+                                     "use fewer workers, or start it when another sweep has finished")
     storage = storage or default_storage()
     study = open_study(sweep, storage, name)
     study.set_user_attr(STOP, False)
@@ -326,7 +338,9 @@ def start(sweep: Sweep, trials: int, storage: str | None = None, name: str = "sw
     where = where or default_where()
     local = threading.Event()
     launch = {"thread": _threads, "process": _processes, "ray": _ray_tasks}[where]
-    return SweepJob(spec, study, where, launch(spec, n, remaining, local), local)
+    job = SweepJob(spec, study, where, launch(spec, n, remaining, local), local)
+    _jobs.add(job)
+    return job
 
 
 class _Thread(threading.Thread):

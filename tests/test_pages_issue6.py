@@ -93,10 +93,14 @@ def test_sweeps_page_runs_a_study_and_links_the_best_trial(data):
     at.number_input(key="sweeps:trials").set_value(3).run()
     at.number_input(key="sweeps:epochs").set_value(2).run()
     at.selectbox(key="sweeps:sampler").set_value("random").run()
-    at.button(key="sweeps:run").click().run()
+    at.number_input(key="sweeps:workers").set_value(1).run()
+    at.button(key="sweeps:run").click().run()   # returns at once: the job trains beside the page
     ok(at)
-    assert (data / "sweeps.db").exists()
-    assert at.metric[0].value == "3"
+    assert at.session_state["sweeps:job"].wait(timeout=240)
+    at.run()                                    # the results, once the job has ended
+    ok(at)
+    assert (data / "sweeps.journal").exists()
+    assert at.metric[0].value == "3 of 3" and at.metric[3].value == "3"
     assert len(at.get("plotly_chart")) >= 2
     links = at.get("link_button")
     assert links and "lab=playground" in links[0].proto.url and "train.lr" in links[0].proto.url

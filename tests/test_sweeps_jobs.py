@@ -131,3 +131,23 @@ def test_a_study_that_already_holds_its_trials_starts_no_worker(tmp_path):
     again = start(sweep, 2, storage, "full", workers=2, where="process")
     assert again.handles == [] and again.progress().finished and again.wait(timeout=1)
     assert len(again.study.trials) == 2 and again.study.user_attrs["report_every"] >= 1
+
+
+def test_the_server_refuses_a_sweep_over_its_worker_limit_before_starting_it(tmp_path, monkeypatch):
+    """Visitors' sweeps share the server: at most MAX_WORKERS workers at once; one more is refused with a
+    message naming the field, and nothing is started for it (its study is never created)."""
+    import playground.sweep_jobs as jobs
+    from playground.registry import ConfigError
+
+    monkeypatch.setattr(jobs, "MAX_WORKERS", 1)
+    sweep = Sweep(tiny(), (parse_param(LR),), sampler="random", epochs=5000, prune=False, seed=0)
+    storage = f"journal:///{tmp_path / 'limit.journal'}"
+    first = start(sweep, 5, storage, "first", workers=1, where="thread")
+    try:
+        with pytest.raises(ConfigError, match="at most 1") as err:
+            start(sweep, 5, storage, "second", workers=1, where="thread")
+        assert err.value.field == "workers"
+        assert "second" not in optuna.get_all_study_names(open_storage(storage))
+    finally:
+        first.stop()
+        assert first.wait(timeout=60)
