@@ -11,7 +11,8 @@ from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.pad import drawing_pad
-from playground.ui.session import call_runs, lab_session
+from playground.ui.playing import call_runs
+from playground.ui.session import lab_session
 from playground.ui.text import md_escape
 from playground.ui.upload import read_picture, source_uploader
 from playground.views import images as views

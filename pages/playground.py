@@ -9,7 +9,8 @@ from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
-from playground.ui.session import call_runs, lab_session
+from playground.ui.playing import call_runs
+from playground.ui.session import lab_session
 from playground.views.plane import (
     boundary_view,
     curves_view,

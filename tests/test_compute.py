@@ -184,7 +184,8 @@ def test_a_playing_run_is_checkpointed_for_a_lost_worker(ray_pool, monkeypatch):
 def test_a_session_that_ends_frees_its_playing_run_and_a_paused_one_keeps_it(ray_pool, monkeypatch):
     import playground.compute as compute
     from playground.ui import reaper
-    from playground.ui.session import LabSession, pause, play
+    from playground.ui.playing import pause, play
+    from playground.ui.session import LabSession
 
     monkeypatch.setattr(compute, "_backend", ray_pool)
     monkeypatch.setattr(reaper, "_playing", {})   # only this test's runs (other tests' AppTest sessions register too)

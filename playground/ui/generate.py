@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, call_runs
+from playground.ui.playing import call_runs
+from playground.ui.session import LabSession
 from playground.views.sequences import generate_from
 
 

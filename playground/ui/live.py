@@ -27,7 +27,8 @@ from playground.figures.curves import METRIC_LABELS
 from playground.group import RunGroup
 from playground.presets import PRESETS
 from playground.ui.guard import guard
-from playground.ui.session import LabSession, apply_config, halt, keep_run, pause, pause_lost, play, reset, runs_of
+from playground.ui.playing import halt, pause, pause_lost, play, runs_of
+from playground.ui.session import LabSession, apply_config, keep_run, reset
 
 TICK = 0.05          # the browser asks for the next tick this soon; asks made while a tick runs are queued, so
                      # ticks run back to back: train for the budget, draw, repeat
@@ -129,7 +130,7 @@ def live_fragment(session: LabSession, render: Callable[..., None], payload: Cal
     the lab's views need, computed beside the model (in the compute backend while playing: a worker process
     on Ray) and `runs` the session's experiment, or its group. Only ticks reach the backend: a full run of the
     page works on the runs in the session (lab_session takes them back), so a page reads and changes them as
-    when paused; code inside `render` that needs the model uses session.call_runs.
+    when paused; code inside `render` that needs the model uses playing.call_runs.
 
     runs: a RunGroup whose leader is session.exp (a race, a baseline and its twin): each tick steps the
     whole group in lockstep instead of the session's trainer, the payload function gets the group, and the

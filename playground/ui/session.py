@@ -9,11 +9,9 @@ stops on its own, is reset or rebuilt, or when "Save run" is pressed; never in t
 store error only leaves a notice. A lab whose data lives in the session (uploaded CSVs) passes
 `resolve`, which turns a config into its Dataset (or None for registry data).
 
-Playing: while a lab plays (`session.running`), its runs (the experiment, or the RunGroup led by it in
-extra["_runs"]) are handed to the compute backend (playground/compute/) at its live loop's first tick and
-held through extra["_playing"]. A full run of the page takes them back first (`lab_session` calls `halt`),
-so page code reads and changes session.exp as when paused; the next tick hands them over again. Code in a
-tick that needs the model goes through `call_runs`; whatever stops playing calls `pause`.
+While a lab plays, its runs live in the compute backend (playground/ui/playing.py): a full run of a page
+takes them back first (`lab_session` calls `halt`), so page code here reads and changes session.exp as when
+paused; whatever stops playing calls `pause`, and live config changes go through `call_runs`.
 """
 
 from __future__ import annotations
@@ -21,17 +19,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import streamlit as st
 
-from playground.compute import Playing, Runs, WorkerLost, backend
 from playground.config import ExperimentConfig, from_query, is_config_key, needs_rebuild, to_query, validate
 from playground.data.base import Dataset
 from playground.experiment import Experiment, build
-from playground.group import RunGroup
 from playground.registry import ConfigError
-from playground.ui import reaper
+from playground.ui.playing import call_runs, halt, pause, take_live_fields
 from playground.ui.text import field_md, md_escape, public_message
 
 log = logging.getLogger("playground")
@@ -144,18 +139,10 @@ def apply_config(session: LabSession, new: ExperimentConfig) -> None:
         shown = ", ".join(f"`{f}`" for f in rebuild[:4]) + (" …" if len(rebuild) > 4 else "")
         session.notice = f"Reset: {shown} changed, so data and model were rebuilt (the learning rate never resets)."
     else:
-        call_runs(session, _take_live_fields, new)
+        call_runs(session, take_live_fields, new)
     session.cfg = new
     write_url(new)
     session.extra["url"] = _url_config()   # the app's own writes are not links to follow
-
-
-def _take_live_fields(runs: Runs, new: ExperimentConfig) -> None:
-    """The lab's own run takes a changed config's live fields (lr, ...) in place (a group's other runs keep
-    theirs); module-level so a worker can run it."""
-    exp = runs.leader if isinstance(runs, RunGroup) else runs
-    exp.trainer.update_config(new.train)
-    exp.cfg = new
 
 
 def reset(session: LabSession) -> None:
@@ -167,95 +154,6 @@ def reset(session: LabSession) -> None:
         session.notice = f"Could not rebuild: {field_md(err.field)}: {md_escape(err.message)}"
         return
     session.notice = ""
-
-
-# -- playing: the run lives in the compute backend (module docstring) ------------------------------------
-
-
-def runs_of(session: LabSession) -> Runs:
-    """What the lab trains: its RunGroup (extra["_runs"], while its leader is this session's experiment),
-    else its experiment."""
-    group = session.extra.get("_runs")
-    return group if group is not None and group.leader is session.exp else session.exp
-
-
-def play(session: LabSession) -> Playing:
-    """The lab's runs in the compute backend: handed over now unless they already are (freed by the reaper
-    if the browser session ends while they play)."""
-    playing = session.extra.get("_playing")
-    if playing is None:
-        playing = session.extra["_playing"] = backend().play(runs_of(session))
-        reaper.register(playing)
-    return playing
-
-
-def pause(session: LabSession) -> None:
-    """Stop playing: take the runs back from the backend (`halt`) so the session holds them as trained."""
-    halt(session)
-    session.running = False
-
-
-def halt(session: LabSession) -> None:
-    """Take a playing run back into session.exp (and its group into extra)."""
-    playing = _unplay(session)
-    if playing is not None:
-        try:
-            take_back(session, playing.stop())
-        except WorkerLost as err:
-            take_back(session, _reopen(session, playing.start, err))
-
-
-def pause_lost(session: LabSession, err: WorkerLost) -> None:
-    """The backend lost the playing run (its worker died), or could not take it: pause on the run as it was
-    at Play, and say so."""
-    playing = _unplay(session)
-    session.running = False
-    if playing is not None:
-        take_back(session, _reopen(session, playing.start, err))
-    else:
-        session.notice = f"Training could not start: {err}. Nothing was lost; press Play to try again."
-
-
-def _unplay(session: LabSession) -> Any:
-    """Forget the session's Playing handle (and the reaper its session); returns it, or None if not playing."""
-    playing = session.extra.pop("_playing", None)
-    if playing is not None:
-        reaper.forget(playing)
-    return playing
-
-
-def _reopen(session: LabSession, start: Runs, err: WorkerLost) -> Runs:
-    """The run at Play, with the config's live fields as they are now, and a notice saying what happened."""
-    _take_live_fields(start, session.cfg)
-    epoch = (start.leader if isinstance(start, RunGroup) else start).trainer.epoch
-    session.notice = (f"Training was interrupted: {err}. The run was reopened from its last saved state "
-                      f"(epoch {epoch}); press Play to go on.")
-    return start
-
-
-def take_back(session: LabSession, runs: Runs) -> None:
-    """Put runs that come back from the backend (copies, on Ray) where the old objects were: session.exp,
-    and every entry of session.extra that held the old group (a page's cache of its race, extra["_runs"])."""
-    if isinstance(runs, RunGroup):
-        old = session.extra.get("_runs")
-        for key, value in list(session.extra.items()):
-            if value is old:
-                session.extra[key] = runs
-        session.exp = runs.leader
-    else:
-        session.exp = runs
-
-
-def call_runs(session: LabSession, fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(runs, *args)` where the lab's runs are now: in the backend while playing, else here."""
-    playing = session.extra.get("_playing")
-    if playing is None:
-        return fn(runs_of(session), *args)
-    try:
-        return playing.call(fn, *args)
-    except WorkerLost as err:
-        pause_lost(session, err)
-        return fn(runs_of(session), *args)
 
 
 def write_url(cfg: ExperimentConfig) -> None:
