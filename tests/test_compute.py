@@ -205,3 +205,11 @@ def test_a_session_that_ends_frees_its_playing_run_and_a_paused_one_keeps_it(ray
     assert wait_for(lambda: sum(ray_pool.loads()) == 1)
     pause(other)
     assert reaper.reap(lambda sid: False) == 0 and sum(ray_pool.loads()) == 0   # taken back: nothing to free
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:1", "no-port", "127.0.0.1:notaport"])
+def test_a_ray_address_nothing_answers_at_is_refused_with_the_setting_named(address):
+    from playground.compute.ray_pool import reachable
+
+    with pytest.raises(RuntimeError, match=f"PLAYGROUND_RAY={address}: no Ray cluster answers there"):
+        reachable(address, seconds=1)

@@ -23,6 +23,7 @@ import itertools
 import logging
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -168,6 +169,8 @@ class RayPool(Backend):
         import ray
 
         self.started_ray = not ray.is_initialized() and address == "local"
+        if not ray.is_initialized() and address != "local":
+            reachable(address)
         if not ray.is_initialized():
             kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, configure_logging=False,
                                           namespace="playground")
@@ -228,6 +231,17 @@ class RayPool(Backend):
             ray.kill(w)
         if self.started_ray:
             ray.shutdown()
+
+
+def reachable(address: str, seconds: float = 3.0) -> None:
+    """Refuse an address nothing answers at, in seconds (ray.init retries a wrong one for minutes while the
+    server stays silent): a RuntimeError that names the setting."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host or "127.0.0.1", int(port)), timeout=seconds).close()
+    except (OSError, ValueError) as err:
+        raise RuntimeError(f"PLAYGROUND_RAY={address}: no Ray cluster answers there ({err or type(err).__name__}); "
+                           "start one (docs/deploy.md), use PLAYGROUND_RAY=local, or unset it") from None
 
 
 def _shutdown_on_exit() -> None:
