@@ -24,6 +24,8 @@ class ImageDataConfig:
     augment_share: float = knob(0.5, 0.05, 1.0, doc="fresh augmentation: the share of training images newly "
                                                     "transformed each epoch (the rest are seen as they are)")
     size: int = knob(16, 4, 64, doc="side in pixels that uploaded folder images are resized to")
+    labels_per_class: int = knob(0, 0, 100000, doc="keep only this many labelled training images per class "
+                                                   "(label-efficiency studies; chosen by the seed); 0 = all")
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class ModelConfig:
     batch_norm: bool = knob(False, doc="batch norm before every hidden activation")
     layer_batch_norm: tuple[bool, ...] = knob((), max_len=16, doc="per-layer override of `batch_norm`")
     init: str = knob("xavier_uniform", registry="inits", doc="weight initialisation scheme")
+    backbone: str = knob("", doc="pretrained weights for the conv blocks: a shipped backbone's name, or "
+                                 "run:<id> of a CNN run in your history; empty = trained from scratch")
     cnn: CNNConfig = field(default_factory=CNNConfig)
     rnn: RNNConfig = field(default_factory=RNNConfig)
     transformer: TransformerConfig = field(default_factory=TransformerConfig)
@@ -152,6 +156,12 @@ class TrainConfig:
     restore_best: bool = knob(True, doc="on early stop, restore the best-validation weights")
     max_epochs: int = knob(0, 0, 1_000_000, doc="stop after this many epochs; 0 = no limit")
     input_noise: float = knob(0.0, 0.0, 5.0, doc="std of Gaussian noise added to training inputs each step")
+    freeze: int = knob(0, 0, 32, doc="freeze the first N blocks of the network from the input side (conv "
+                                     "blocks, then head layers): their weights do not train")
+    lr_scales: tuple[float, ...] = knob((), 0.0, 10.0, max_len=32, doc="per-block multiplier of lr from the "
+                                        "input side (discriminative fine-tuning); blocks past the list use 1")
+    unfreeze_every: int = knob(0, 0, 100000, doc="gradual unfreezing: every N epochs the last frozen block "
+                                                 "starts to train, from the output side; 0 = off")
 
 
 @dataclass(frozen=True)
@@ -171,4 +181,5 @@ LIVE_FIELDS = frozenset({
     "train.l1", "train.l2", "train.grad_clip", "train.batch_size", "train.early_stopping",
     "train.patience", "train.restore_best", "train.max_epochs", "train.step_size", "train.gamma",
     "train.warmup_epochs", "train.schedule", "train.optimizer", "train.loss", "train.input_noise",
+    "train.freeze", "train.lr_scales", "train.unfreeze_every",
 })
