@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+import torch
 from torch import nn
 
 from playground import budget
@@ -27,6 +28,7 @@ class Experiment:
     model: nn.Module
     trainer: Trainer
     uid: str = field(default_factory=lambda: uuid.uuid4().hex)   # who it is, kept by copies (a worker's)
+    pretrained: dict[str, torch.Tensor] | None = None   # model.backbone's tensors loaded at build (name -> tensor)
 
 
 def build(cfg: ExperimentConfig, dataset: Dataset | None = None, sources: dict | None = None) -> Experiment:
