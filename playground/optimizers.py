@@ -1,5 +1,11 @@
 """The OPTIMIZERS and SCHEDULES registries: optimizer factories from a TrainConfig, and learning-rate
-multipliers per epoch (with warm-up) through `lr_at`. Nothing here trains or draws.
+multipliers per epoch (with warm-up) through `lr_at`; `set_lr`, the one writer of a learning rate into an
+optimizer. Nothing here trains or draws.
+
+`make_optimizer` gives one param group per block of the model (playground/models/blocks.py), each carrying
+its block name ("block") and lr multiplier ("lr_scale", train.lr_scales) as extra keys, which torch keeps
+in param_groups and in the optimizer's state_dict. A group's lr is the base lr times its scale, and
+`set_lr` keeps it so: every schedule step, live change, rebuilt optimizer and range test goes through it.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from playground.models.blocks import blocks, check_blocks, lr_scale
 from playground.registry import Registry
 
 OPTIMIZERS: Registry[Callable[..., torch.optim.Optimizer]] = Registry("optimizer")
@@ -41,8 +48,29 @@ OPTIMIZERS.add("adagrad", lambda p, c: torch.optim.Adagrad(p, lr=c.lr, weight_de
                "AdaGrad", "divides by the root of all past squared gradients")
 
 
-def make_optimizer(cfg, model: nn.Module) -> torch.optim.Optimizer:
-    return OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(model.parameters(), cfg)
+def make_optimizer(cfg, model: nn.Module, lr: float | None = None) -> torch.optim.Optimizer:
+    """The optimizer cfg names over one param group per block, at base rate `lr` (cfg.lr unless given: a
+    rebuilt optimizer takes the current scheduled rate). ConfigError if freeze/lr_scales ask for too many blocks."""
+    named = blocks(model)
+    check_blocks(cfg, len(named))
+    groups = [{"params": list(block.parameters()), "block": name, "lr_scale": lr_scale(cfg, i)}
+              for i, (name, block) in enumerate(named)]
+    optimizer = OPTIMIZERS.get(cfg.optimizer, "train.optimizer")(groups, cfg)
+    set_lr(optimizer, cfg.lr if lr is None else lr)
+    return optimizer
+
+
+def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:
+    """Set base rate `lr`: each group's lr becomes lr x its lr_scale (1 for a group without one)."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr * group.get("lr_scale", 1.0)
+
+
+def set_scales(optimizer: torch.optim.Optimizer, cfg, lr: float) -> None:
+    """Apply a live change of train.lr_scales (moments kept), at base rate `lr`."""
+    for i, group in enumerate(optimizer.param_groups):
+        group["lr_scale"] = lr_scale(cfg, i)
+    set_lr(optimizer, lr)
 
 
 def live_settings(cfg) -> dict[str, Any]:

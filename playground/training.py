@@ -1,10 +1,12 @@
 """The Trainer: steppable, UI-agnostic training of any model on any Dataset.
 
 `Trainer(model, dataset, cfg.train, seed).step(n)` runs n optimizer steps and returns a Snapshot;
-`history` holds one record per evaluated epoch (losses and metrics of every split, learning rate,
-gradient norms). It handles batch modes, schedules, L1/L2, clipping, early stopping with restore-best,
-and divergence (NaN/inf loss: stop, restore the last good weights, say so). It never sleeps, draws,
-or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
+`history` holds one record per evaluated epoch (losses and metrics of every split, base learning rate, blocks
+frozen, gradient norms). It handles batch modes, schedules, L1/L2, clipping, early stopping with restore-best,
+divergence (NaN/inf loss: stop, restore the last good weights, say so), and per-block freezing, lr scales and
+gradual unfreezing (playground/models/blocks.py: frozen blocks get no gradient, stay in eval mode, are left
+out of L1/L2, and the optimizer, one group per block, is only ever given a rate through optimizers.set_lr).
+It never sleeps, draws, or imports streamlit; the hot path adds only a finiteness check to a plain PyTorch loop.
 
 Evaluation cadence: every epoch is evaluated by default (a deterministic history); with `eval_share`
 set (the live loop) some are skipped, by the rule in playground/cadence.py. The weights never depend on it.
@@ -24,9 +26,10 @@ from playground.cadence import DENSE_EPOCHS, EvalCadence
 from playground.data.base import Dataset, Split
 from playground.evaluation import EpochEvaluator, evaluate_split, gradient_norms
 from playground.history import DIVERGED, EARLY_STOPPED, FINISHED, READY, History, Snapshot
+from playground.models.blocks import apply_freeze, blocks, check_blocks, frozen_at
 from playground.models.layers import DropoutGenerator
 from playground.objectives import make_loss, metric_name, weight_penalty
-from playground.optimizers import live_settings, lr_at, make_optimizer
+from playground.optimizers import live_settings, lr_at, make_optimizer, set_lr, set_scales
 from playground.registry import ConfigError
 
 # ---------------------------------------------------------------- the trainer
@@ -49,8 +52,12 @@ class Trainer:
         if cfg.batch_size == 1 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in model.modules()):
             raise ConfigError("train.batch_size", "batch norm needs at least 2 samples per batch")
         self.loss_fn = make_loss(cfg.loss, self.task)
-        self.optimizer = make_optimizer(cfg, model)
-        self._weights = [p for n, p in model.named_parameters() if p.dim() > 1]  # L1/L2 act on weights only
+        self.optimizer = make_optimizer(cfg, model)   # ConfigError if freeze/lr_scales exceed the blocks
+        self._lr = cfg.lr            # the base rate now (each epoch start: the schedule's); groups scale it
+        self._weights = [p for n, p in model.named_parameters() if p.dim() > 1]  # weight matrices: grad norms
+        self._penalised = self._weights   # the trainable ones: L1/L2 act on them (set by _freeze)
+        self._frozen = 0                  # blocks frozen now, from the input side
+        self._freeze(frozen_at(cfg, 0))
         self._gen = torch.Generator().manual_seed(seed)
         self._dropout = DropoutGenerator(torch.Generator().manual_seed(seed + 1), model)   # models/layers.py
         self.epoch = 0           # completed epochs
@@ -146,15 +153,18 @@ class Trainer:
 
     def update_config(self, cfg) -> None:
         """Apply a changed TrainConfig without touching the weights (lr, momentum, optimizer, ...)."""
+        check_blocks(cfg, len(blocks(self.model)))   # a bad freeze/lr_scales changes nothing
         old, self.cfg = self.cfg, cfg
+        self._lr = lr_at(cfg, self.epoch)
         if (cfg.optimizer, cfg.nesterov) != (old.optimizer, old.nesterov):
-            self.optimizer = make_optimizer(cfg, self.model)   # new optimizer: moments start over
+            self.optimizer = make_optimizer(cfg, self.model, self._lr)   # new optimizer: moments start over
         else:
             for key, value in live_settings(cfg).items():
                 self._set_group(key, value)
+            set_scales(self.optimizer, cfg, self._lr)   # lr and lr_scales: moments kept
         if cfg.loss != old.loss:
             self.loss_fn = make_loss(cfg.loss, self.task)
-        self._set_group("lr", lr_at(cfg, self.epoch))
+        self._freeze(frozen_at(cfg, self.epoch))   # freeze/unfreeze_every: the epoch in progress too
         if self.status in (FINISHED, EARLY_STOPPED) and (cfg.max_epochs == 0 or cfg.max_epochs > self.epoch):
             self.resume()
 
@@ -177,19 +187,29 @@ class Trainer:
         if self._best_saved is None:
             return None
         self._restore(self._best_state)
-        self.optimizer = make_optimizer(self.cfg, self.model)
+        self.optimizer = make_optimizer(self.cfg, self.model, self._lr)
         return self._best_saved
 
     def load_state(self, state: dict[str, torch.Tensor]) -> None:
+        """Load weights; the optimizer starts over at the current scheduled rate (its moments were others')."""
         self.model.load_state_dict(state)
-        self.optimizer = make_optimizer(self.cfg, self.model)
+        self.optimizer = make_optimizer(self.cfg, self.model, self._lr)
 
     # -- internals -------------------------------------------------------------------------
 
     def _set_group(self, key: str, value: Any) -> None:
+        """Set an optimizer setting (never lr: set_lr) in every group that has it."""
         for group in self.optimizer.param_groups:
             if key in group:
                 group[key] = value
+
+    def _freeze(self, n: int) -> None:
+        """Freeze the first n blocks (models/blocks.py; this also puts the model in train mode) and leave their
+        weights out of L1/L2. The optimizer keeps every group: a frozen weight has no gradient, so no step,
+        weight decay or momentum moves it, and one unfrozen later starts with its moments (none yet) intact."""
+        apply_freeze(self.model, n)
+        self._frozen = n
+        self._penalised = [w for w in self._weights if w.requires_grad]
 
     def _save(self, into: list[torch.Tensor]) -> None:
         with torch.no_grad():
@@ -214,10 +234,11 @@ class Trainer:
             stops = range(0, n - 1 if bs > 1 else n, bs)  # drop a trailing batch of one (batch norm)
             self._batches = [(x[i:i + bs], y[i:i + bs]) for i in stops][::-1]  # pop() from the end
         self._epoch_batches = len(self._batches)
-        self._set_group("lr", lr_at(self.cfg, self.epoch))
+        self._lr = lr_at(self.cfg, self.epoch)
+        set_lr(self.optimizer, self._lr)
         self._cadence.epoch_started()
-        if not self.model.training:   # a probe may have left it in eval mode (train() walks every module)
-            self.model.train()
+        # gradual unfreezing, and train mode (a probe may have left the model in eval mode; frozen blocks stay in it)
+        self._freeze(frozen_at(self.cfg, self.epoch))
 
     def _one_step(self) -> None:
         if not self._batches:
@@ -229,7 +250,7 @@ class Trainer:
             out = self.model(xb)
         loss = self.loss_fn(out, yb)
         if self.cfg.l1 or self.cfg.l2:
-            loss = loss + weight_penalty(self._weights, self.cfg.l1, self.cfg.l2)
+            loss = loss + weight_penalty(self._penalised, self.cfg.l1, self.cfg.l2)
         if not math.isfinite(loss.item()):
             self._diverge(loss.item())
             return
@@ -273,8 +294,8 @@ class Trainer:
             cb(self, record)
 
     def _record_epoch(self) -> dict[str, Any]:
-        record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps,
-                                  "lr": self.optimizer.param_groups[0]["lr"], "seconds": self.train_seconds}
+        record: dict[str, Any] = {"epoch": self.epoch, "step": self.steps, "lr": self._lr,  # base rate: groups scale it
+                                  "frozen": self._frozen, "seconds": self.train_seconds}
         norms = gradient_norms(self._weights)
         scores, grad_norms = self._evaluate(self.model, self.loss_fn, norms)   # one sync for all of them
         record.update(scores)
@@ -300,10 +321,10 @@ class Trainer:
 
     def _diverge(self, value: float) -> None:
         self._restore(self._good)
-        self.optimizer = make_optimizer(self.cfg, self.model)  # its moments may hold NaN too
+        self.optimizer = make_optimizer(self.cfg, self.model, self._lr)  # its moments may hold NaN too
         self._batches = []
         self.status = DIVERGED
-        lr = self.optimizer.param_groups[0]["lr"]
+        lr = self._lr
         self.message = (f"The loss became {value} at epoch {self.epoch + 1} (step {self.steps}) with learning "
                         f"rate {lr:g}: training stopped and the weights from epoch {self._good_epoch} are kept. "
                         f"Try a learning rate 10× smaller, gradient clipping, or batch norm, then press Play.")
