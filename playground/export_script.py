@@ -1,7 +1,8 @@
 """The standalone training script of an export: plain-PyTorch source that rebuilds an MLP, CNN or RNN,
-initialises it from the run's seed and retrains it exactly as the app did (same batches, optimizer, learning
-rates, L1/L2, clipping, input noise and dropout masks), then prints each split's loss and metric; and
-`data_bytes`, the data.pt beside it. For a table, data.pt holds the raw columns (numbers with their
+initialises it from the run's seed (then the pretrained backbone's weights, when the run had one) and retrains
+it exactly as the app did (same batches, optimizer, learning rates, L1/L2, clipping, input noise and dropout
+masks, per-block lr scales, frozen blocks and gradual unfreezing), then prints each split's loss and metric;
+and `data_bytes`, the data.pt beside it. For a table, data.pt holds the raw columns (numbers with their
 blanks, text) and the split's row indices, and the script fits the preprocessing itself on the training
 rows only (fill values, categories, scaling: the same rules as playground/data/preprocess.py), so it
 shows every step from a raw row to the model's input.
@@ -20,12 +21,13 @@ import torch
 from torch import nn
 
 from playground.evaluation import EVAL_CAP, TRAIN_EVAL_CAP
+from playground.models.blocks import blocks, check_blocks, frozen_at, lr_scale
 from playground.models.cnn import CNN
 from playground.models.layers import INITS, fused_dropout
 from playground.models.mlp import MLP
 from playground.models.rnn import RecurrentNet
 from playground.objectives import TokenCrossEntropy, make_loss
-from playground.optimizers import lr_at, make_optimizer
+from playground.optimizers import OPTIMIZERS, lr_at
 from playground.registry import ConfigError
 
 _INIT_CODE = {
@@ -54,7 +56,10 @@ from torch import nn
 SEED = {seed}
 EPOCHS = {epochs}
 BATCH_SIZE = {batch_size}  # 0 = full batch
-LRS = {lrs}  # learning rate of each epoch (schedule and warm-up)
+LRS = {lrs}  # base learning rate of each epoch (schedule and warm-up)
+BLOCKS = {blocks!r}  # the network's blocks from the input side: one optimizer param group each
+LR_SCALES = {lr_scales!r}  # each block's lr is LRS[epoch] x its scale
+FROZEN = {frozen!r}  # blocks frozen (from the input side) in each epoch: no gradient, eval mode
 L1, L2, GRAD_CLIP = {l1!r}, {l2!r}, {grad_clip!r}
 TASK = {task!r}
 METRIC = {metric_key!r}
@@ -113,21 +118,30 @@ def evaluate(model, loss_fn, x, y):
 
 def main():
     torch.set_num_threads(1)
-    data = prepare(torch.load(Path(__file__).resolve().parent / "data.pt", weights_only=True))
+    raw = torch.load(Path(__file__).resolve().parent / "data.pt", weights_only=True)
+    data = prepare(raw)
     torch.manual_seed(SEED)
     model = Net()
     init_weights(model)
+    if "pretrained" in raw:  # the backbone the run started from, over the seeded initial weights
+        model.load_state_dict(raw["pretrained"], strict=False)
     loss_fn = {loss}
+    blocks = [model.get_submodule(name) for name in BLOCKS]
+    groups = [{{"params": list(b.parameters()), "lr_scale": s}} for b, s in zip(blocks, LR_SCALES)]
     optimizer = torch.optim.{optimizer}
-    weights = [p for p in model.parameters() if p.dim() > 1]  # L1/L2 act on weights only
     gen = torch.Generator().manual_seed(SEED)
     x_train, y_train = data["train_x"], data["train_y"]
     n = len(x_train)
     bs = n if BATCH_SIZE == 0 else min(BATCH_SIZE, n)
-    model.train()
     for epoch in range(EPOCHS):
+        model.train()
+        for i, block in enumerate(blocks):  # a frozen block gets no gradient, so nothing moves it
+            block.requires_grad_(i >= FROZEN[epoch])
+            if i < FROZEN[epoch]:
+                block.eval()  # batch-norm statistics and dropout fixed, as in feature extraction
+        weights = [p for p in model.parameters() if p.dim() > 1 and p.requires_grad]  # L1/L2: trainable weights
         for group in optimizer.param_groups:
-            group["lr"] = LRS[epoch]
+            group["lr"] = LRS[epoch] * group["lr_scale"]
         if bs >= n:
             batches = [(x_train, y_train)]
         else:
@@ -238,10 +252,12 @@ def _prepare_code(exp) -> str:
 
 
 def _optimizer_code(exp) -> str:
-    probe = make_optimizer(exp.cfg.train, nn.Linear(1, 1))
+    """The optimizer's constructor over the script's `groups` (one per block), with the app's settings."""
+    probe = OPTIMIZERS.get(exp.cfg.train.optimizer, "train.optimizer")([torch.zeros(1, requires_grad=True)],
+                                                                       exp.cfg.train)
     args = ", ".join(f"{k}={v!r}" for k, v in probe.defaults.items()
                      if v is not None and isinstance(v, (bool, int, float, tuple)))
-    return f"{type(probe).__name__}(model.parameters(), {args})"
+    return f"{type(probe).__name__}(groups, {args})"
 
 
 _MLP = '''class Net(nn.Module):
@@ -352,9 +368,13 @@ def script_text(exp) -> str:
                 "            nn.init.zeros_(m.bias)")
     epochs = max(exp.trainer.epoch, 1)
     t = cfg.train
+    names = [name for name, _ in blocks(exp.model)]
+    check_blocks(t, len(names))
     return _SCRIPT.format(
         title=f"{cfg.lab} lab, {cfg.data.name} data", seed=cfg.seed, epochs=epochs, batch_size=t.batch_size,
-        lrs=repr([lr_at(t, e) for e in range(epochs)]), l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
+        lrs=repr([lr_at(t, e) for e in range(epochs)]), blocks=names,
+        lr_scales=[lr_scale(t, i) for i in range(len(names))], frozen=[frozen_at(t, e) for e in range(epochs)],
+        l1=t.l1, l2=t.l2, grad_clip=t.grad_clip,
         task=exp.dataset.task, train_cap=TRAIN_EVAL_CAP, eval_cap=EVAL_CAP, net=net, input_noise=t.input_noise,
         fused=fused_dropout(exp.model), init=init, loss=_loss_code(make_loss(t.loss, exp.dataset.task)),
         optimizer=_optimizer_code(exp), prepare=_prepare_code(exp),
@@ -362,7 +382,8 @@ def script_text(exp) -> str:
 
 
 def data_bytes(exp) -> bytes:
-    """data.pt: each split's tensors; for a table, its raw columns, targets and split indices instead."""
+    """data.pt: each split's tensors; for a table, its raw columns, targets and split indices instead; and the
+    pretrained backbone's tensors (name -> tensor) when the run started from one."""
     ds = exp.dataset
     if "preprocess" in ds.meta:
         from playground.data.preprocess import numbers, texts
@@ -375,6 +396,8 @@ def data_bytes(exp) -> bytes:
                                                                                    ds.meta["split"])}}
     else:
         tensors = {f"{s}_{a}": getattr(ds.split(s), a).clone() for s in ("train", "val", "test") for a in ("x", "y")}
+    if exp.pretrained is not None:   # loaded by the script over its seeded initial weights (strict=False)
+        tensors["pretrained"] = {k: v.detach().clone() for k, v in exp.pretrained.items()}
     buf = io.BytesIO()
     torch.save(tensors, buf)
     return buf.getvalue()

@@ -1,8 +1,9 @@
 """Learning rates: every schedule of the SCHEDULES registry drawn over epochs, and the LR range test.
 
 The range test (Smith 2017) trains a copy of the model while raising the learning rate exponentially
-step by step and records the smoothed loss; a good rate sits about ten times below the rate of lowest loss. The live
-model is never touched. It does not draw.
+step by step and records the smoothed loss; a good rate sits about ten times below the rate of lowest loss.
+The rate is the base one: each block's group gets it times its train.lr_scales entry, and the blocks frozen at
+the first epoch stay frozen. The live model is never touched. It does not draw.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import torch
 
 from playground.config import TrainConfig
 from playground.data.base import Dataset
+from playground.models.blocks import apply_freeze, frozen_at
 from playground.objectives import make_loss
-from playground.optimizers import SCHEDULES, lr_at, make_optimizer
+from playground.optimizers import SCHEDULES, lr_at, make_optimizer, set_lr
 
 
 def schedule_curves(cfg: TrainConfig, epochs: int, schedules: list[str] | None = None) -> dict[str, np.ndarray]:
@@ -39,9 +41,10 @@ class RangeTest:
 def lr_range_test(model: torch.nn.Module, dataset: Dataset, cfg: TrainConfig, *, lo: float = 1e-5,
                   hi: float = 10.0, steps: int = 100, seed: int = 0, smooth: float = 0.9) -> RangeTest:
     """Raise lr from lo to hi over `steps` mini-batches on a copy of `model`; stop when the loss explodes."""
-    model = copy.deepcopy(model).train()
+    model = copy.deepcopy(model)
+    apply_freeze(model, frozen_at(cfg, 0))    # train mode; the blocks frozen at the start stay frozen
     loss_fn = make_loss(cfg.loss, dataset.task)
-    opt = make_optimizer(replace(cfg, lr=lo, weight_decay=cfg.weight_decay), model)
+    opt = make_optimizer(cfg, model, lo)      # one group per block, each at lr x its lr_scale
     gen = torch.Generator().manual_seed(seed)
     train = dataset.train
     bs = len(train) if cfg.batch_size == 0 else max(2, min(cfg.batch_size, len(train)))
@@ -49,8 +52,7 @@ def lr_range_test(model: torch.nn.Module, dataset: Dataset, cfg: TrainConfig, *,
     lrs, losses, avg, best = [], [], 0.0, math.inf
     for i in range(steps):
         lr = lo * factor ** i
-        for group in opt.param_groups:
-            group["lr"] = lr
+        set_lr(opt, lr)
         idx = torch.randint(len(train), (bs,), generator=gen)
         loss = loss_fn(model(train.x[idx]), train.y[idx])
         value = float(loss.detach())
