@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 import torch.nn.functional as F
@@ -96,12 +98,21 @@ def evaluate_split(model: nn.Module, loss_fn: nn.Module, split: Split, task: str
     """(loss, metric) on a whole split, in eval mode (dropout off, batch-norm running stats); NaNs if empty."""
     if len(split) == 0:
         return math.nan, math.nan
-    was_training = model.training
+    with eval_mode(model), torch.inference_mode():
+        return score(model(split.x), split.y, loss_fn, task, metric)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[None]:
+    """The model in eval mode inside; after, every module back in its own mode (not model.train(), which would
+    put a frozen block, kept in eval mode while the rest trains, back in train mode)."""
+    modes = [(m, m.training) for m in model.modules()]
     model.eval()
-    with torch.inference_mode():
-        result = score(model(split.x), split.y, loss_fn, task, metric)
-    model.train(was_training)
-    return result
+    try:
+        yield
+    finally:
+        for m, mode in modes:
+            m.training = mode
 
 
 def gradient_norms(weights: list[torch.Tensor]) -> list[torch.Tensor]:
@@ -176,11 +187,8 @@ class EpochEvaluator:
             self._toggle = (id(model), mode_matters(model))
         if not self._toggle[1]:
             return self._forward(model)
-        was_training = model.training
-        model.eval()
-        out = self._forward(model)
-        model.train(was_training)
-        return out
+        with eval_mode(model):
+            return self._forward(model)
 
     def _forward(self, model: nn.Module) -> torch.Tensor:
         if len(self.x) and (self._by_memory is None or self._by_memory[0] != id(model)):   # one sample's forward

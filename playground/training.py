@@ -237,8 +237,9 @@ class Trainer:
         self._lr = lr_at(self.cfg, self.epoch)
         set_lr(self.optimizer, self._lr)
         self._cadence.epoch_started()
-        # gradual unfreezing, and train mode (a probe may have left the model in eval mode; frozen blocks stay in it)
-        self._freeze(frozen_at(self.cfg, self.epoch))
+        n = frozen_at(self.cfg, self.epoch)   # gradual unfreezing
+        if n != self._frozen or not self.model.training:   # or a probe left it in eval (train() walks every module)
+            self._freeze(n)                                 # train mode; frozen blocks stay in eval mode
 
     def _one_step(self) -> None:
         if not self._batches:
