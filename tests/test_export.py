@@ -1,4 +1,5 @@
-"""Export and import: the standalone script reproduces the app's metrics; TorchScript and ONNX compute the
+"""Export and import: the standalone script reproduces the app's metrics (per-block lr scales, freezing,
+gradual unfreezing and a pretrained backbone too); TorchScript and ONNX compute the
 same outputs; a checkpoint round-trips; tampered or foreign files are refused; the CLI trains on a CSV."""
 
 from __future__ import annotations
@@ -64,6 +65,32 @@ def test_exported_script_reproduces_a_cnn_with_batch_norm_dropout_and_input_nois
     for key in ("train_loss", "val_loss", "test_loss", "test_accuracy"):
         assert result[key] == pytest.approx(app[key], abs=1e-4), key
     assert "Conv2d" in (tmp_path / "train.py").read_text()
+
+
+@pytest.mark.parametrize("values", [
+    {"train.freeze": 2, "train.lr_scales": (0.1, 0.5), "train.l2": 0.01, "train.weight_decay": 0.01},
+    {"train.freeze": 3, "train.unfreeze_every": 1, "train.lr_scales": (0.2, 0.3, 0.6), "train.schedule": "step",
+     "train.step_size": 1, "train.gamma": 0.7, "train.optimizer": "momentum", "train.grad_clip": 1.0},
+])
+@pytest.mark.parametrize("pretrained", [False, True])
+def test_exported_script_reproduces_lr_scales_freezing_and_a_pretrained_backbone(values, pretrained, tmp_path):
+    from playground.training import Trainer
+
+    cfg = with_values(get_preset("digits_cnn_bn"), {"data.train_fraction": 0.2, "model.cnn.channels": (4, 8),
+                                                    "model.hidden": (16,), "train.max_epochs": 4, **values})
+    exp = build(cfg)
+    if pretrained:   # conv blocks from another seed's model, loaded over the seeded init as build() does
+        donor = build(with_values(cfg, {"seed": 7})).model
+        exp.pretrained = {k: v.clone() for k, v in donor.state_dict().items() if k.startswith("convs.")}
+        exp.model.load_state_dict(exp.pretrained, strict=False)
+        exp.trainer = Trainer(exp.model, exp.dataset, cfg.train, cfg.seed)
+    exp.trainer.run_epochs(4)
+    export.export_all(exp, tmp_path)
+    result, app = _run_script(tmp_path), exp.trainer.history.last()
+    assert result["epochs"] == 4
+    for key in ("train_loss", "val_loss", "test_loss", "test_accuracy"):
+        assert result[key] == pytest.approx(app[key], abs=1e-5), key
+    assert ("pretrained" in torch.load(tmp_path / "data.pt", weights_only=True)) == pretrained
 
 
 @pytest.mark.parametrize("preset, values", [
