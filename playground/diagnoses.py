@@ -99,8 +99,9 @@ def chance_loss(dataset: Dataset) -> float | None:
 
 def _gradient_diagnoses(history) -> list[Diagnosis]:
     grads = (_col(history, "grad_norms") or [None])[-1] or []   # the last record's, per weight matrix
+    frozen = (_col(history, "frozen") or [0])[-1] or 0         # frozen first blocks have no gradient by design
     found = []
-    if len(grads) >= 3 and grads[-1] > 0:
+    if len(grads) >= 3 and grads[-1] > 0 and not frozen:
         ratio = grads[0] / grads[-1]
         if ratio < VANISHING_RATIO:
             found.append(Diagnosis("warning", "vanishing",

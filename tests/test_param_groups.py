@@ -222,3 +222,14 @@ def test_bad_freeze_and_lr_scales_name_the_field():
     with pytest.raises(ConfigError, match=r"train\.freeze"):
         exp.trainer.update_config(replace(exp.cfg.train, freeze=9))
     assert exp.trainer.cfg.freeze == 0 and all(p.requires_grad for p in exp.model.parameters())   # nothing changed
+
+
+def test_a_frozen_backbone_is_not_diagnosed_as_vanishing_gradients():
+    from playground.diagnoses import _gradient_diagnoses
+
+    exp = build(_cfg(**{"train.freeze": 2}))
+    exp.trainer.run_epochs(1)
+    assert exp.trainer.history["grad_norms"][-1][0] == 0.0       # the first weight has no gradient: frozen
+    assert "vanishing" not in [d.code for d in _gradient_diagnoses(exp.trainer.history)]
+    fake = {"grad_norms": [[1e-9, 1.0, 1.0]], "frozen": [0]}      # the same numbers unfrozen are a warning
+    assert "vanishing" in [d.code for d in _gradient_diagnoses(fake)]
