@@ -97,6 +97,11 @@ def spread(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:7.1f} ms [{min(values) * 1000:5.1f}-{max(values) * 1000:5.1f}]"
 
 
+def ratio(a: list[float], b: list[float]) -> float:
+    """Median of the per-round ratios a/b (rounds share the machine's noise)."""
+    return statistics.median(x / y for x, y in zip(a, b))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
@@ -115,17 +120,17 @@ def main() -> None:
         for name, cfg in cfgs.items():
             times[name]["trainer"].append(trainer_seconds(copy.deepcopy(start), data, cfg, args.epochs))
             times[name]["plain"].append(plain_seconds(copy.deepcopy(start), data, cfg, args.epochs))
-    full = {loop: statistics.median(times["full (freeze 0)"][loop]) for loop in ("trainer", "plain")}
+    full = times["full (freeze 0)"]
     print(f"seconds per epoch (28 steps of 32 images), median [range] over {args.rounds} rounds of {args.epochs} "
           f"epochs each; load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"{'strategy':<32} {'trainer':>24} {'plain loop':>24} {'trainer/plain':>14} {'/full (trainer)':>16} "
           f"{'/full (plain)':>14}")
     for name, t in times.items():
-        tr, pl = statistics.median(t["trainer"]), statistics.median(t["plain"])
-        print(f"{name:<32} {spread(t['trainer']):>24} {spread(t['plain']):>24} {tr / pl:>14.2f} "
-              f"{tr / full['trainer']:>16.2f} {pl / full['plain']:>14.2f}")
+        print(f"{name:<32} {spread(t['trainer']):>24} {spread(t['plain']):>24} "
+              f"{ratio(t['trainer'], t['plain']):>14.2f} {ratio(t['trainer'], full['trainer']):>16.2f} "
+              f"{ratio(t['plain'], full['plain']):>14.2f}")
     print("trainer = training plus its epoch-end evaluation of every split (as in the app); plain = training only. "
-          "/full: seconds per epoch relative to full training in the same loop.")
+          "/full: seconds per epoch relative to full training in the same loop. Ratios: medians of per-round ratios.")
 
 
 if __name__ == "__main__":
