@@ -29,10 +29,11 @@ def blocks(model: nn.Module) -> list[tuple[str, nn.Module]]:
 
 
 def check_blocks(cfg, n_blocks: int) -> None:
-    """ConfigError naming train.freeze or train.lr_scales when they ask for more blocks than the model has."""
-    if cfg.freeze > n_blocks:
-        raise ConfigError("train.freeze", f"freezes {cfg.freeze} blocks, but this model has {n_blocks} "
-                                          f"(at most {n_blocks})")
+    """ConfigError naming train.freeze (it must leave a block to train) or train.lr_scales (at most one scale
+    per block) when they ask for more blocks than the model has."""
+    if cfg.freeze >= n_blocks:   # with every block frozen nothing would train (and backward has nothing to do)
+        raise ConfigError("train.freeze", f"freezes {cfg.freeze} blocks, but this model has {n_blocks}: at most "
+                                          f"{n_blocks - 1}, so that at least the output block trains")
     if len(cfg.lr_scales) > n_blocks:
         raise ConfigError("train.lr_scales", f"gives {len(cfg.lr_scales)} scales, but this model has "
                                              f"{n_blocks} blocks (at most {n_blocks} scales)")
