@@ -81,10 +81,17 @@ def overrides(cfg: ExperimentConfig, name: str) -> Overrides:
     return STRATEGIES.get(name, "strategy")(cfg)
 
 
+def _value(cfg: ExperimentConfig, dotted: str) -> Any:
+    for part in dotted.split("."):
+        cfg = getattr(cfg, part)
+    return cfg
+
+
 def describe(cfg: ExperimentConfig) -> str:
-    """The strategy `cfg` is (its label), else "your settings"."""
+    """The strategy `cfg` is (its label), else "your settings". Compares the knobs' values (with_values
+    would validate a whole config per strategy: ~18 ms a run, too slow for every live tick)."""
     for name in STRATEGIES:
-        if with_values(cfg, overrides(cfg, name)) == cfg:
+        if all(_value(cfg, k) == v for k, v in overrides(cfg, name).items()):
             return STRATEGIES.label(name)
     return YOURS
 
