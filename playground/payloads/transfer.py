@@ -25,7 +25,7 @@ from playground.transfer.strategies import describe
 
 PARTS = ("embedding",)
 EMBED_CAP = 400         # test images projected (the split is shuffled by the seed: the first ones)
-TRAIN_CAP = 500         # training images the kNN separation compares against (live cost: see report)
+TRAIN_CAP = 500         # training images the kNN separation compares against (bounds the live cost)
 CACHE_RUNS = 16         # run uids whose before-embedding is kept
 
 
