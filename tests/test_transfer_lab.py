@@ -211,7 +211,7 @@ def test_every_figure_builds(trained, monkeypatch):
     rows = views.strategy_table(p)
     assert [r["frozen blocks"] for r in rows] == ["0 of 4", "3 of 4", "2 of 4"]
     diagram = views.blocks_view(p)["data"]
-    assert len(diagram) == 3 and diagram[1]["text"] == ["frozen"] * 3 + ["lr ×1"]
+    assert len(diagram) == 3 and diagram[1]["text"] == ["frozen"] * 3 + ["×1"]
     assert len(views.embedding_view(p)["data"]) == 2 * n_classes
     monkeypatch.setattr(views, "TSNE_CAP", 30)
     steps = []

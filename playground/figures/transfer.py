@@ -48,21 +48,24 @@ def block_diagram_spec(rows: Mapping[str, tuple[Sequence[str], Sequence[bool], S
     for i, (label, (names, frozen, scales)) in enumerate(rows.items()):
         y = [plain(label)] * len(names)
         colors = [FROZEN if f else run_color(i) for f in frozen]
-        text = ["frozen" if f else f"lr ×{s:g}" for f, s in zip(frozen, scales)]
+        text = ["frozen" if f else f"×{s:.2g}" for f, s in zip(frozen, scales)]   # lr multiplier, 2 digits
         data.append(dict(type="scatter", x=list(names), y=y, mode="markers+text", text=text, showlegend=False,
-                         textposition="middle center", textfont=dict(size=10, color=INK),
-                         marker=dict(symbol="square", size=46, color=colors, line=dict(color=INK, width=1)),
+                         textposition="middle center",
+                         textfont=dict(size=11, color=[INK if f else "#ffffff" for f in frozen]),
+                         marker=dict(symbol="square", size=48, color=colors, line=dict(color=INK, width=1)),
                          hovertemplate="%{x}: %{text}<extra>" + plain(label) + "</extra>"))
     return dict(data=data, layout=dict(
         **LAYOUT, height=height or 90 + 62 * len(labels),
-        xaxis=dict(title=dict(text="blocks, from the input (left) to the output (right)"), type="category"),
+        xaxis=dict(title=dict(text="blocks from the input (left) to the output (right); grey: frozen, ×s: "
+                                   "this block's learning rate is s × lr"), type="category"),
         yaxis=dict(type="category", categoryorder="array", categoryarray=[plain(x) for x in labels][::-1])))
 
 
 def embedding_spec(panels: Mapping[str, np.ndarray], classes: np.ndarray, class_names: Sequence[str], *,
-                   height: int = 380) -> dict:
-    """Side-by-side scatter panels (title -> (N, 2) points) of the same images coloured by class; a figure
-    dict (live for PCA, once for t-SNE). One trace per (panel, class); the legend names each class once."""
+                   subtitles: Sequence[str] = (), height: int = 400) -> dict:
+    """Side-by-side scatter panels (title -> (N, 2) points) of the same images coloured by class, each title
+    with an optional second line; a figure dict (live for PCA, once for t-SNE). One trace per (panel, class);
+    the legend names each class once."""
     n, data, notes, layout = len(panels), [], [], {}
     for p, (title, pts) in enumerate(panels.items()):
         ax = "" if p == 0 else str(p + 1)
@@ -75,9 +78,11 @@ def embedding_spec(panels: Mapping[str, np.ndarray], classes: np.ndarray, class_
         lo, hi = p / n + (0.03 if p else 0), (p + 1) / n - (0.03 if p < n - 1 else 0)
         layout[f"xaxis{ax}"] = dict(domain=[lo, hi], showticklabels=False, zeroline=False, anchor="y" + ax)
         layout[f"yaxis{ax}"] = dict(showticklabels=False, zeroline=False, anchor="x" + ax)
-        notes.append(dict(text=f"<b>{plain(title)}</b>", x=(lo + hi) / 2, y=1.08, xref="paper", yref="paper",
-                          showarrow=False))
-    return dict(data=data, layout=dict(**LAYOUT, **layout, height=height, annotations=notes,
+        sub = f"<br>{plain(subtitles[p])}" if p < len(subtitles) else ""
+        notes.append(dict(text=f"<b>{plain(title)}</b>{sub}", x=(lo + hi) / 2, y=1.02, xref="paper", yref="paper",
+                          xanchor="center", yanchor="bottom", showarrow=False))
+    return dict(data=data, layout=dict(**{**LAYOUT, "margin": dict(l=10, r=10, t=70, b=10)}, **layout,
+                                       height=height, annotations=notes,
                                        legend=dict(orientation="h", y=-0.08, title=dict(text="class "))))
 
 

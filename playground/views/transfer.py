@@ -62,9 +62,9 @@ def embedding_view(p: TransferPayload) -> dict | None:
     e = p.embedding
     if e is None:
         return None
-    return embedding_spec({f"before fine-tuning: 5-NN accuracy {e.knn_before:.0%}": e.before,
-                           f"after ({e.where}): 5-NN accuracy {e.knn_after:.0%}": e.after},
-                          e.classes, e.class_names)
+    return embedding_spec({"before fine-tuning": e.before, f"now ({e.where})": e.after}, e.classes, e.class_names,
+                          subtitles=[f"5-nearest-neighbour accuracy: {e.knn_before:.0%}",
+                                     f"5-nearest-neighbour accuracy: {e.knn_after:.0%}"])
 
 
 def tsne_view(exp: Experiment, progress: Callable[[int, int, str], None] | None = None) -> dict:
@@ -73,7 +73,7 @@ def tsne_view(exp: Experiment, progress: Callable[[int, int, str], None] | None 
     x, y = exp.dataset.test.x[:TSNE_CAP], exp.dataset.test.y[:TSNE_CAP].numpy()
     panels = {}
     for i, (title, model) in enumerate((("t-SNE before fine-tuning", starting_model(exp)),
-                                        (f"t-SNE after ({exp.trainer.where()})", exp.model))):
+                                        (f"t-SNE now ({exp.trainer.where()})", exp.model))):
         step = None if progress is None else (lambda d, t, w, i=i, title=title:
                                               progress(i * t + d, 2 * t, f"{title}: {w}"))
         panels[title] = tsne_2d(features(model, x), seed=exp.cfg.seed, progress=step)
