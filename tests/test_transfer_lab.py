@@ -232,3 +232,18 @@ def test_user_class_names_are_plain_text():
 
     spec = embedding_spec({"a": np.zeros((2, 2))}, np.array([0, 1]), ["<b>cat</b>", "dog"])
     assert spec["data"][0]["name"] == "&lt;b&gt;cat&lt;/b&gt;"
+
+
+def test_label_efficiency_reads_this_sessions_upload():
+    from playground.data.image_files import ImageArrays
+
+    rng = np.random.default_rng(3)
+    y = np.repeat(np.arange(3), 20)
+    x = (rng.random((60, 1, 8, 8)) * 0.2 + y[:, None, None, None] / 3).astype(np.float32)
+    sources = {"up": ImageArrays(x, y.astype(np.int64), ("a", "b", "<c>"), "up")}
+    cfg = small_cfg(**{"data.name": "image_upload", "data.source": "up"})
+    with pytest.raises(ConfigError) as err:                           # ~10 training images per class
+        estimate(cfg, ["scratch"], budgets=(50,), seeds=1, sources=sources)
+    assert err.value.field == "data.image.labels_per_class"
+    rows = label_efficiency(cfg, ["scratch"], budgets=(2,), seeds=1, steps=10, sources=sources)
+    assert len(rows) == 1 and 0.0 <= rows[0].test_accuracy <= 1.0

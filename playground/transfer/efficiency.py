@@ -74,9 +74,9 @@ def budget_label(b: int) -> str:
     return "all" if b == 0 else str(b)
 
 
-def class_counts(cfg: ExperimentConfig, seed: int) -> np.ndarray:
+def class_counts(cfg: ExperimentConfig, seed: int, sources: dict | None = None) -> np.ndarray:
     """Training images per class of the full data at this seed (labels_per_class off)."""
-    data = make_dataset(with_values(cfg, {"data.image.labels_per_class": 0}).data, seed)
+    data = make_dataset(with_values(cfg, {"data.image.labels_per_class": 0}).data, seed, sources)
     return np.bincount(data.train.y.numpy(), minlength=data.spec.n_outputs)
 
 
@@ -97,11 +97,11 @@ def _check_inputs(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Seq
         overrides(cfg, name)                       # a non-CNN model is refused here, naming model.kind
 
 
-def check_budgets(cfg: ExperimentConfig, budgets: Sequence[int], seeds: int) -> None:
+def check_budgets(cfg: ExperimentConfig, budgets: Sequence[int], seeds: int, sources: dict | None = None) -> None:
     """ConfigError if some class has fewer training images than a budget asks for, at any seed."""
     top = max(budgets)
     for s in range(cfg.seed, cfg.seed + seeds):
-        counts = class_counts(cfg, s)
+        counts = class_counts(cfg, s, sources)
         if top > counts.min():
             raise ConfigError("data.image.labels_per_class", f"{top} labelled images per class asked for, but "
                               f"class {int(counts.argmin())} has only {int(counts.min())} training images (seed "
@@ -109,12 +109,13 @@ def check_budgets(cfg: ExperimentConfig, budgets: Sequence[int], seeds: int) -> 
 
 
 def estimate(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence[int] = BUDGETS,
-             seeds: int = SEEDS, steps: int = STEPS) -> Plan:
+             seeds: int = SEEDS, steps: int = STEPS, sources: dict | None = None) -> Plan:
     """Trainings and estimated seconds of `label_efficiency` with these settings; ConfigError (before anything
-    trains) for a bad setting, a budget larger than the data or a plan over MAX_SECONDS."""
+    trains) for a bad setting, a budget larger than the data or a plan over MAX_SECONDS. `sources`: this
+    session's uploads, as for build()."""
     _check_inputs(cfg, strategies, budgets, seeds, steps)
-    check_budgets(cfg, budgets, seeds)
-    data = make_dataset(cfg.data, cfg.seed)
+    check_budgets(cfg, budgets, seeds, sources)
+    data = make_dataset(with_values(cfg, {"data.image.labels_per_class": 0}).data, cfg.seed, sources)
     n_all = len(data.train) + len(data.val) + len(data.test)
     per_sample = budget.model_cost(cfg.model, data.spec, 1).flops
     seconds = 0.0
@@ -134,9 +135,10 @@ def estimate(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence
 
 
 def label_efficiency(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence[int] = BUDGETS,
-                     seeds: int = SEEDS, steps: int = STEPS, progress: Progress | None = None) -> list[Row]:
+                     seeds: int = SEEDS, steps: int = STEPS, progress: Progress | None = None,
+                     sources: dict | None = None) -> list[Row]:
     """One Row per (strategy, budget, seed): seeds cfg.seed, cfg.seed + 1, ...; estimate() is checked first."""
-    plan = estimate(cfg, strategies, budgets, seeds, steps)
+    plan = estimate(cfg, strategies, budgets, seeds, steps, sources)
     rows, done = [], 0
     for name in strategies:
         for b in budgets:
@@ -144,17 +146,17 @@ def label_efficiency(cfg: ExperimentConfig, strategies: Sequence[str], budgets: 
                 if progress:
                     progress(done, plan.trainings, f"{STRATEGIES.label(name)}, {budget_label(b)} labels per "
                              f"class, seed {s}")
-                rows.append(_one(cfg, name, b, s, steps))
+                rows.append(_one(cfg, name, b, s, steps, sources))
                 done += 1
     if progress:
         progress(done, plan.trainings, "done")
     return rows
 
 
-def _one(cfg: ExperimentConfig, name: str, b: int, seed: int, steps: int) -> Row:
+def _one(cfg: ExperimentConfig, name: str, b: int, seed: int, steps: int, sources: dict | None) -> Row:
     run_cfg = with_values(cfg, {**overrides(cfg, name), "data.image.labels_per_class": b, "seed": seed,
                                 "train.early_stopping": False, "train.max_epochs": 0})
-    exp = build(run_cfg)
+    exp = build(run_cfg, sources=sources)
     exp.trainer.eval_share = EVAL_SHARE
     exp.trainer.step(steps)
     _, acc = exp.trainer.evaluate(exp.dataset.test)
