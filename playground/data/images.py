@@ -49,14 +49,14 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
 
 def keep_per_class(train: np.ndarray, arrays: ImageArrays, k: int, rng: np.random.Generator) -> np.ndarray:
     """The first k training indices of each class in one seeded shuffle (so 5 per class is a subset of 10 per
-    class on the same seed), in their split order; ConfigError naming the class when it has fewer than k."""
+    class on the same seed), in their split order; ConfigError naming the class with the fewest when it has < k."""
     y = arrays.y[train]
     counts = np.bincount(y, minlength=len(arrays.class_names))
-    for c, n in enumerate(counts):
-        if n < k:
-            raise ConfigError("data.image.labels_per_class",
-                              f"{k} labelled images per class asked, but class {arrays.class_names[c]!r} has only "
-                              f"{n} in the training split; ask for at most {counts.min()}")
+    short = int(np.argmin(counts))                                      # the class with the fewest
+    if counts[short] < k:
+        raise ConfigError("data.image.labels_per_class",
+                          f"{k} labelled images per class asked, but class {arrays.class_names[short]!r} has only "
+                          f"{counts[short]} in the training split; ask for at most {counts[short]}")
     order = rng.permutation(len(train))                                 # positions in `train`, shuffled
     rank = np.empty(len(train), dtype=np.int64)                         # each image's rank within its class
     for c in range(len(counts)):
