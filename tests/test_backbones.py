@@ -155,3 +155,18 @@ def test_pretraining_reproduces_the_shipped_metrics(name):
     shipped = json.loads((bbs.ASSETS / f"{name}.json").read_text())
     assert pt.compare(shipped["metrics"], record["metrics"]) == []
     assert record["config"] == shipped["config"] and len(raw) == (bbs.ASSETS / f"{name}.pt").stat().st_size
+
+
+def test_pretrain_command_writes_and_checks(tmp_path, monkeypatch, capsys):
+    from playground.cli import main
+
+    assert main(["pretrain", "nope"]) == 2 and "unknown backbone 'nope'" in capsys.readouterr().err
+    assert main(["pretrain", "textures", "--out", str(tmp_path)]) == 0
+    rec = json.loads((tmp_path / "textures.json").read_text())
+    assert hashlib.sha256((tmp_path / "textures.pt").read_bytes()).hexdigest() == rec["sha256"]
+    assert rec["torch"] == torch.__version__ and rec["seconds"] > 0 and rec["input_shape"] == [1, 16, 16]
+    for split in pt.SPLITS:                    # a record the retraining cannot match: --check fails
+        rec["metrics"][split]["accuracy"] -= 2 * pt.TOLERANCE
+    (tmp_path / "textures.json").write_text(json.dumps(rec))
+    monkeypatch.setattr(bbs, "ASSETS", tmp_path)
+    assert main(["pretrain", "textures", "--check"]) == 1 and "OUTSIDE tolerance" in capsys.readouterr().out
