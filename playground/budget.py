@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -289,9 +290,14 @@ def _recurrent(cfg) -> bool:
     return cfg.model.kind in ("rnn", "lstm", "gru")
 
 
-def check(cfg, dataset: Dataset | None = None) -> Estimate:
-    """The estimate for `cfg` (on `dataset`, else on the data its config describes); ConfigError if over budget."""
+def check(cfg, dataset: Dataset | None = None, fits: Callable[[DataSpec], object] | None = None) -> Estimate:
+    """The estimate for `cfg` (on `dataset`, else on the data its config describes); ConfigError if over budget.
+
+    `fits(spec)` runs first, once the data's spec is known: a check that should name its own field before the
+    model is sized (build() passes the backbone's, whose blocks may not fit the images)."""
     plan = plan_of(dataset) if dataset is not None else plan_from_config(cfg)
+    if fits is not None:
+        fits(plan.spec)
     est = estimate(cfg, plan)
     mem, gflop = budget_mb(), budget_gflop()
     if est.peak_mb > mem:

@@ -3,7 +3,9 @@
 `build(cfg)` is what the UI, the CLI, presets, sweeps, reopened runs and tests call; it does not train. It is
 also the one budget gate (playground/budget.py): a config whose estimated peak memory or compute per step is
 over this server's budget is refused with a ConfigError naming the field to change, before its data (when
-the config alone sizes it) or its model is allocated.
+the config alone sizes it) or its model is allocated. A config naming `model.backbone` gets that backbone's conv
+blocks copied into its model (playground/models/backbones.py), checked (budget.check's `fits`) before the model
+is sized or built.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from playground import budget
 from playground.config import ExperimentConfig, validate
 from playground.data import Dataset, make_dataset
 from playground.models import build_model
+from playground.models.backbones import check_backbone, load_backbone
 from playground.training import Trainer
 
 
@@ -34,13 +37,16 @@ class Experiment:
 def build(cfg: ExperimentConfig, dataset: Dataset | None = None, sources: dict | None = None) -> Experiment:
     """Validate `cfg`, then build data (unless given), model and trainer from it and its seed.
 
-    `sources`: this session's uploaded data by id, for datasets that read `data.source`."""
+    `sources`: this session's uploaded data by id, for datasets that read `data.source`, and the backbones made
+    of this session's runs by "run:<id>" (models/backbones.py backbone_from_run), for `model.backbone`."""
     cfg = validate(cfg)
+    fits = (lambda spec: check_backbone(cfg, spec, sources)) if cfg.model.backbone else None   # before sizing
     if dataset is None and budget.sized_by_config(cfg):
-        budget.check(cfg)                     # generated or bundled data: checked before it is made
+        budget.check(cfg, fits=fits)          # generated or bundled data: checked before it is made
         dataset = make_dataset(cfg.data, cfg.seed, sources)
     else:                                     # an upload (read under its reader's caps), or data given
         dataset = dataset if dataset is not None else make_dataset(cfg.data, cfg.seed, sources)
-        budget.check(cfg, dataset)
+        budget.check(cfg, dataset, fits=fits)
     model = build_model(cfg.model, dataset.spec, cfg.seed)
-    return Experiment(cfg, dataset, model, Trainer(model, dataset, cfg.train, cfg.seed))
+    pretrained = load_backbone(model, cfg, dataset.spec, sources) if cfg.model.backbone else None
+    return Experiment(cfg, dataset, model, Trainer(model, dataset, cfg.train, cfg.seed), pretrained=pretrained)

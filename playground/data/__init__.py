@@ -6,7 +6,7 @@ from playground.data.base import CLASSIFICATION, DATASETS, REGRESSION, Dataset, 
 from playground.data.features import FEATURES, featurize
 from playground.registry import import_families
 
-import_families(__name__, ("toy2d", "images", "sequences", "text", "tabular"))  # each registers itself
+import_families(__name__, ("toy2d", "images", "transfer", "sequences", "text", "tabular"))  # each registers itself
 
 
 def make_dataset(cfg, seed: int = 0, sources: dict | None = None) -> Dataset:

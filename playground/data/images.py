@@ -4,7 +4,9 @@
 read by data/image_files.py (`read_upload`, re-exported here) into ImageArrays, which are never cached
 globally: the UI keeps them per session and hands them to `make_dataset(..., sources=...)` by their id
 (`data.source`). Augmentation (data/augment.py) transforms the training images only: fresh each epoch,
-or as fixed copies. It does not train.
+or as fixed copies. `data.image.labels_per_class` keeps that many labelled training images per class (every
+image dataset, uploads too; validation and test untouched). The transfer datasets are in data/transfer.py.
+It does not train.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
     """Split (and augment the training split of) image arrays into a Dataset; same seed, same split."""
     rng = np.random.default_rng(seed)
     idx = split_indices(len(arrays.x), cfg.train_fraction, cfg.val_fraction, rng)
+    if cfg.image.labels_per_class:
+        idx = (keep_per_class(idx[0], arrays, cfg.image.labels_per_class, rng), idx[1], idx[2])
     train, val, test = make_splits(arrays.x, arrays.y, idx, CLASSIFICATION)
     names, copies = cfg.image.augment, cfg.image.augment_copies
     if copies:   # fixed copies, made once
@@ -41,6 +45,24 @@ def images_dataset(arrays: ImageArrays, cfg, seed: int, family: str = "images") 
                    meta={"family": family, "source": arrays.name, "originals": len(idx[0]),
                          "upload_files": arrays.files},
                    augment=fresh_augmentation(names, cfg.image.augment_share) if names and not copies else None)
+
+
+def keep_per_class(train: np.ndarray, arrays: ImageArrays, k: int, rng: np.random.Generator) -> np.ndarray:
+    """The first k training indices of each class in one seeded shuffle (so 5 per class is a subset of 10 per
+    class on the same seed), in their split order; ConfigError naming the class with the fewest when it has < k."""
+    y = arrays.y[train]
+    counts = np.bincount(y, minlength=len(arrays.class_names))
+    short = int(np.argmin(counts))                                      # the class with the fewest
+    if counts[short] < k:
+        raise ConfigError("data.image.labels_per_class",
+                          f"{k} labelled images per class asked, but class {arrays.class_names[short]!r} has only "
+                          f"{counts[short]} in the training split; ask for at most {counts[short]}")
+    order = rng.permutation(len(train))                                 # positions in `train`, shuffled
+    rank = np.empty(len(train), dtype=np.int64)                         # each image's rank within its class
+    for c in range(len(counts)):
+        mine = order[y[order] == c]
+        rank[mine] = np.arange(len(mine))
+    return train[rank < k]
 
 
 def digits_arrays() -> ImageArrays:
