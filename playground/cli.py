@@ -152,18 +152,33 @@ def check_export_dir(path: str) -> Path:
     return p
 
 
-def _train(exp, steps: int | None, epochs: int) -> None:
-    """`steps` optimizer steps, else `epochs` epochs (module-level: a Ray worker runs it)."""
-    if steps:
-        exp.trainer.step(steps)
-    else:
-        exp.trainer.run_epochs(epochs)
+def _train(runs, steps: int | None, epochs: int) -> None:
+    """`steps` optimizer steps, else `epochs` epochs, for the experiment or every run of its group
+    (module-level: a Ray worker runs it)."""
+    from playground.group import RunGroup
+
+    for trainer in runs.trainers.values() if isinstance(runs, RunGroup) else [runs.trainer]:
+        if steps:
+            trainer.step(steps)
+        else:
+            trainer.run_epochs(epochs)
+
+
+def headless_runs(exp):
+    """What the lab of `exp` trains: its RunGroup when the lab names one (LABS meta `headless`), else `exp`."""
+    from playground.labs import LABS
+
+    target = LABS.entry(exp.cfg.lab).meta.get("headless") if exp.cfg.lab in LABS else ""
+    if not target:
+        return exp
+    module, name = target.split(":")
+    return getattr(importlib.import_module(module), name)(exp)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
     import torch
 
-    from playground.compute import backend
+    from playground.compute import backend, leader
     from playground.experiment import build
 
     export_dir = check_export_dir(args.export) if args.export else None
@@ -176,10 +191,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
             cfg = tabular.csv_experiment_config(args.data, args.target, cfg)
         except ConfigError as err:   # say which file: the field alone (data.source) does not
             raise CliError(f"{args.data}: {err.field}: {err.message}") from None
-    playing = backend().play(build(cfg))   # in this process, or on Ray when PLAYGROUND_RAY is set
+    runs = headless_runs(build(cfg))
+    playing = backend().play(runs)   # in this process, or on Ray when PLAYGROUND_RAY is set
     playing.call(_train, args.steps, args.epochs or cfg.train.max_epochs or DEFAULT_EPOCHS)
-    exp = playing.stop()
+    runs = playing.stop()
+    exp = leader(runs)
     summary = train_summary(exp)
+    if runs is not exp:   # a lab that trains runs together: each one's summary too, by its label
+        summary["runs"] = {label: train_summary(e) for label, e in runs.runs.items()}
     if export_dir is not None:
         from playground import export
 

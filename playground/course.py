@@ -43,8 +43,9 @@ TOPICS = [
           "states and gates are drawn step by step.", (), {"sequences": "seq_adding_race_lstm"}),
     Topic("transformers", "Transformers", "A small Transformer trained from scratch. Its attention maps form as "
           "it learns.", (), {"transformers": "transformer_reverse"}),
-    Topic("transfer learning", "Transfer learning", "Start from a trained network and fine-tune it on a new task. "
-          "Compare with training from scratch."),
+    Topic("transfer learning", "Transfer learning", "Start from a network pretrained on another task and adapt "
+          "it with a handful of labels: freeze it, fine-tune a block or all of it, and race training from scratch.",
+          (), {"transfer": "transfer_digits_5"}),
     Topic("overfitting and regularization", "Overfitting and regularization", "Too big a network memorises "
           "noisy data; dropout, weight decay and early stopping pull it back. The curves show the gap.",
           ("playground",), {"regularization": "reg_overfit", "playground": "moons_dropout"}),

@@ -1,8 +1,9 @@
 """The lab registry: every page of the app, in menu order. app.py builds its navigation from it.
 
 An entry's object is the page script path; meta: `icon` (a Material icon, which renders without an emoji
-font), `ready` (False = listed as coming, not linked), `url_path`, `section` (menu group) and `topics`
-(course-map topics it teaches).
+font), `ready` (False = listed as coming, not linked), `url_path`, `section` (menu group), `topics`
+(course-map topics it teaches) and `headless` ("module:function" giving the RunGroup the CLI trains for a lab
+whose page trains several runs together; empty = the lab's one experiment).
 Adding a lab is one entry here and one page file; app.py never changes.
 """
 
@@ -14,9 +15,9 @@ LABS: Registry[str] = Registry("lab")
 
 
 def _lab(key: str, page: str, label: str, description: str, icon: str, section: str, ready: bool,
-         topics: tuple[str, ...] = ()) -> None:
+         topics: tuple[str, ...] = (), headless: str = "") -> None:
     LABS.add(key, page, label, description, icon=icon, section=section, ready=ready,
-             url_path=key.replace("_", "-"), topics=topics)
+             url_path=key.replace("_", "-"), topics=topics, headless=headless)
 
 
 # The first ready entry is the landing page.
@@ -38,6 +39,9 @@ _lab("sequences", "pages/sequences.py", "Sequences (RNN)", "RNN, LSTM and GRU on
      "text tasks; hidden states and gates.", ":material/timeline:", "Labs", True, ("RNNs and LSTM/GRU",))
 _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer trained from scratch; "
      "attention maps forming live.", ":material/hub:", "Labs", True, ("transformers",))
+_lab("transfer", "pages/transfer.py", "Transfer learning", "A pretrained backbone adapted to a new task: linear "
+     "probe, fine-tuning and gradual unfreezing against training from scratch; label efficiency; embeddings.",
+     ":material/move_up:", "Labs", True, ("transfer learning",), headless="playground.transfer.strategies:headless_group")
 _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
      "networks; schedules and loss landscapes.",
      ":material/speed:", "Labs", True, ("gradient descent and its variants",))

@@ -70,3 +70,17 @@ tour("backprop", "Follow one gradient", "from the forward pass to the weight upd
     ("neuron_gauss", "The logistic rule on one neuron is this backward pass in its smallest form: "
                      "∂L/∂w = (p − y)·x. Press **Step** to apply it sample by sample."),
 ])
+tour("transfer", "Why transfer learning needs fewer labels", "reuse what a network learned on another task", [
+    ("transfer_digits_5", "A backbone learned to read digits 0-4. Here it meets 5-9 with only **5 labelled images a "
+                          "class**. Press **Play**: the linear probe (backbone frozen, a new output layer) climbs far "
+                          "above the same network trained from scratch, which memorises its 25 images."),
+    ("transfer_digits_many", "The same task with **every label**. Press **Play**: fine-tuning overtakes the frozen "
+                             "probe, and training from scratch closes most of the gap. Pretraining matters most "
+                             "when labels are few."),
+    ("transfer_textures", "A backbone pretrained on brick, grass and gravel textures. Press **Play**: its features "
+                          "are far from pen strokes, so the probe gains little or nothing over scratch. Transfer "
+                          "needs related tasks."),
+    ("transfer_digits", "Open **Embedding**: each test image as a point, placed by the backbone's features. Before "
+                        "fine-tuning the classes already form clusters; after, they separate further. Then try "
+                        "**Label efficiency** to measure all of this over seeds."),
+])

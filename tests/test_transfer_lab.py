@@ -57,7 +57,7 @@ def test_strategy_group_shares_data_and_start_and_skips_duplicates():
     exp = build(small_cfg())                                         # no backbone, nothing frozen: scratch
     cache: dict = {}
     group = strategy_group(exp, ["scratch", "linear_probe", "discriminative"], cache)
-    assert list(group.runs) == ["From scratch", "Linear probe", "Fine-tune, smaller early learning rates"]
+    assert list(group.runs) == ["From scratch (yours)", "Linear probe", "Fine-tune, smaller early learning rates"]
     assert group.leader is exp
     start = exp.model.state_dict()
     for run in group.runs.values():
@@ -65,7 +65,7 @@ def test_strategy_group_shares_data_and_start_and_skips_duplicates():
         assert all(torch.equal(start[k], v) for k, v in run.model.state_dict().items())
     assert group.runs["Linear probe"].cfg.train.freeze == 3
     assert strategy_group(exp, ["scratch", "linear_probe", "discriminative"], cache) is group
-    assert list(strategy_group(exp, ["gradual"], cache).runs) == ["From scratch", "Gradual unfreezing"]
+    assert list(strategy_group(exp, ["gradual"], cache).runs) == ["From scratch (yours)", "Gradual unfreezing"]
 
 
 # ---------------------------------------------------------------- embeddings
@@ -187,7 +187,7 @@ def trained():
 
 def test_payload_is_plain_and_caches_the_start(trained, monkeypatch):
     _, group = trained
-    p = transfer_payload(group)
+    p = transfer_payload(group, parts=("embedding",))
     pickle.loads(pickle.dumps(p))
     probe = p.group.runs[1].extra
     assert probe.strategy == "Linear probe" and probe.blocks.frozen == (True, True, True, False)
@@ -198,14 +198,14 @@ def test_payload_is_plain_and_caches_the_start(trained, monkeypatch):
     e = p.embedding
     assert e.before.shape == e.after.shape == (len(e.classes), 2) and 0 <= e.knn_before <= 1
     monkeypatch.setattr(payloads, "starting_model", lambda exp: (_ for _ in ()).throw(AssertionError("again")))
-    again = transfer_payload(group)
+    again = transfer_payload(group, parts=("embedding",))
     np.testing.assert_array_equal(again.embedding.before, e.before)
     assert transfer_payload(group, parts=()).embedding is None
 
 
 def test_every_figure_builds(trained, monkeypatch):
     exp, group = trained
-    p = transfer_payload(group)
+    p = transfer_payload(group, parts=("embedding",))
     n_classes = len(exp.dataset.class_names)
     assert len(views.curves_view(p)["data"]) == 3
     rows = views.strategy_table(p)
@@ -217,8 +217,11 @@ def test_every_figure_builds(trained, monkeypatch):
     steps = []
     assert len(views.tsne_view(exp, lambda d, t, w: steps.append((d, t)))["data"]) == 2 * n_classes
     assert steps[-1] == (8, 8)
-    fig = views.neighbours_view(exp, 3, k=4)
-    assert len(fig.data) == 1 and len(fig.layout.annotations) == 5
+    near = transfer_payload(group, parts=("neighbours",), index=3)
+    assert near.embedding is None and near.neighbours.images.shape[0] == 1 + payloads.K_NEIGHBOURS
+    assert near.neighbours.titles[0] == f"test: {exp.dataset.class_names[int(exp.dataset.test.y[3])]}"
+    spec = views.neighbours_view(near)
+    assert len(spec["data"]) == 1 and len(spec["layout"]["annotations"]) >= 1 + payloads.K_NEIGHBOURS
     rows = [Row(s, b, seed, 10 * n_classes if b else 90 * n_classes, 0.1 * seed + (0.5 if b else 0.8))
             for s in ("scratch", "linear_probe") for b in (1, 5, 0) for seed in range(3)]
     fig, table = views.efficiency_views(rows, n_classes)

@@ -110,7 +110,8 @@ def label_efficiency_figure(series: Mapping[str, Sequence[tuple[float, float, fl
     return fig
 
 
-def neighbours_figure(images: np.ndarray, titles: Sequence[str], *, height: int = 200) -> go.Figure:
-    """The query image first, then its nearest training images ([1 + k, H, W] in [0, 1]), captioned."""
-    return go.Figure(image_grid_spec(images, titles, cols=len(images), zrange=(0.0, 1.0), height=height,
-                                     title="A test image (left) and its nearest training images in feature space"))
+def neighbours_spec(images: np.ndarray, titles: Sequence[str], where: str, *, height: int = 200) -> dict:
+    """The query image first, then its nearest training images ([1 + k, H, W] in [0, 1]), captioned; a figure
+    dict for the live chart."""
+    return image_grid_spec(images, titles, cols=len(images), zrange=(0.0, 1.0), height=height,
+                           title=f"A test image (left) and its nearest training images in feature space ({where})")

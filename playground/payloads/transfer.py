@@ -6,7 +6,8 @@ per-block learning-rate scale) and test accuracy; and with part "embedding" the 
 projected by PCA from the backbone's features, before (its starting weights, computed once per run uid and
 kept in a small module cache, as are the axes of the last projection so the picture keeps its orientation)
 and after (the current weights), with the kNN separation of each. Plain numpy and dataclasses: picklable,
-computed beside the model. No drawing.
+computed beside the model. With part "neighbours", a chosen test image and its nearest training images in
+the backbone's feature space. No drawing.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import numpy as np
 from playground.experiment import Experiment
 from playground.group import RunGroup
 from playground.models.blocks import blocks, frozen_at
+from playground.payloads import check_parts
 from playground.payloads.group import GroupPayload, group_payload
-from playground.transfer.embeddings import features, knn_accuracy, pca_2d, starting_model
+from playground.transfer.embeddings import features, knn_accuracy, neighbours, pca_2d, starting_model
 from playground.transfer.strategies import describe
 
-PARTS = ("embedding",)
+PARTS = ("embedding", "neighbours")
+K_NEIGHBOURS = 5        # training images shown beside the chosen test image
 EMBED_CAP = 400         # test images projected (the split is shuffled by the seed: the first ones)
 TRAIN_CAP = 500         # training images the kNN separation compares against (bounds the live cost)
 CACHE_RUNS = 16         # run uids whose before-embedding is kept
@@ -57,9 +60,17 @@ class Embedding:
 
 
 @dataclass(frozen=True)
+class Neighbours:
+    images: np.ndarray              # (1 + k, H, W) float32: the test image, then its k nearest training images
+    titles: tuple[str, ...]         # "test: 7", then "class · cosine distance" of each neighbour
+    where: str                      # where the weights whose features were compared are
+
+
+@dataclass(frozen=True)
 class TransferPayload:
     group: GroupPayload
     embedding: Embedding | None
+    neighbours: Neighbours | None = None
 
 
 _cache: OrderedDict[str, dict] = OrderedDict()    # run uid -> {"before": (points, knn), "axes": (2, D)}
@@ -106,7 +117,24 @@ def embedding(label: str, exp: Experiment) -> Embedding:
                      knn_accuracy(f_train, train_y, f_test, test_y))
 
 
-def transfer_payload(group: RunGroup, parts: tuple[str, ...] = PARTS) -> TransferPayload:
+def nearest(exp: Experiment, index: int, k: int = K_NEIGHBOURS) -> Neighbours:
+    """Test image `index` and its k nearest training images (the first TRAIN_CAP) by cosine distance of the
+    backbone's features at the current weights."""
+    ds = exp.dataset
+    index = int(np.clip(index, 0, len(ds.test) - 1))
+    train_x = ds.train.x[:TRAIN_CAP]
+    idx, dist = neighbours(features(exp.model, train_x), features(exp.model, ds.test.x[index:index + 1]), k)
+    names = ds.class_names
+    images = np.concatenate([ds.test.x[index:index + 1, 0].numpy(), train_x[idx[0], 0].numpy()])   # (1 + k, H, W)
+    titles = [f"test: {names[int(ds.test.y[index])]}"] + [
+        f"{names[int(ds.train.y[j])]} · {d:.2f}" for j, d in zip(idx[0], dist[0])]
+    return Neighbours(images.astype(np.float32), tuple(titles), exp.trainer.where())
+
+
+def transfer_payload(group: RunGroup, parts: tuple[str, ...] = (), index: int = 0) -> TransferPayload:
+    """parts: "embedding" (the leader's before/after PCA), "neighbours" (of test image `index`)."""
+    check_parts(parts, PARTS)
     leader_label = next(iter(group.runs))
     emb = embedding(leader_label, group.leader) if "embedding" in parts else None
-    return TransferPayload(group_payload(group, per_run=transfer_run), emb)
+    near = nearest(group.leader, index) if "neighbours" in parts else None
+    return TransferPayload(group_payload(group, per_run=transfer_run), emb, near)

@@ -12,7 +12,7 @@ from playground.registry import import_families
 
 # one module per lab, each registering its presets
 import_families(__name__, ("toy2d", "basics", "images", "sequences", "transformers", "optimizers",
-                           "regularization", "tabular"))
+                           "regularization", "tabular", "transfer"))
 
 
 def get_preset(name: str) -> ExperimentConfig:

@@ -109,6 +109,21 @@ def strategy_group(exp: Experiment, names: list[str], cache: dict) -> RunGroup:
             if (cfg := with_values(exp.cfg, values)) not in seen:
                 seen.append(cfg)
                 runs[STRATEGIES.label(name)] = values
-        cache["strategy_group"] = RunGroup.variants(exp, runs, leader_label=describe(exp.cfg))
+        cache["strategy_group"] = RunGroup.variants(exp, runs, leader_label=leader_label(exp.cfg))
         cache["strategy_key"] = key
-    return cache["strategy_group"]
+    group = cache["strategy_group"]
+    label = leader_label(exp.cfg)
+    if next(iter(group.runs)) != label:   # the leader's strategy changed live (freeze, scales): same runs
+        group.runs = {label: group.leader, **{k: v for k, v in list(group.runs.items())[1:]}}
+    return group
+
+
+def leader_label(cfg: ExperimentConfig) -> str:
+    """The lab's own run: "<strategy> (yours)", or "your settings" when it is none of them."""
+    name = describe(cfg)
+    return name if name == YOURS else f"{name} (yours)"
+
+
+def headless_group(exp: Experiment) -> RunGroup:
+    """What `python -m playground train` trains for a transfer preset: the lab's default comparison."""
+    return strategy_group(exp, list(STRATEGIES), {})

@@ -41,7 +41,10 @@ LABELS = {"data.name": "Dataset", "model.activation": "Activation", "model.init"
           "data.n_classes": "Classes (k-class sets)", "train.batch_size": "Batch size (0 = full batch)",
           "data.features": "Input features", "data.image.augment": "Augmentation",
           "data.image.augment_copies": "Fixed copies (0 = fresh each epoch)",
-          "data.image.augment_share": "Share transformed each epoch"}
+          "data.image.augment_share": "Share transformed each epoch",
+          "data.image.labels_per_class": "Labelled images per class (0 = all)",
+          "train.freeze": "Frozen blocks, from the input", "train.unfreeze_every": "Unfreeze a block every N epochs "
+          "(0 = off)", "train.lr_scales": "Learning-rate scale per block (comma-separated, from the input)"}
 
 
 def _field(path: str) -> tuple[Any, dict[str, Any]]:

@@ -10,22 +10,25 @@ figure dicts or table rows; no streamlit.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.config import ExperimentConfig
 from playground.experiment import Experiment
 from playground.figures.transfer import (
     block_diagram_spec,
     embedding_spec,
     label_efficiency_figure,
-    neighbours_figure,
+    neighbours_spec,
     strategy_curves_spec,
 )
-from playground.payloads.transfer import TRAIN_CAP, TransferPayload
-from playground.transfer.efficiency import Row, budget_label, summarize
-from playground.transfer.embeddings import features, neighbours, starting_model, tsne_2d
+from playground.group import RunGroup
+from playground.payloads.transfer import TransferPayload, transfer_payload
+from playground.transfer.efficiency import Plan, Row, budget_label, estimate, summarize
+from playground.transfer.embeddings import features, starting_model, tsne_2d
 from playground.transfer.strategies import STRATEGIES
 
 TSNE_CAP = 300          # test images in the on-demand t-SNE (it is O(N²))
@@ -80,17 +83,10 @@ def tsne_view(exp: Experiment, progress: Callable[[int, int, str], None] | None 
     return embedding_spec(panels, y, exp.dataset.class_names)
 
 
-def neighbours_view(exp: Experiment, index: int, k: int = 5) -> go.Figure:
-    """Test image `index` and its k nearest training images by cosine distance of the backbone's features."""
-    ds = exp.dataset
-    index = int(np.clip(index, 0, len(ds.test) - 1))
-    train_x = ds.train.x[:TRAIN_CAP]
-    idx, dist = neighbours(features(exp.model, train_x), features(exp.model, ds.test.x[index:index + 1]), k)
-    names = ds.class_names
-    images = np.concatenate([ds.test.x[index:index + 1, 0].numpy(), train_x[idx[0], 0].numpy()])   # (1 + k, H, W)
-    titles = [f"test: {names[int(ds.test.y[index])]}"] + [
-        f"{names[int(ds.train.y[j])]} · {d:.2f}" for j, d in zip(idx[0], dist[0])]
-    return neighbours_figure(images, titles)
+def neighbours_view(p: TransferPayload) -> dict | None:
+    """The chosen test image and its nearest training images by cosine distance of the backbone's features."""
+    n = p.neighbours
+    return None if n is None else neighbours_spec(n.images, n.titles, n.where)
 
 
 def efficiency_views(rows: Sequence[Row], n_classes: int) -> tuple[go.Figure, list[dict[str, Any]]]:
@@ -109,3 +105,32 @@ def efficiency_views(rows: Sequence[Row], n_classes: int) -> tuple[go.Figure, li
               "seeds": s.runs, "mean test accuracy": s.mean, "std": s.std, "lowest": s.min, "highest": s.max}
              for s in sums]
     return fig, table
+
+
+# ---------------------------------------------------------------- what the page offers
+
+TARGETS = ["digits_5_9", "faces", "digits_0_4", "shapes", "textures", "digits", "image_upload"]   # data.name
+DEFAULT_STRATEGIES = ["scratch", "linear_probe", "last_block", "discriminative", "gradual"]
+VIEW_PARTS = {"Training": (), "Embedding": ("embedding", "neighbours")}
+
+
+def payload_for(view: str, index: int) -> Callable[[RunGroup], TransferPayload]:
+    """The payload function of a view (a partial of a module-level function: picklable for a worker)."""
+    return partial(transfer_payload, parts=VIEW_PARTS.get(view, ()), index=index)
+
+
+def group_caption(group: RunGroup) -> str:
+    """Which runs train side by side, and what they share."""
+    exp = group.leader
+    n = len(exp.dataset.train)
+    per = exp.cfg.data.image.labels_per_class
+    backbone = exp.cfg.model.backbone or "no backbone"
+    return (f"{len(group.runs)} runs from identical starting weights ({backbone}; scratch from the seed), each on "
+            f"the same {n} labelled training images" + (f" ({per} per class)" if per else "") + ".")
+
+
+def efficiency_plan(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence[int], seeds: int,
+                    sources: dict | None = None) -> tuple[Plan, str]:
+    """The study's plan (ConfigError before anything trains if it cannot run) and a sentence saying its cost."""
+    plan = estimate(cfg, strategies, budgets, seeds, sources=sources)
+    return plan, f"{plan.trainings} trainings, about {plan.seconds:.0f} s"
