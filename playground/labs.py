@@ -41,7 +41,8 @@ _lab("transformers", "pages/transformers.py", "Transformers", "A Transformer tra
      "attention maps forming live.", ":material/hub:", "Labs", True, ("transformers",))
 _lab("transfer", "pages/transfer.py", "Transfer learning", "A pretrained backbone adapted to a new task: linear "
      "probe, fine-tuning and gradual unfreezing against training from scratch; label efficiency; embeddings.",
-     ":material/move_up:", "Labs", True, ("transfer learning",), headless="playground.transfer.strategies:headless_group")
+     ":material/move_up:", "Labs", True, ("transfer learning",),
+     headless="playground.transfer.strategies:headless_group")
 _lab("optimizers", "pages/optimizers.py", "Optimizers", "Optimizers raced on test functions and real "
      "networks; schedules and loss landscapes.",
      ":material/speed:", "Labs", True, ("gradient descent and its variants",))
