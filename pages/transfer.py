@@ -86,7 +86,7 @@ elif view == "Label efficiency":
                                format_func=budget_label)
     seeds = c[1].number_input("Seeds", 1, 5, 3, key="transfer:seeds")
     with guard("The label-efficiency study"):
-        cfg, runs = session.exp.cfg, [s for s in STRATEGIES if s in chosen] or ["scratch"]
+        cfg, runs = session.exp.cfg, views.study_strategies(session.exp.cfg, chosen)
         c[2].caption(views.efficiency_plan(cfg, runs, budgets, seeds, session.sources)[1])
         if st.button("Run the study", key="transfer:efficiency", disabled=session.running):
             bar = st.progress(0.0, text="Training…")

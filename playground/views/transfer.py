@@ -29,7 +29,7 @@ from playground.group import RunGroup
 from playground.payloads.transfer import TransferPayload, transfer_payload
 from playground.transfer.efficiency import Plan, Row, budget_label, estimate, summarize
 from playground.transfer.embeddings import features, starting_model, tsne_2d
-from playground.transfer.strategies import STRATEGIES
+from playground.transfer.strategies import STRATEGIES, describe
 
 TSNE_CAP = 300          # test images in the on-demand t-SNE (it is O(N²))
 
@@ -134,3 +134,10 @@ def efficiency_plan(cfg: ExperimentConfig, strategies: Sequence[str], budgets: S
     """The study's plan (ConfigError before anything trains if it cannot run) and a sentence saying its cost."""
     plan = estimate(cfg, strategies, budgets, seeds, sources=sources)
     return plan, f"{plan.trainings} trainings, about {plan.seconds:.0f} s"
+
+
+def study_strategies(cfg: ExperimentConfig, chosen: Sequence[str]) -> list[str]:
+    """The strategies a label-efficiency study compares: the lab's own (when it is a named one) and the chosen,
+    in registry order."""
+    mine = describe(cfg)
+    return [k for k in STRATEGIES if k in chosen or STRATEGIES.label(k) == mine]
