@@ -34,7 +34,7 @@ def group(at: AppTest):
 
 def test_strategies_train_side_by_side_from_one_start(at):
     g = group(at)
-    assert list(g.runs)[0] == "Linear probe (yours)" and len(g.runs) == 5
+    assert next(iter(g.runs)) == "Linear probe (yours)" and len(g.runs) == 5
     assert len(at.get("bidi_component")) == 2        # live: strategy curves, block diagram
     at.button(key="transfer:step").click().run()
     ok(at)
