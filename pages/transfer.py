@@ -53,10 +53,13 @@ with guard("The strategies"):
     st.caption(views.group_caption(group))
     view = st.segmented_control("View", ["Training", "Embedding", "Label efficiency"], default="Training",
                                 key="transfer:view") or "Training"
-    index = 0
+    index, run = 0, ""
     if view == "Embedding":
-        index = st.number_input("Test image # (its nearest neighbours)", 0, len(session.exp.dataset.test) - 1, 0,
-                                key="transfer:index")
+        c = st.columns(2)
+        run = c[0].selectbox("Run", views.embedding_runs(group), key="transfer:run",
+                             help="whose backbone features to show; a frozen backbone's never change")
+        index = c[1].number_input("Test image # (its nearest neighbours)", 0, len(session.exp.dataset.test) - 1, 0,
+                                  key="transfer:index")
 
     def render(s, p) -> None:
         """p: the strategies' GroupPayload; the same charts playing and paused."""
@@ -68,13 +71,14 @@ with guard("The strategies"):
             show(views.embedding_view(p), "transfer:embedding")
             show(views.neighbours_view(p), "transfer:neighbours")
 
-    live_fragment(session, render, views.payload_for(view, index), runs=group)
+    live_fragment(session, render, views.payload_for(view, index, run), runs=group)
 
 if view == "Embedding":
     with guard("t-SNE"):
         if st.button("Compute t-SNE (before and after)", key="transfer:tsne"):
             bar = st.progress(0.0, text="t-SNE…")
-            session.extra["tsne"] = views.tsne_view(group.leader, lambda d, t, w: bar.progress(d / t, text=w))
+            session.extra["tsne"] = views.tsne_view(group.runs.get(run, group.leader),
+                                                    lambda d, t, w: bar.progress(d / t, text=w))
             bar.empty()
         if "tsne" in session.extra:
             show(session.extra["tsne"], "transfer:tsne_chart")

@@ -55,10 +55,11 @@ def block_diagram_spec(rows: Mapping[str, tuple[Sequence[str], Sequence[bool], S
                          marker=dict(symbol="square", size=48, color=colors, line=dict(color=INK, width=1)),
                          hovertemplate="%{x}: %{text}<extra>" + plain(label) + "</extra>"))
     return dict(data=data, layout=dict(
-        **LAYOUT, height=height or 90 + 62 * len(labels),
+        **{**LAYOUT, "margin": dict(LAYOUT["margin"], l=10)}, height=height or 90 + 62 * len(labels),
         xaxis=dict(title=dict(text="blocks from the input (left) to the output (right); grey: frozen, ×s: "
                                    "this block's learning rate is s × lr"), type="category"),
-        yaxis=dict(type="category", categoryorder="array", categoryarray=[plain(x) for x in labels][::-1])))
+        yaxis=dict(type="category", categoryorder="array", categoryarray=[plain(x) for x in labels][::-1],
+                   automargin=True)))   # the run labels are long: the margin grows to fit them
 
 
 def embedding_spec(panels: Mapping[str, np.ndarray], classes: np.ndarray, class_names: Sequence[str], *,

@@ -131,10 +131,12 @@ def nearest(exp: Experiment, index: int, k: int = K_NEIGHBOURS) -> Neighbours:
     return Neighbours(images.astype(np.float32), tuple(titles), exp.trainer.where())
 
 
-def transfer_payload(group: RunGroup, parts: tuple[str, ...] = (), index: int = 0) -> TransferPayload:
-    """parts: "embedding" (the leader's before/after PCA), "neighbours" (of test image `index`)."""
+def transfer_payload(group: RunGroup, parts: tuple[str, ...] = (), index: int = 0, run: str = "") -> TransferPayload:
+    """parts: "embedding" (a run's before/after PCA), "neighbours" (of test image `index` in that run's feature
+    space); `run` is the run's label (default, or a label no longer in the group: the leader)."""
     check_parts(parts, PARTS)
-    leader_label = next(iter(group.runs))
-    emb = embedding(leader_label, group.leader) if "embedding" in parts else None
-    near = nearest(group.leader, index) if "neighbours" in parts else None
+    label = run if run in group.runs else next(iter(group.runs))
+    exp = group.runs[label]
+    emb = embedding(label, exp) if "embedding" in parts else None
+    near = nearest(exp, index) if "neighbours" in parts else None
     return TransferPayload(group_payload(group, per_run=transfer_run), emb, near)

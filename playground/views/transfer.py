@@ -114,9 +114,15 @@ DEFAULT_STRATEGIES = ["scratch", "linear_probe", "last_block", "discriminative",
 VIEW_PARTS = {"Training": (), "Embedding": ("embedding", "neighbours")}
 
 
-def payload_for(view: str, index: int) -> Callable[[RunGroup], TransferPayload]:
+def payload_for(view: str, index: int = 0, run: str = "") -> Callable[[RunGroup], TransferPayload]:
     """The payload function of a view (a partial of a module-level function: picklable for a worker)."""
-    return partial(transfer_payload, parts=VIEW_PARTS.get(view, ()), index=index)
+    return partial(transfer_payload, parts=VIEW_PARTS.get(view, ()), index=index, run=run)
+
+
+def embedding_runs(group: RunGroup) -> list[str]:
+    """The runs whose embedding can be shown, fine-tuned ones first (a frozen backbone's features never change)."""
+    moving = [k for k, e in group.runs.items() if e.cfg.train.freeze < len(e.cfg.model.cnn.channels)]
+    return moving + [k for k in group.runs if k not in moving]
 
 
 def group_caption(group: RunGroup) -> str:
