@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# Record keys that are not scores: counters, the learning rate, blocks frozen, gradient norms (store, run index)
+NOT_SCORES = ("epoch", "step", "seconds", "grad_norms", "lr", "frozen")
+
 
 class History:
     """Columnar per-epoch records: `history["val_loss"]` is a list aligned with `history["epoch"]`."""

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from playground.history import NOT_SCORES
+
 FIELDS = ("id", "name", "lab", "created", "config", "metrics", "steps", "epochs", "status", "digest", "owner",
           "token")
 SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
@@ -45,7 +47,7 @@ def read_record(folder: Path) -> dict[str, Any] | None:
         return None
     epochs = history.get("epoch") or [0]
     steps = history.get("step") or [0]
-    metrics = {k: v[-1] for k, v in history.items() if v and k not in ("epoch", "step", "seconds", "grad_norms", "lr")
+    metrics = {k: v[-1] for k, v in history.items() if v and k not in NOT_SCORES
                and isinstance(v[-1], int | float | type(None))}
     return {"id": folder.name, "name": folder.name, "lab": json.loads(config).get("lab", "playground"),
             "created": folder.stat().st_mtime, "config": config, "metrics": metrics, "steps": int(steps[-1] or 0),

@@ -35,6 +35,7 @@ from typing import Any
 import torch
 
 from playground.config import ExperimentConfig, from_json, to_json
+from playground.history import NOT_SCORES
 from playground.run_index import RECORD, RunIndex
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,8 +72,7 @@ def _clean(v: Any) -> Any:
 
 def final_metrics(history) -> dict[str, Any]:
     """The last epoch's losses and metrics (no counters, no gradient norms)."""
-    return {k: _clean(v) for k, v in history.last().items() if k not in ("epoch", "step", "seconds", "grad_norms",
-                                                                         "lr")}
+    return {k: _clean(v) for k, v in history.last().items() if k not in NOT_SCORES}
 
 
 def thumbnail_png(losses: list[float], size: tuple[int, int] = (160, 48)) -> bytes:
@@ -341,6 +341,21 @@ def upload_arrays(info: RunInfo, store: RunStore):
     return read_upload(files, info.cfg.data.image.size)
 
 
+def backbone_sources(info: RunInfo, store: RunStore) -> dict[str, Any]:
+    """The run backbone ("run:<id>") a stored run started from, read from the same store, for build(); empty
+    for a shipped or no backbone. Its weights are the run's starting point only (the run's own weights are
+    loaded over them), so a run opened by its share link reveals nothing its own weights do not."""
+    from playground.models.backbones import RUN_PREFIX, backbone_from_run
+
+    name = info.cfg.model.backbone
+    if not name.startswith(RUN_PREFIX):
+        return {}
+    try:
+        return {name: backbone_from_run(store.get(name[len(RUN_PREFIX):]), store)}
+    except KeyError:        # the backbone run was deleted: build() says so, naming model.backbone
+        return {}
+
+
 def restore(info: RunInfo, store: RunStore, dataset=None):
     """Rebuild a stored run as an Experiment: same config, stored weights and curves (data from its config,
     or from the stored CSV or image files of an uploaded-data run)."""
@@ -355,7 +370,7 @@ def restore(info: RunInfo, store: RunStore, dataset=None):
         from playground.data.images import images_dataset
 
         dataset = images_dataset(arrays, info.cfg.data, info.cfg.seed)
-    exp = build(info.cfg, dataset)
+    exp = build(info.cfg, dataset, sources=backbone_sources(info, store))
     exp.trainer.load_state(store.weights(info.id))
     exp.trainer.history.columns = store.history(info.id)
     exp.trainer.epoch, exp.trainer.steps = info.epochs, info.steps

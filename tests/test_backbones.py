@@ -19,7 +19,7 @@ from playground.data.images import ImageArrays
 from playground.experiment import build
 from playground.models import backbones as bbs
 from playground.registry import ConfigError
-from playground.store import RunStore
+from playground.store import RunStore, restore
 
 TARGET = {"data.name": "digits_5_9", "data.train_fraction": 0.7, "data.val_fraction": 0.1, "model.hidden": (),
           "train.optimizer": "adam", "train.lr": 0.01, "train.batch_size": 32}
@@ -131,6 +131,10 @@ def test_a_cnn_run_serves_as_a_backbone(tmp_path):
     assert all(torch.equal(target.model.state_dict()[k], src[k]) for k in bb.state)
     assert sorted(target.pretrained) == sorted(k for k in src if k.startswith("convs."))
     assert bbs.backbone_overrides(key, {key: bb})["model.cnn.channels"] == (8, 16, 32)
+    target.trainer.run_epochs(1)                          # saved and reopened: the backbone run is found again
+    again = restore(store.get(store.save(target, owner="me")), store)
+    assert sorted(again.pretrained) == sorted(target.pretrained)
+    assert all(torch.equal(again.model.state_dict()[k], v) for k, v in target.model.state_dict().items())
 
 
 def test_a_non_cnn_run_is_refused(tmp_path):

@@ -65,7 +65,7 @@ def embedding_view(p: TransferPayload) -> dict | None:
     e = p.embedding
     if e is None:
         return None
-    return embedding_spec({"before fine-tuning": e.before, f"now ({e.where})": e.after}, e.classes, e.class_names,
+    return embedding_spec({f"{e.run} at the start": e.before, f"now ({e.where})": e.after}, e.classes, e.class_names,
                           subtitles=[f"5-nearest-neighbour accuracy: {e.knn_before:.0%}",
                                      f"5-nearest-neighbour accuracy: {e.knn_after:.0%}"])
 
@@ -122,7 +122,8 @@ def payload_for(view: str, index: int = 0, run: str = "") -> Callable[[RunGroup]
 def embedding_runs(group: RunGroup) -> list[str]:
     """The runs whose embedding can be shown, fine-tuned ones first (a frozen backbone's features never change)."""
     moving = [k for k, e in group.runs.items() if e.cfg.train.freeze < len(e.cfg.model.cnn.channels)]
-    return moving + [k for k in group.runs if k not in moving]
+    tuned = [k for k in moving if group.runs[k].cfg.model.backbone]    # fine-tuned from the backbone first
+    return tuned + [k for k in moving if k not in tuned] + [k for k in group.runs if k not in moving]
 
 
 def group_caption(group: RunGroup) -> str:
