@@ -42,6 +42,10 @@ with st.sidebar:
         st.subheader("Training")
         config_controls(session, ["train.optimizer", "train.lr", "train.batch_size", "train.max_epochs", "seed"])
 
+if session.cfg.model.kind != "cnn":   # e.g. a hand-made link: strategies freeze and scale a CNN's conv blocks
+    st.warning(f"The transfer lab adapts a CNN's conv blocks, but this model is {views.model_name(session.cfg)}. "
+               "Pick a preset in the sidebar.", icon=":material/warning:")
+    st.stop()
 with guard("The strategies"):
     chosen = st.multiselect("Compare with", STRATEGIES.keys(), default=views.DEFAULT_STRATEGIES,
                             format_func=STRATEGIES.label, key="transfer:strategies",

@@ -26,6 +26,7 @@ from playground.figures.transfer import (
     strategy_curves_spec,
 )
 from playground.group import RunGroup
+from playground.models import MODELS
 from playground.payloads.transfer import TransferPayload, transfer_payload
 from playground.transfer.efficiency import Plan, Row, budget_label, estimate, summarize
 from playground.transfer.embeddings import features, starting_model, tsne_2d
@@ -141,6 +142,11 @@ def efficiency_plan(cfg: ExperimentConfig, strategies: Sequence[str], budgets: S
     """The study's plan (ConfigError before anything trains if it cannot run) and a sentence saying its cost."""
     plan = estimate(cfg, strategies, budgets, seeds, sources=sources)
     return plan, f"{plan.trainings} trainings, about {plan.seconds:.0f} s"
+
+
+def model_name(cfg: ExperimentConfig) -> str:
+    """The model family's label ("MLP", "CNN", ...), for a message."""
+    return MODELS.label(cfg.model.kind)
 
 
 def study_strategies(cfg: ExperimentConfig, chosen: Sequence[str]) -> list[str]:
