@@ -3,9 +3,10 @@ much cheaper a frozen backbone is than full training, measured in one run.
 
 The model is the shipped backbones' CNN (conv 8, 16, 32, kernel 3, padding 1, max pool, relu, no batch norm) with
 no hidden head layer, so its blocks are convs.0, convs.1, convs.2, out; the data 900 random 1x16x16 training
-images of 5 classes (plus 100 validation and 100 test images), batch 32, Adam. Strategies: full (freeze 0, as
-from scratch), linear probe (freeze 3), last block (freeze 2), discriminative lr scales (0.15, 0.38, 1.0),
-gradual unfreezing (freeze 3, one block more every 2 epochs). The plain loop builds the same param groups by
+images of 5 classes (plus 100 validation and 100 test images), batch 32, Adam. Strategies: the lab's own
+(playground/transfer/strategies.py): from scratch (freeze 0), linear probe (freeze 3), last block (freeze 2),
+discriminative lr scales (1/2.6 per block: 0.15, 0.38, 1), gradual unfreezing (freeze 3, one block more every
+2 epochs). The plain loop builds the same param groups by
 hand, sets requires_grad False and eval mode on frozen blocks, and only trains; the Trainer also evaluates
 every split at each epoch end (256 training samples, validation, test), as in the app. Every round trains each
 strategy once in each loop from the same initial weights, interleaved to share machine noise; medians and
@@ -34,17 +35,16 @@ from playground.data.base import CLASSIFICATION, Dataset, DataSpec, Split
 from playground.models import build_model
 from playground.models.blocks import frozen_at
 from playground.training import Trainer
+from playground.transfer.strategies import STRATEGIES as STRATEGY_REGISTRY
+from playground.transfer.strategies import overrides
 
 BASE = {"model.kind": "cnn", "model.cnn.channels": (8, 16, 32), "model.cnn.kernel": 3, "model.cnn.padding": 1,
         "model.cnn.pool": "max", "model.activation": "relu", "model.hidden": (), "model.batch_norm": False,
         "train.optimizer": "adam", "train.lr": 0.003, "train.batch_size": 32}
-STRATEGIES = {
-    "full (freeze 0)": {},
-    "linear probe (freeze 3)": {"train.freeze": 3},
-    "last block (freeze 2)": {"train.freeze": 2},
-    "discriminative (0.15, 0.38, 1)": {"train.lr_scales": (0.15, 0.38, 1.0)},
-    "gradual (freeze 3, every 2)": {"train.freeze": 3, "train.unfreeze_every": 2},
-}
+BASE_CFG = with_values(ExperimentConfig(), BASE)
+# the lab's strategies (playground/transfer/strategies.py), each a set of overrides of BASE: one definition
+STRATEGIES = {STRATEGY_REGISTRY.label(k): overrides(BASE_CFG, k) for k in STRATEGY_REGISTRY}
+FULL = STRATEGY_REGISTRY.label("scratch")   # every block trains: the reference
 NAMES = ["convs.0", "convs.1", "convs.2", "out"]   # the model's blocks, by hand
 
 
@@ -110,7 +110,7 @@ def main() -> None:
     torch.set_num_threads(1)
     data = random_images()
     cfgs = {name: with_values(ExperimentConfig(), {**BASE, **values}) for name, values in STRATEGIES.items()}
-    start = build_model(cfgs["full (freeze 0)"].model, data.spec, 0)   # the same initial weights for all
+    start = build_model(cfgs[FULL].model, data.spec, 0)   # the same initial weights for all
     times: dict[str, dict[str, list[float]]] = {name: {"trainer": [], "plain": []} for name in STRATEGIES}
     for cfg in cfgs.values():   # warm-up (allocator, first-call costs), not timed
         trainer_seconds(copy.deepcopy(start), data, cfg, 1)
@@ -120,13 +120,13 @@ def main() -> None:
         for name, cfg in cfgs.items():
             times[name]["trainer"].append(trainer_seconds(copy.deepcopy(start), data, cfg, args.epochs))
             times[name]["plain"].append(plain_seconds(copy.deepcopy(start), data, cfg, args.epochs))
-    full = times["full (freeze 0)"]
+    full = times[FULL]
     print(f"seconds per epoch (28 steps of 32 images), median [range] over {args.rounds} rounds of {args.epochs} "
           f"epochs each; load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
-    print(f"{'strategy':<32} {'trainer':>24} {'plain loop':>24} {'trainer/plain':>14} {'/full (trainer)':>16} "
+    print(f"{'strategy':<42} {'trainer':>24} {'plain loop':>24} {'trainer/plain':>14} {'/full (trainer)':>16} "
           f"{'/full (plain)':>14}")
     for name, t in times.items():
-        print(f"{name:<32} {spread(t['trainer']):>24} {spread(t['plain']):>24} "
+        print(f"{name:<42} {spread(t['trainer']):>24} {spread(t['plain']):>24} "
               f"{ratio(t['trainer'], t['plain']):>14.2f} {ratio(t['trainer'], full['trainer']):>16.2f} "
               f"{ratio(t['plain'], full['plain']):>14.2f}")
     print("trainer = training plus its epoch-end evaluation of every split (as in the app); plain = training only. "
