@@ -5,14 +5,16 @@ import streamlit as st
 
 from playground.data.images import read_upload
 from playground.presets import get_preset
-from playground.transfer.efficiency import BUDGETS, budget_label, label_efficiency
+from playground.transfer.efficiency import BUDGETS, budget_label
 from playground.transfer.strategies import STRATEGIES, strategy_group
+from playground.transfer.study_job import start_study
 from playground.ui.backbones import backbone_picker
 from playground.ui.chart import show
 from playground.ui.controls import config_controls
 from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
+from playground.ui.study import study_panel
 from playground.ui.upload import source_uploader
 from playground.views import transfer as views
 
@@ -88,7 +90,8 @@ if view == "Embedding":
             show(session.extra["tsne"], "transfer:tsne_chart")
 elif view == "Label efficiency":
     st.caption("Test accuracy against labelled images per class, for each strategy: each point is the mean of "
-               "fresh runs over several seeds, the bar their spread.")
+               "fresh runs over several seeds, the bar their spread. The trainings run in the background; the page "
+               "stays usable.")
     c = st.columns(3)
     budgets = c[0].multiselect("Labels per class", BUDGETS, default=BUDGETS, key="transfer:budgets",
                                format_func=budget_label)
@@ -96,13 +99,10 @@ elif view == "Label efficiency":
     with guard("The label-efficiency study"):
         cfg, runs = session.exp.cfg, views.study_strategies(session.exp.cfg, chosen)
         c[2].caption(views.efficiency_plan(cfg, runs, budgets, seeds, session.sources)[1])
-        if st.button("Run the study", key="transfer:efficiency", disabled=session.running):
-            bar = st.progress(0.0, text="Training…")
-            rows = label_efficiency(cfg, runs, budgets, seeds, sources=session.sources, progress=lambda done, total,
-                                    what: bar.progress(done / total, text=f"{done} of {total}: {what}"))
-            session.extra["efficiency"] = views.efficiency_views(rows, session.exp.dataset.spec.n_outputs)
-            bar.empty()
-    if "efficiency" in session.extra:
-        fig, table = session.extra["efficiency"]
-        show(fig, "transfer:efficiency_chart")
-        st.dataframe(table, key="transfer:efficiency_table", hide_index=True)
+        job = session.extra.get("study")
+        if st.button("Run the study", key="transfer:efficiency", disabled=job is not None and not job[0].finished):
+            session.extra["study"] = (start_study(cfg, runs, budgets, seeds, sources=session.sources),
+                                      session.exp.dataset.spec.n_outputs)
+            st.rerun()                    # draw the progress (the trainings run in the background)
+    if "study" in session.extra:
+        study_panel(*session.extra["study"], key="transfer:study")

@@ -62,8 +62,14 @@ def test_label_efficiency_runs_and_refuses_too_many_labels(at):
     ok(at)
     at.button(key="transfer:efficiency").click().run()
     ok(at)
-    table = at.session_state["lab:transfer"].extra["efficiency"][1]
-    assert [r["labels per class"] for r in table] == ["1", "5"] * 2      # scratch, and the linear probe (the lab's own)
+    job, n_classes = at.session_state["lab:transfer"].extra["study"]
+    job.wait(120)                                   # it trains in the background: the page returned at once
+    at.run()
+    ok(at)
+    assert n_classes == 5 and not job.error
+    assert [(r.strategy, r.budget) for r in job.rows] == [("scratch", 1), ("scratch", 5), ("linear_probe", 1),
+                                                          ("linear_probe", 5)]   # scratch, and the lab's own probe
+    assert len(at.get("bidi_component")) == 1       # the study's chart (the live views are off in this view)
     at.multiselect(key="transfer:budgets").set_value([1000]).run()
     assert any("labels_per_class" in e.value for e in at.error), "a budget over the data is refused, not trained"
 

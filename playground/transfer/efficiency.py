@@ -134,26 +134,39 @@ def estimate(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence
     return plan
 
 
+Task = tuple[str, int, int]    # (strategy, labels per class, seed): one training of the study
+
+
+def tasks(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence[int], seeds: int) -> list[Task]:
+    """The study's trainings in order: per strategy, per budget, seeds cfg.seed, cfg.seed + 1, ..."""
+    return [(name, b, s) for name in strategies for b in budgets for s in range(cfg.seed, cfg.seed + seeds)]
+
+
+def task_text(task: Task) -> str:
+    name, b, s = task
+    return f"{STRATEGIES.label(name)}, {budget_label(b)} labels per class, seed {s}"
+
+
 def label_efficiency(cfg: ExperimentConfig, strategies: Sequence[str], budgets: Sequence[int] = BUDGETS,
                      seeds: int = SEEDS, steps: int = STEPS, progress: Progress | None = None,
                      sources: dict | None = None) -> list[Row]:
-    """One Row per (strategy, budget, seed): seeds cfg.seed, cfg.seed + 1, ...; estimate() is checked first."""
+    """One Row per task, trained here one after another (the CLI, benches, tests; the page runs the same tasks
+    as a background job: transfer/study_job.py); estimate() is checked first."""
     plan = estimate(cfg, strategies, budgets, seeds, steps, sources)
-    rows, done = [], 0
-    for name in strategies:
-        for b in budgets:
-            for s in range(cfg.seed, cfg.seed + seeds):
-                if progress:
-                    progress(done, plan.trainings, f"{STRATEGIES.label(name)}, {budget_label(b)} labels per "
-                             f"class, seed {s}")
-                rows.append(_one(cfg, name, b, s, steps, sources))
-                done += 1
+    rows = []
+    for done, task in enumerate(tasks(cfg, strategies, budgets, seeds)):
+        if progress:
+            progress(done, plan.trainings, task_text(task))
+        rows.append(train_one(cfg, *task, steps, sources))
     if progress:
-        progress(done, plan.trainings, "done")
+        progress(plan.trainings, plan.trainings, "done")
     return rows
 
 
-def _one(cfg: ExperimentConfig, name: str, b: int, seed: int, steps: int, sources: dict | None) -> Row:
+def train_one(cfg: ExperimentConfig, name: str, b: int, seed: int, steps: int = STEPS,
+              sources: dict | None = None) -> Row:
+    """One point of the study: strategy `name` with `b` labels per class on `seed`, trained and tested (a module
+    function: a Ray task runs it too, see transfer/study_job.py)."""
     run_cfg = with_values(cfg, {**overrides(cfg, name), "data.image.labels_per_class": b, "seed": seed,
                                 "train.early_stopping": False, "train.max_epochs": 0})
     exp = build(run_cfg, sources=sources)
