@@ -66,3 +66,15 @@ def test_a_reader_that_leaves_early_gets_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_train_a_transfer_preset_trains_every_strategy_and_reports_each(capsys):
+    assert main(["train", "--preset", "transfer_digits_5", "--epochs", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    for key in ("steps", "epochs", "train_loss", "val_loss", "test_loss", "test_accuracy", "diverged", "frozen"):
+        assert key in out                                # the usual keys, of the lab's own run
+    runs = out["runs"]
+    assert list(runs)[0] == "Linear probe (yours)" and len(runs) == 5 and "From scratch" in runs
+    assert runs["Linear probe (yours)"]["test_accuracy"] == out["test_accuracy"]
+    assert all(r["epochs"] == 3 for r in runs.values())
+    assert runs["From scratch"]["frozen"] == 0 and runs["Linear probe (yours)"]["frozen"] == 3
