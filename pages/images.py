@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from playground.data.images import read_upload
 from playground.figures.labels import plain
 from playground.payloads.images import images_payload
 from playground.presets import get_preset
@@ -14,7 +13,7 @@ from playground.ui.pad import drawing_pad
 from playground.ui.playing import call_runs
 from playground.ui.session import lab_session
 from playground.ui.text import md_escape
-from playground.ui.upload import read_picture, source_uploader
+from playground.ui.upload import image_uploader, read_picture
 from playground.views import images as views
 
 st.title("Images: convolutional networks")
@@ -32,10 +31,8 @@ with st.sidebar:
         config_controls(session, ["data.name", "data.train_fraction", "data.image.augment",
                                   "data.image.augment_copies", "data.image.augment_share"])
         with st.expander("Your own images"):
-            source_uploader(session, "A .npz (X, y), a .zip of class folders, or two IDX files",
-                            ["npz", "zip", "gz", "idx", "ubyte", "idx3-ubyte", "idx1-ubyte"],
-                            lambda files: read_upload(files, session.cfg.data.image.size), "image_upload",
-                            multiple=True, help="Up to 20 MB, 20,000 images of at most 64×64, 20 classes.")
+            image_uploader(session, session.cfg.data.image.size,
+                           help="Up to 20 MB, 20,000 images of at most 64×64, 20 classes.")
             config_controls(session, ["data.image.size"])
         st.subheader("Network")
         config_controls(session, ["model.kind", "model.cnn.channels", "model.cnn.kernel", "model.cnn.stride",

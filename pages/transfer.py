@@ -3,7 +3,6 @@ efficiency, and the backbone's embedding before and after fine-tuning."""
 
 import streamlit as st
 
-from playground.data.images import read_upload
 from playground.presets import get_preset
 from playground.transfer.efficiency import BUDGETS, budget_label
 from playground.transfer.strategies import STRATEGIES, strategy_group
@@ -15,7 +14,7 @@ from playground.ui.guard import guard
 from playground.ui.live import SLOW, live_fragment, play_controls, preset_picker
 from playground.ui.session import lab_session
 from playground.ui.study import study_panel
-from playground.ui.upload import source_uploader
+from playground.ui.upload import image_uploader
 from playground.views import transfer as views
 
 st.title("Transfer learning")
@@ -33,10 +32,8 @@ with st.sidebar:
         config_controls(session, ["data.name", "data.image.labels_per_class", "data.train_fraction"],
                         choices={"data.name": views.TARGETS})
         with st.expander("Your own images"):
-            source_uploader(session, "A .npz (X, y), a .zip of class folders, or two IDX files",
-                            ["npz", "zip", "gz", "idx", "ubyte", "idx3-ubyte", "idx1-ubyte"],
-                            lambda files: read_upload(files, 16), "image_upload", multiple=True,
-                            help="Grey images, resized to 16×16 (the backbones' size); at least 2 classes.")
+            image_uploader(session, 16, help="Grey images, resized to 16×16 (the backbones' size); at least 2 "
+                                             "classes.")
         st.subheader("Backbone")
         backbone_picker(session)
         st.subheader("Your strategy")

@@ -74,7 +74,7 @@ def test_train_a_transfer_preset_trains_every_strategy_and_reports_each(capsys):
     for key in ("steps", "epochs", "train_loss", "val_loss", "test_loss", "test_accuracy", "diverged", "frozen"):
         assert key in out                                # the usual keys, of the lab's own run
     runs = out["runs"]
-    assert list(runs)[0] == "Linear probe (yours)" and len(runs) == 5 and "From scratch" in runs
+    assert next(iter(runs)) == "Linear probe (yours)" and len(runs) == 5 and "From scratch" in runs
     assert runs["Linear probe (yours)"]["test_accuracy"] == out["test_accuracy"]
     assert all(r["epochs"] == 3 for r in runs.values())
     assert runs["From scratch"]["frozen"] == 0 and runs["Linear probe (yours)"]["frozen"] == 3

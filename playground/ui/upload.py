@@ -74,3 +74,15 @@ def source_uploader(session: LabSession, label: str, types: list[str], read: Cal
     if session.extra.get(key + ":error"):
         container.error(f"Upload refused: {md_escape(session.extra[key + ':error'])} Nothing else changed.",
                         icon=":material/warning:")
+
+
+IMAGE_TYPES = ["npz", "zip", "gz", "idx", "ubyte", "idx3-ubyte", "idx1-ubyte"]
+
+
+def image_uploader(session: LabSession, size: int, help: str) -> None:
+    """The uploader of a person's own images (Images and transfer labs): .npz, a zip of class folders or an IDX
+    pair, resized to `size` pixels a side (data/image_files.py reads them under its caps)."""
+    from playground.data.images import read_upload
+
+    source_uploader(session, "A .npz (X, y), a .zip of class folders, or two IDX files", IMAGE_TYPES,
+                    lambda files: read_upload(files, size), "image_upload", multiple=True, help=help)
