@@ -44,7 +44,7 @@ TOPICS = [
     Topic("transformers", "Transformers", "A small Transformer trained from scratch. Its attention maps form as "
           "it learns.", (), {"transformers": "transformer_reverse"}),
     Topic("transfer learning", "Transfer learning", "Start from a network pretrained on another task and adapt "
-          "it with a handful of labels: freeze it, fine-tune a block or all of it, and race training from scratch.",
+          "it with a handful of labels. Freeze it, fine-tune a block or all of it, and race training from scratch.",
           (), {"transfer": "transfer_digits_5"}),
     Topic("overfitting and regularization", "Overfitting and regularization", "Too big a network memorises "
           "noisy data; dropout, weight decay and early stopping pull it back. The curves show the gap.",
