@@ -28,7 +28,7 @@ def test_home_page_trains_live_and_lists_the_course():
     at.button(key="home:step").click().run()
     assert not at.exception and at.metric[0].value == "1"
     titles = " ".join(m.value for m in at.markdown)
-    assert "Backpropagation" in titles and "Coming" in titles
+    assert "Backpropagation" in titles and "Transfer learning" in titles and "Coming" not in titles   # all ready
     at.multiselect(key="home:classroom_hide").set_value(["sidebar"]).run()
     assert "hide=sidebar" in at.code[0].value
 
