@@ -67,12 +67,11 @@ def test_exported_script_reproduces_a_cnn_with_batch_norm_dropout_and_input_nois
     assert "Conv2d" in (tmp_path / "train.py").read_text()
 
 
-@pytest.mark.parametrize("values", [
-    {"train.freeze": 2, "train.lr_scales": (0.1, 0.5), "train.l2": 0.01, "train.weight_decay": 0.01},
-    {"train.freeze": 3, "train.unfreeze_every": 1, "train.lr_scales": (0.2, 0.3, 0.6), "train.schedule": "step",
-     "train.step_size": 1, "train.gamma": 0.7, "train.optimizer": "momentum", "train.grad_clip": 1.0},
+@pytest.mark.parametrize(("values", "pretrained"), [   # each setting once, with and without a backbone
+    ({"train.freeze": 2, "train.lr_scales": (0.1, 0.5), "train.l2": 0.01, "train.weight_decay": 0.01}, True),
+    ({"train.freeze": 3, "train.unfreeze_every": 1, "train.lr_scales": (0.2, 0.3, 0.6), "train.schedule": "step",
+      "train.step_size": 1, "train.gamma": 0.7, "train.optimizer": "momentum", "train.grad_clip": 1.0}, False),
 ])
-@pytest.mark.parametrize("pretrained", [False, True])
 def test_exported_script_reproduces_lr_scales_freezing_and_a_pretrained_backbone(values, pretrained, tmp_path):
     from playground.training import Trainer
 
