@@ -10,8 +10,8 @@ import pytest
 
 from playground.config import to_query
 from playground.presets import get_preset
-from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, wait_idle
-from tests.e2e.live import charts, play_and_sample
+from tests.e2e.helpers import click_button, metric_value, open_lab, page_errors, pause, poll, wait_idle
+from tests.e2e.live import charts, play_and_sample, ready
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,11 @@ def test_transfer_lab_plays_strategies_and_embedding(app_url, page):
     assert epoch_of(page) > 0
     page.get_by_text("Embedding", exact=True).click()   # the View control (a segmented control)
     wait_idle(page)
-    play_and_sample(page, 2, changing=(0,))   # embedding at the start and now; the nearest neighbours (may settle)
+    assert poll(lambda: ready(page, 2)), "the embedding (at the start and now) and the neighbours are drawn"
+    click_button(page, "Play")
+    assert poll(lambda: charts(page)[0]["updates"] >= 3, timeout=60), "the embedding updates while playing"
+    assert all(c["mounts"] == 1 and not c["errors"] for c in charts(page)), "in place: one mount each"
+    pause(page)
     titles = page.evaluate("() => document.querySelectorAll('.pg-chart')[0]._fullLayout.annotations"
                            ".map(a => a.text).join(' ')")
     assert "at the start" in titles and "now (" in titles, titles
