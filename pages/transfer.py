@@ -45,6 +45,7 @@ if session.cfg.model.kind != "cnn":   # e.g. a hand-made link: strategies freeze
     st.warning(f"The transfer lab adapts a CNN's conv blocks, but this model is {views.model_name(session.cfg)}. "
                "Pick a preset in the sidebar.", icon=":material/warning:")
     st.stop()
+view, chosen = "Training", []                # what the rest of the page reads if the block below is refused
 with guard("The strategies"):
     chosen = st.multiselect("Compare with", STRATEGIES.keys(), default=views.DEFAULT_STRATEGIES,
                             format_func=STRATEGIES.label, key="transfer:strategies",
@@ -52,7 +53,7 @@ with guard("The strategies"):
     play_controls(session)
     if session.notice:
         st.info(session.notice, icon=":material/info:")
-    group = strategy_group(session.exp, chosen, session.extra)
+    group = strategy_group(session.exp, chosen, session.extra, session.sources)
     st.caption(views.group_caption(group))
     view = st.segmented_control("View", ["Training", "Embedding", "Label efficiency"], default="Training",
                                 key="transfer:view") or "Training"

@@ -53,12 +53,13 @@ class RunGroup:
 
     @classmethod
     def variants(cls, leader: Experiment, overrides: dict[str, dict[str, Any]],
-                 leader_label: str = "your settings") -> RunGroup:
+                 leader_label: str = "your settings", sources: dict | None = None) -> RunGroup:
         """The leader plus one run per label, built from the leader's config with those dotted overrides and
-        sharing its Dataset object (same seed: identical initial weights when the layers are the same)."""
+        sharing its Dataset object (same seed: identical initial weights when the layers are the same);
+        `sources`: the session's own data and backbones by id, as for build()."""
         runs = {leader_label: leader}
         for label, values in overrides.items():
-            runs[label] = build(with_values(leader.cfg, values), dataset=leader.dataset)
+            runs[label] = build(with_values(leader.cfg, values), dataset=leader.dataset, sources=sources)
         return cls(runs)
 
     # -- what a Trainer offers ------------------------------------------------------------

@@ -173,3 +173,26 @@ def test_a_share_link_opens_the_run_read_only_for_another_browser(store):
     assert "runs:shared_reopen" in keys and "runs:rename" not in keys and "runs:delete" not in keys
     wrong = _page(BOB, "pages/runs.py", {"shared": token[:-2] + "xx"})
     assert "does not name a run" in wrong.warning[0].value and not wrong.dataframe
+
+
+def test_the_backbone_picker_lists_and_loads_only_this_browsers_cnn_runs(store):
+    from playground.config import with_values
+
+    exp = build(with_values(get_preset("transfer_digits"), {"model.backbone": "", "train.freeze": 0}))
+    exp.trainer.run_epochs(1)
+    a = store.save(exp, "alice cnn", owner=ALICE)
+    bob = _page(BOB, "pages/transfer.py")
+    assert not bob.exception
+    assert not any("alice cnn" in o for o in bob.selectbox(key="transfer:backbone").options)
+    from playground.config import to_query
+
+    link = to_query(with_values(get_preset("transfer_digits"), {"model.backbone": f"run:{a}"}))
+    bob = _page(BOB, "pages/transfer.py", link)                         # a crafted link naming Alice's run
+    lab = bob.session_state["lab:transfer"]
+    assert not bob.exception and lab.cfg.model.backbone != f"run:{a}" and f"run:{a}" not in lab.sources
+    assert "cannot be used here" in lab.notice
+    alice = _page(ALICE, "pages/transfer.py")
+    assert "your run: alice cnn (transfer, 1 epochs)" in alice.selectbox(key="transfer:backbone").options
+    alice.selectbox(key="transfer:backbone").set_value(f"run:{a}").run()
+    assert not alice.exception and alice.session_state["lab:transfer"].cfg.model.backbone == f"run:{a}"
+    assert alice.session_state["lab:transfer"].exp.pretrained is not None

@@ -96,10 +96,11 @@ def describe(cfg: ExperimentConfig) -> str:
     return YOURS
 
 
-def strategy_group(exp: Experiment, names: list[str], cache: dict) -> RunGroup:
+def strategy_group(exp: Experiment, names: list[str], cache: dict, sources: dict | None = None) -> RunGroup:
     """The lab's experiment (labelled by `describe`) and one run per chosen strategy whose config differs from
     it and from the runs before it, all from its Dataset object and seed (identical starting weights, bar
-    scratch's backbone); rebuilt when the experiment or the choice changes (views/clinic.py::twin_group)."""
+    scratch's backbone); rebuilt when the experiment or the choice changes (views/clinic.py::twin_group).
+    `sources`: the session's uploads and run backbones, as for build()."""
     key = (exp.uid, tuple(names))
     if cache.get("strategy_key") != key:
         runs: dict[str, Overrides] = {}
@@ -109,7 +110,7 @@ def strategy_group(exp: Experiment, names: list[str], cache: dict) -> RunGroup:
             if (cfg := with_values(exp.cfg, values)) not in seen:
                 seen.append(cfg)
                 runs[STRATEGIES.label(name)] = values
-        cache["strategy_group"] = RunGroup.variants(exp, runs, leader_label=leader_label(exp.cfg))
+        cache["strategy_group"] = RunGroup.variants(exp, runs, leader_label=leader_label(exp.cfg), sources=sources)
         cache["strategy_key"] = key
     group = cache["strategy_group"]
     label = leader_label(exp.cfg)
