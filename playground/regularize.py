@@ -21,6 +21,7 @@ from playground.config import ExperimentConfig
 from playground.data import make_dataset
 from playground.data.base import CLASSIFICATION, Dataset, Split
 from playground.experiment import Experiment, build
+from playground.models.layers import seeded
 from playground.objectives import metric_name
 
 # The regularisers a person can switch on in the clinic: label -> dotted overrides.
@@ -143,8 +144,7 @@ def dropout_masks(model: nn.Module, x: torch.Tensor, seed: int = 0) -> list[np.n
         if hasattr(block, "drop"):
             hooks.append(block.drop.register_forward_pre_hook(lambda m, args: (torch.ones_like(args[0]),)))
             hooks.append(block.drop.register_forward_hook(lambda m, i, o: masks.append((o != 0).float().numpy())))
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
-        torch.manual_seed(seed)
+    with seeded(seed), torch.no_grad():
         probe(x)
     for h in hooks:
         h.remove()
@@ -155,8 +155,7 @@ def train_eval_outputs(model: nn.Module, x: torch.Tensor, samples: int = 20,
                        seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(train-mode outputs [samples, N, K], eval-mode outputs [N, K]): dropout's noise against its average."""
     probe = copy.deepcopy(model)
-    with torch.random.fork_rng(devices=[]), torch.no_grad():
-        torch.manual_seed(seed)
+    with seeded(seed), torch.no_grad():
         probe.train()
         noisy = torch.stack([torch.softmax(probe(x), -1) for _ in range(samples)]).numpy()
         probe.eval()

@@ -217,3 +217,31 @@ def test_a_tick_of_short_epochs_ends_on_an_evaluated_epoch():
         exp.trainer.train_for(0.3)
         assert exp.trainer.where() == f"after epoch {exp.trainer.epoch}"
         assert exp.trainer.history["epoch"][-1] == exp.trainer.epoch
+
+
+def test_models_built_in_threads_at_once_get_their_seeds_weights():
+    """Sessions are threads: building models at once must not interleave their draws from torch's global
+    generator (a session's seed gives its weights whoever else builds meanwhile)."""
+    import threading
+
+    from playground.config import ExperimentConfig, with_values
+    from playground.data.base import CLASSIFICATION, DataSpec
+    from playground.models import build_model
+
+    cfg = with_values(ExperimentConfig(), {"model.kind": "cnn", "model.cnn.channels": (8, 16), "model.hidden": (32,)})
+    spec = DataSpec(CLASSIFICATION, (1, 16, 16), 5)
+    expected = {s: build_model(cfg.model, spec, s).state_dict() for s in range(4)}
+    wrong: list[int] = []
+
+    def build_many(seed: int) -> None:
+        for _ in range(15):
+            got = build_model(cfg.model, spec, seed).state_dict()
+            if not all(torch.equal(got[k], v) for k, v in expected[seed].items()):
+                wrong.append(seed)
+
+    threads = [threading.Thread(target=build_many, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []

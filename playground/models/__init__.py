@@ -8,7 +8,7 @@ from torch import nn
 
 from playground.data.base import DataSpec
 from playground.models.base import MODELS
-from playground.models.layers import ACTIVATIONS, INITS, init_weights
+from playground.models.layers import ACTIVATIONS, INITS, init_weights, seeded
 from playground.models.mlp import MLP
 from playground.registry import ConfigError, import_families
 
@@ -31,7 +31,7 @@ def _construct(cfg, spec: DataSpec) -> nn.Module:
 def meta_model(cfg, spec: DataSpec) -> nn.Module:
     """The model on torch's meta device: every shape, no storage (microseconds for any size); what
     build_model counts before it allocates, and what playground/budget.py runs its estimate on."""
-    with torch.random.fork_rng(devices=[]), torch.device("meta"):   # builders may draw (init): leave the seed be
+    with seeded(None), torch.device("meta"):   # builders may draw (init): leave the global generator be
         return _construct(cfg, spec)
 
 
@@ -43,8 +43,7 @@ def build_model(cfg, spec: DataSpec, seed: int = 0) -> nn.Module:
     n = sum(p.numel() for p in meta_model(cfg, spec).parameters())
     if n > MAX_PARAMETERS:
         raise ConfigError("model", f"{n:,} parameters is over the limit of {MAX_PARAMETERS:,}; make it smaller")
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):            # one thread at a time: the same weights for the same seed, whoever else builds
         model = _construct(cfg, spec)
         init_weights(model, cfg.init)
     return model

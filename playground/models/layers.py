@@ -8,7 +8,8 @@ in-place: Captum's DeepLift and GuidedBackprop depend on it). This module builds
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -95,6 +96,18 @@ def fused_dropout(model: nn.Module) -> bool:
     """Whether the model has dropout inside a fused kernel (between stacked RNN layers), which only draws
     from torch's global generator."""
     return any(isinstance(m, nn.RNNBase) and m.dropout > 0 and m.num_layers > 1 for m in model.modules())
+
+
+@contextmanager
+def seeded(seed: int | None) -> Iterator[None]:
+    """Torch's global generator seeded with `seed` (None: left as it is) in this block and restored after, one
+    thread at a time: initialisation draws from it, and two sessions (threads) building models at once would
+    otherwise interleave their draws, or restore the generator under each other, and get weights their seed
+    does not give. Every save-and-restore of the global generator goes through here."""
+    with _GLOBAL_RNG, torch.random.fork_rng(devices=[]):
+        if seed is not None:
+            torch.manual_seed(seed)
+        yield
 
 
 class DropoutGenerator:
