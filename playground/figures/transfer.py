@@ -106,7 +106,7 @@ def label_efficiency_figure(series: Mapping[str, Sequence[tuple[float, float, fl
         xaxis.update(tickvals=ticks, ticktext=["all" if t == all_at else f"{t:g}" for t in ticks])
     name = METRIC_LABELS.get(metric, metric)
     fig.update_layout(**LAYOUT, height=height, xaxis=xaxis, legend=dict(orientation="h", y=-0.25),
-                      yaxis=dict(title=dict(text=f"test {name} (mean; bars: lowest to highest seed)"),
+                      yaxis=dict(title=dict(text=f"test {name} (mean; bars: seed range)"),
                                  range=[0, 1.02] if "accuracy" in metric else None))
     return fig
 
