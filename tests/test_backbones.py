@@ -5,6 +5,7 @@ retraining each recipe on its seed reproduces the shipped metrics within the sta
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -165,6 +166,8 @@ def test_pretrain_command_writes_and_checks(tmp_path, monkeypatch, capsys):
     from playground.cli import main
 
     assert main(["pretrain", "nope"]) == 2 and "unknown backbone 'nope'" in capsys.readouterr().err
+    # the command's mechanics on a 2-epoch recipe (the real recipes: test_pretraining_reproduces_the_shipped_metrics)
+    monkeypatch.setitem(bbs.PRETRAIN, "textures", dataclasses.replace(bbs.PRETRAIN["textures"], epochs=2))
     assert main(["pretrain", "textures", "--out", str(tmp_path)]) == 0
     rec = json.loads((tmp_path / "textures.json").read_text())
     assert hashlib.sha256((tmp_path / "textures.pt").read_bytes()).hexdigest() == rec["sha256"]

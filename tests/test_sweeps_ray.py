@@ -1,5 +1,6 @@
-"""Sweep jobs on Ray (PLAYGROUND_RAY set): trials run as Ray tasks sharing the study's storage, exactly N in
-all, and a stop request ends the running trials between epochs. Ray starts once for this module (a few
+"""Jobs on Ray (PLAYGROUND_RAY set). Sweeps: trials run as Ray tasks sharing the study's storage, exactly N in
+all, and a stop request ends the running trials between epochs. The transfer lab's label-efficiency study: its
+trainings run as Ray tasks and give the rows the study gives here. Ray starts once for this module (a few
 seconds, 2 CPUs) and is shut down after it."""
 
 from __future__ import annotations
@@ -41,3 +42,19 @@ def test_ray_tasks_give_exactly_n_trials_then_stop_on_request(local_ray, tmp_pat
     trials = job.study.trials
     assert [t.state.name for t in trials] == ["PRUNED", "PRUNED"]
     assert all(run_info(t)["stopped"] and run_info(t)["epochs"] < 5000 for t in trials)
+
+
+def test_the_label_efficiency_study_runs_as_ray_tasks_with_the_same_results(local_ray, monkeypatch):
+    from playground.transfer.efficiency import label_efficiency
+    from playground.transfer.study_job import start_study
+
+    monkeypatch.setenv("PLAYGROUND_RAY", "local")
+    cfg = with_values(get_preset("transfer_digits"), {"data.image.labels_per_class": 0})
+    job = start_study(cfg, ["scratch", "linear_probe"], [1, 5], 1, steps=20)
+    assert job.where == "ray"
+    job.wait(240)
+    assert job.finished and not job.error
+    here = label_efficiency(cfg, ["scratch", "linear_probe"], [1, 5], 1, steps=20)
+    assert [(r.strategy, r.budget, r.seed, r.train_size) for r in job.rows] == \
+        [(r.strategy, r.budget, r.seed, r.train_size) for r in here]
+    assert all(abs(a.test_accuracy - b.test_accuracy) < 1e-9 for a, b in zip(job.rows, here))

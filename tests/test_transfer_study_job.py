@@ -1,6 +1,6 @@
 """The label-efficiency study as a background job: the same rows as the synchronous study, Stop between
-trainings, a failure reported; and on Ray (PLAYGROUND_RAY set) its trainings run as Ray tasks with the same
-results. Ray starts once for the Ray test (2 CPUs) and is shut down after it."""
+trainings, a plan that cannot run refused before anything starts. (On Ray: tests/test_sweeps_ray.py, which
+starts one Ray for every job test.)"""
 
 from __future__ import annotations
 
@@ -47,17 +47,3 @@ def test_a_plan_that_cannot_run_is_refused_before_anything_starts():
     with pytest.raises(ConfigError) as err:
         start_study(cfg(), ["scratch"], [100000], 1, where="thread")
     assert err.value.field == "data.image.labels_per_class"
-
-
-def test_on_ray_the_trainings_are_ray_tasks_with_the_same_results(monkeypatch):
-    ray = pytest.importorskip("ray")
-    monkeypatch.setenv("PLAYGROUND_RAY", "local")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
-        job = start_study(cfg(), ["scratch", "linear_probe"], [1, 5], 1, steps=STEPS)
-        assert job.where == "ray"
-        job.wait(240)
-        assert job.finished and not job.error
-        assert same_rows(job.rows, label_efficiency(cfg(), ["scratch", "linear_probe"], [1, 5], 1, steps=STEPS))
-    finally:
-        ray.shutdown()

@@ -59,7 +59,7 @@ def same_box(a: list[float], b: list[float]) -> bool:
 
 
 def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tuple[int, ...] = (0,),
-                    seconds: float = 10, timeout: float = 60) -> list[list[dict]]:
+                    seconds: float = 7, timeout: float = 60) -> list[list[dict]]:
     """Play, sample every 250 ms for `seconds`: no blank, broken or remounted chart, every box within 2 px
     of the paused one, the data of the charts in `changing` different in at least 3 samples; then Pause
     and check the boxes again."""
