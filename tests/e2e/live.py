@@ -76,8 +76,8 @@ def play_and_sample(page, n: int, *, zoom_chart: int | None = None, changing: tu
         assert len(s) == n and all(c["drawn"] and c["traces"] and not c["errors"] for c in s), \
             f"sample {i}: a chart blank or broken: {[{k: c[k] for k in ('drawn', 'traces', 'errors')} for c in s]}"
         assert all(c["mounts"] == 1 for c in s), f"sample {i}: a chart was mounted again"
-        assert all(same_box(c["box"], b) for c, b in zip(s, paused)), \
-            f"sample {i}: a chart moved or resized: {[(k, c['box'], b) for k, (c, b) in enumerate(zip(s, paused)) if not same_box(c['box'], b)]}"
+        moved = [(k, c["box"], b) for k, (c, b) in enumerate(zip(s, paused)) if not same_box(c["box"], b)]
+        assert not moved, f"sample {i}: a chart moved or resized (chart, box, paused box): {moved}"
     for k in changing:
         assert len({s[k]["sig"] for s in samples}) >= 3, f"chart {k}'s data changes while playing"
         assert samples[-1][k]["updates"] - samples[0][k]["updates"] >= 5, f"chart {k} updates in place"
