@@ -16,7 +16,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from playground.basics.stepper_text import node_name
 from playground.models.mlp import MLP
 
 # Closed-form local derivatives f'(z) (a = f(z)); others fall back to autograd on the module alone.
@@ -42,6 +41,12 @@ def local_derivative(activation: str, module: nn.Module, z: torch.Tensor, a: tor
         (d,) = torch.autograd.grad(module(zz).sum(), zz)
     return "f'(z) by autograd of f alone", d
 
+
+def node_name(layer: int, j: int, n_layers: int) -> str:
+    """Layer 0 = inputs; layer n_layers = the output."""
+    if layer == 0:
+        return f"x{j + 1}"
+    return "ŷ" if layer == n_layers else f"h{layer}.{j + 1}"
 
 @dataclass
 class Trace:

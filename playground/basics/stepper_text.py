@@ -1,16 +1,13 @@
-"""The words and numbers the backpropagation stepper shows: its stages in order, node names, each stage's
+"""The words and numbers the backpropagation stepper shows: its stages in order, each stage's
 chain-rule lines (markdown) and the graph's labels, all read from a `backprop.Trace`. It computes nothing
 that the Trace does not hold and draws nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from playground.basics.backprop import Trace
+from playground.basics.backprop import Trace, node_name
 
 
 def stages(n_layers: int) -> list[tuple[str, int]]:
@@ -18,13 +15,6 @@ def stages(n_layers: int) -> list[tuple[str, int]]:
     fwd = [("forward", li) for li in range(n_layers)]
     bwd = [("backward", li) for li in range(n_layers - 1, -1, -1)]
     return [("input", -1), *fwd, ("loss", -1), *bwd, ("update", -1)]
-
-
-def node_name(layer: int, j: int, n_layers: int) -> str:
-    """Layer 0 = inputs; layer n_layers = the output."""
-    if layer == 0:
-        return f"x{j + 1}"
-    return "ŷ" if layer == n_layers else f"h{layer}.{j + 1}"
 
 
 def _p(v: float, digits: int = 3) -> str:
